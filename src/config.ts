@@ -1,0 +1,135 @@
+/**
+ * Configuration: environment variables (and `.env`, loaded by main.ts) → a typed, validated `Config`.
+ * Every problem names the variable and what is allowed; no message ever echoes a value, so a secret
+ * put in the wrong variable cannot leak through a start-up error.
+ */
+import type { PageLimits } from './relay/connection.js';
+import type { ProviderId } from './providers/ids.js';
+import { PROVIDERS } from './providers/registry.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Reads variables and collects problems instead of failing on the first. */
+export class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  /** A trimmed value, or undefined when unset or blank. */
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  int(name: string, fallback: number, range: { min: number; max: number }): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < range.min || value > range.max) {
+      this.problem(`${name} must be an integer from ${range.min} to ${range.max}.`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string): boolean | undefined {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return undefined;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    this.problem(`${name} must be true or false.`);
+    return undefined;
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+      if (url.username || url.password) {
+        this.problem(`${name} must not contain credentials; use the provider's credential variables.`);
+        return undefined;
+      }
+      return raw.replace(/\/+$/, '');
+    } catch {
+      this.problem(`${name} must be an absolute http(s) URL.`);
+      return undefined;
+    }
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problem(`${name} must be one of ${allowed.join(', ')}.`);
+    return fallback;
+  }
+
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: string;
+  production: boolean;
+  /** `auto`: demo mode when no provider is configured; `on`: always emulate every provider; `off`: never. */
+  demo: 'auto' | 'on' | 'off';
+  limits: PageLimits;
+  cursorSecret: string;
+  upstreamTimeoutMs: number;
+  lookupConcurrency: number;
+  maxBodyBytes: number;
+  introspection: boolean;
+  landingPage: boolean;
+  inlineTrace: boolean;
+  /** Each enabled provider's own settings, as its definition parsed them. */
+  providers: Partial<Record<ProviderId, unknown>>;
+}
+
+/**
+ * The built-in cursor key: cursors stay valid across restarts and replicas without configuration. Set
+ * ROLLCALL_CURSOR_SECRET to make them tamper-proof against clients who read this source.
+ */
+const DEFAULT_CURSOR_SECRET = 'rollcall-default-cursor-key-v1';
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const read = new EnvReader(env);
+  const production = env.NODE_ENV === 'production';
+  const demoFlag = read.bool('ROLLCALL_DEMO');
+  const maxSize = read.int('ROLLCALL_MAX_PAGE_SIZE', 100, { min: 1, max: 1000 });
+  const defaultSize = read.int('ROLLCALL_DEFAULT_PAGE_SIZE', 20, { min: 0, max: 1000 });
+  if (defaultSize > maxSize)
+    read.problem('ROLLCALL_DEFAULT_PAGE_SIZE must not exceed ROLLCALL_MAX_PAGE_SIZE.');
+
+  const providers: Partial<Record<ProviderId, unknown>> = {};
+  for (const definition of PROVIDERS) {
+    const settings = definition.readConfig(read);
+    if (settings !== null) providers[definition.id] = settings;
+  }
+
+  const config: Config = {
+    port: read.int('PORT', 4000, { min: 0, max: 65535 }),
+    host: read.string('HOST') ?? '0.0.0.0',
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    production,
+    demo: demoFlag === undefined ? 'auto' : demoFlag ? 'on' : 'off',
+    limits: { defaultSize, maxSize },
+    cursorSecret: read.string('ROLLCALL_CURSOR_SECRET') ?? DEFAULT_CURSOR_SECRET,
+    upstreamTimeoutMs: read.int('ROLLCALL_UPSTREAM_TIMEOUT_MS', 10_000, { min: 1, max: 300_000 }),
+    lookupConcurrency: read.int('ROLLCALL_LOOKUP_CONCURRENCY', 8, { min: 1, max: 64 }),
+    maxBodyBytes: read.int('ROLLCALL_MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 67_108_864 }),
+    introspection: read.bool('ROLLCALL_INTROSPECTION') ?? !production,
+    landingPage: read.bool('ROLLCALL_LANDING_PAGE') ?? !production,
+    inlineTrace: read.bool('ROLLCALL_INLINE_TRACE') ?? true,
+    providers,
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

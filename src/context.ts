@@ -1,0 +1,51 @@
+/**
+ * The per-request context: one session (one set of DataLoaders) per provider, created lazily, so that
+ * everything a single GraphQL operation asks of a provider shares one cache and one batch.
+ */
+import { randomUUID } from 'node:crypto';
+import { ProviderNotConfiguredError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { PageLimits } from './relay/connection.js';
+import type { CursorCodec } from './relay/cursor.js';
+import type { ProviderId } from './providers/ids.js';
+import type { ProviderAdapter, ProviderSession } from './providers/provider.js';
+
+export interface RequestContext {
+  requestId: string;
+  logger: Logger;
+  cursors: CursorCodec;
+  limits: PageLimits;
+  /** The providers enabled on this instance, in registry order. */
+  enabled: readonly ProviderId[];
+  /** This operation's session of a provider; throws PROVIDER_NOT_CONFIGURED when it is disabled. */
+  sessionFor(provider: ProviderId): ProviderSession;
+}
+
+export interface ContextDependencies {
+  adapters: ReadonlyMap<ProviderId, ProviderAdapter>;
+  logger: Logger;
+  cursors: CursorCodec;
+  limits: PageLimits;
+}
+
+export function createContext(deps: ContextDependencies, requestId: string = randomUUID()): RequestContext {
+  const sessions = new Map<ProviderId, ProviderSession>();
+  const sessionFor = (provider: ProviderId): ProviderSession => {
+    let session = sessions.get(provider);
+    if (!session) {
+      const adapter = deps.adapters.get(provider);
+      if (!adapter) throw new ProviderNotConfiguredError(provider);
+      session = adapter.session();
+      sessions.set(provider, session);
+    }
+    return session;
+  };
+  return {
+    requestId,
+    logger: deps.logger.child({ requestId }),
+    cursors: deps.cursors,
+    limits: deps.limits,
+    enabled: [...deps.adapters.keys()],
+    sessionFor,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * rollcall's error vocabulary: one enum of codes, one error class per origin, and one normaliser
+ * (`formatError` in server.ts) that turns anything thrown into a GraphQL error with these codes.
+ *
+ * Contract: no error built here carries a credential or a full upstream URL. Upstream errors carry
+ * the provider, the upstream HTTP status and the upstream's own error code, nothing else.
+ */
+import { GraphQLError } from 'graphql';
+import type { ProviderId } from './providers/ids.js';
+
+export const ErrorCode = {
+  BAD_USER_INPUT: 'BAD_USER_INPUT',
+  PROVIDER_NOT_CONFIGURED: 'PROVIDER_NOT_CONFIGURED',
+  UPSTREAM_UNAUTHORIZED: 'UPSTREAM_UNAUTHORIZED',
+  UPSTREAM_FORBIDDEN: 'UPSTREAM_FORBIDDEN',
+  UPSTREAM_NOT_FOUND: 'UPSTREAM_NOT_FOUND',
+  UPSTREAM_RATE_LIMITED: 'UPSTREAM_RATE_LIMITED',
+  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
+  INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export type UpstreamErrorCode = Extract<ErrorCode, `UPSTREAM_${string}`>;
+
+/** A client mistake: the message says what was wrong and what is allowed. */
+export class BadUserInputError extends GraphQLError {
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...extensions } });
+  }
+}
+
+export class ProviderNotConfiguredError extends GraphQLError {
+  constructor(provider: ProviderId) {
+    super(
+      `Provider ${provider} is not configured on this rollcall instance; see the README's configuration table.`,
+      {
+        extensions: { code: ErrorCode.PROVIDER_NOT_CONFIGURED, provider },
+      },
+    );
+  }
+}
+
+export interface UpstreamErrorDetails {
+  provider: ProviderId;
+  code: UpstreamErrorCode;
+  message: string;
+  /** The upstream HTTP status, when a response arrived. */
+  status?: number;
+  /** The upstream's own error code (e.g. Twilio 20003, CometChat AUTH_ERR_APIKEY_NOT_FOUND). */
+  upstreamCode?: string | number;
+  /** Seconds the upstream asked us to wait, when it said. */
+  retryAfter?: number;
+}
+
+/**
+ * A failure of one provider's API. It is a GraphQLError so that it reaches the client with its
+ * extensions intact; the message is ours, never the raw upstream body.
+ */
+export class UpstreamError extends GraphQLError {
+  readonly details: UpstreamErrorDetails;
+  constructor(details: UpstreamErrorDetails) {
+    const extensions: Record<string, unknown> = { code: details.code, provider: details.provider };
+    if (details.status !== undefined) extensions.status = details.status;
+    if (details.upstreamCode !== undefined) extensions.upstreamCode = details.upstreamCode;
+    if (details.retryAfter !== undefined) extensions.retryAfter = details.retryAfter;
+    super(`${details.provider}: ${details.message}`, { extensions });
+    this.details = details;
+  }
+}
+
+/** The default mapping from an upstream HTTP status to our code; providers refine it. */
+export function codeForStatus(status: number): UpstreamErrorCode {
+  if (status === 401) return ErrorCode.UPSTREAM_UNAUTHORIZED;
+  if (status === 402 || status === 403) return ErrorCode.UPSTREAM_FORBIDDEN;
+  if (status === 404) return ErrorCode.UPSTREAM_NOT_FOUND;
+  if (status === 408 || status === 504) return ErrorCode.UPSTREAM_TIMEOUT;
+  if (status === 429) return ErrorCode.UPSTREAM_RATE_LIMITED;
+  if (status >= 500) return ErrorCode.UPSTREAM_UNAVAILABLE;
+  return ErrorCode.UPSTREAM_BAD_RESPONSE;
+}
+
+/** For exhaustive switches: the compiler proves this is never reached. */
+export class UnreachableCaseError extends Error {
+  constructor(value: never) {
+    super(`Unreachable case: ${JSON.stringify(value)}`);
+  }
+}
+
+/** True when `error` is an UpstreamError with this code (e.g. a 404 a lookup turns into null). */
+export function isUpstreamError(error: unknown, code: UpstreamErrorCode): error is UpstreamError {
+  return error instanceof UpstreamError && error.details.code === code;
+}

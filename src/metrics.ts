@@ -1,0 +1,36 @@
+/**
+ * Prometheus metrics, one registry per server instance (tests run several servers in one process).
+ * Served as text at `GET /metrics`.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  /** Every upstream call, by provider and outcome (`status` is the HTTP status, or `timeout`/`network`). */
+  readonly upstreamRequests = new Counter({
+    name: 'rollcall_upstream_requests_total',
+    help: 'Upstream provider API calls, by provider and HTTP status (or timeout/network for calls with no response).',
+    labelNames: ['provider', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamDuration = new Histogram({
+    name: 'rollcall_upstream_request_duration_seconds',
+    help: 'Upstream provider API call latency in seconds, by provider.',
+    labelNames: ['provider'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  readonly upstreamErrors = new Counter({
+    name: 'rollcall_upstream_errors_total',
+    help: 'Upstream calls that ended in an error, by provider and rollcall error code.',
+    labelNames: ['provider', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'rollcall_' });
+  }
+}

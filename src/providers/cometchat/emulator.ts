@@ -1,0 +1,610 @@
+/**
+ * A CometChat REST API v3 emulator: `GET /v3/users` and `GET /v3/users/{uid}` with `apikey` auth,
+ * every documented list filter, page-number paging, CometChat's error bodies and per-minute rate
+ * limiting (shared/providers.md §4, seed 003). Every [UNKNOWN] of the contract is decided here and
+ * listed in ./README.md; the ones a client could reasonably depend on are options.
+ */
+import {
+  EmulatorServer,
+  RateLimiter,
+  seededRandom,
+  type EmulatorOptions,
+  type EmulatorRequest,
+  type EmulatorResponse,
+} from '../../emulators/base.js';
+
+// ---------------------------------------------------------------------------------------------
+// Wire types: exactly what CometChat sends.
+// ---------------------------------------------------------------------------------------------
+
+/** A user as `GET /v3/users` sends it. Timestamps are epoch seconds. */
+export interface CometChatWireUser {
+  uid: string;
+  name: string;
+  link?: string;
+  avatar?: string;
+  metadata?: Record<string, unknown>;
+  /** `available` or `offline` in practice; clients must tolerate other values. */
+  status: string;
+  role: string;
+  statusMessage?: string;
+  /** Only with `withTags=true` on lists. */
+  tags?: string[];
+  blockedByMe?: boolean;
+  hasBlockedMe?: boolean;
+  blockedByMeAt?: number;
+  blockedAt?: number;
+  createdAt: number;
+  updatedAt: number;
+  lastActiveAt?: number;
+  deactivatedAt?: number;
+  conversationId?: string;
+}
+
+export interface CometChatWirePagination {
+  total: number;
+  count: number;
+  per_page: number;
+  current_page: number;
+  total_pages: number;
+}
+
+export interface CometChatWireCursor {
+  updatedAt: number;
+  affix: string;
+}
+
+export interface CometChatWireListResponse {
+  data: CometChatWireUser[];
+  meta: { pagination: CometChatWirePagination };
+  cursor: CometChatWireCursor;
+}
+
+export interface CometChatWireSingleResponse {
+  data: CometChatWireUser;
+}
+
+export interface CometChatWireError {
+  error: {
+    message: string;
+    devMessage: string;
+    source: string;
+    details?: Record<string, string[]>;
+    code: string;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options and defaults.
+// ---------------------------------------------------------------------------------------------
+
+/** Obviously fake demo credentials; real keys are 40 hex characters. */
+export const COMETCHAT_DEMO_API_KEY = 'rollcall-demo-cometchat-fullaccess-key';
+export const COMETCHAT_DEMO_AUTH_ONLY_KEY = 'rollcall-demo-cometchat-authonly-key';
+export const COMETCHAT_DEMO_APP_ID = 'rollcalldemo';
+
+export const COMETCHAT_DEFAULT_PER_PAGE = 100;
+export const COMETCHAT_MAX_PER_PAGE = 1000;
+/** `rateLimit: true` means this many calls per minute: small enough for tests to exceed. */
+export const COMETCHAT_TEST_RATE_LIMIT_PER_MINUTE = 60;
+
+export interface CometChatEmulatorOptions extends EmulatorOptions {
+  /** The `fullAccess` REST key (default {@link COMETCHAT_DEMO_API_KEY}). */
+  apiKey?: string;
+  appId?: string;
+  /** A key with `authOnly` scope: known, but refused with 403 AUTH_ERR_NO_ACCESS. */
+  authOnlyKey?: string;
+  /** Off by default; `true` = {@link COMETCHAT_TEST_RATE_LIMIT_PER_MINUTE} per minute. */
+  rateLimit?: boolean | { perMinute: number };
+  /** `perPage` above 1000: `reject` with 400 ERR_BAD_REQUEST (default) or `clamp` to 1000. */
+  perPageAboveMax?: 'reject' | 'clamp';
+  /**
+   * `count=true`: `ignore` (default: the list is answered as usual; `meta.pagination.total` already
+   * is the count) or `countOnly` (`data: []` with honest `meta.pagination`).
+   */
+  countParam?: 'ignore' | 'countOnly';
+}
+
+// ---------------------------------------------------------------------------------------------
+// The emulator.
+// ---------------------------------------------------------------------------------------------
+
+type ErrorDetails = Record<string, string[]>;
+
+const SEARCH_FIELDS = ['name', 'uid'] as const;
+type SearchField = (typeof SEARCH_FIELDS)[number];
+const STATUS_FILTER_VALUES = ['available', 'offline'];
+
+export class CometChatEmulator extends EmulatorServer {
+  readonly apiKey: string;
+  readonly appId: string;
+  readonly authOnlyKey: string;
+  /** The whole seeded data set, deactivated users included, in the emulator's list order. */
+  readonly users: CometChatWireUser[];
+  /** Calls allowed per minute, when rate limiting is on. */
+  readonly rateLimitPerMinute: number | undefined;
+  private readonly limiter: RateLimiter | undefined;
+  private readonly perPageAboveMax: 'reject' | 'clamp';
+  private readonly countParam: 'ignore' | 'countOnly';
+
+  constructor(options: CometChatEmulatorOptions = {}) {
+    super('cometchat', (req) => this.handle(req), options);
+    this.apiKey = options.apiKey ?? COMETCHAT_DEMO_API_KEY;
+    this.appId = options.appId ?? COMETCHAT_DEMO_APP_ID;
+    this.authOnlyKey = options.authOnlyKey ?? COMETCHAT_DEMO_AUTH_ONLY_KEY;
+    this.perPageAboveMax = options.perPageAboveMax ?? 'reject';
+    this.countParam = options.countParam ?? 'ignore';
+    const perMinute =
+      options.rateLimit === true
+        ? COMETCHAT_TEST_RATE_LIMIT_PER_MINUTE
+        : options.rateLimit
+          ? options.rateLimit.perMinute
+          : undefined;
+    this.rateLimitPerMinute = perMinute;
+    this.limiter =
+      perMinute === undefined ? undefined : new RateLimiter([{ limit: perMinute, windowMs: 60_000 }]);
+    this.users = buildUsers().sort(compareUsers);
+  }
+
+  /** Env vars that point rollcall at this running emulator (used by demo mode and tests). */
+  demoEnv(): Record<string, string> {
+    return {
+      COMETCHAT_API_KEY: this.apiKey,
+      COMETCHAT_APP_ID: this.appId,
+      COMETCHAT_REGION: 'us',
+      COMETCHAT_BASE_URL: this.baseUrl,
+    };
+  }
+
+  private handle(req: EmulatorRequest): EmulatorResponse {
+    // Counted before auth: the limit is per app (the app id is in the hostname), so a rejected
+    // key still spends the app's quota.
+    let rateHeaders: Record<string, string> = {};
+    if (this.limiter && this.rateLimitPerMinute !== undefined) {
+      const limit = this.rateLimitPerMinute;
+      const verdict = this.limiter.check();
+      if (!verdict.ok) {
+        const reset = String(Math.ceil(verdict.resetAt / 1000));
+        return error(
+          429,
+          'ERR_TOO_MANY_REQUESTS',
+          'Too many requests. Please retry after some time.',
+          `The rate limit of ${limit} requests per minute has been exceeded for this app.`,
+          undefined,
+          {
+            'Retry-After': String(verdict.retryAfterSeconds),
+            ...rateLimitHeaders(limit, 0),
+            'X-Rate-Limit-Reset': reset,
+            'X-RateLimit-Reset': reset,
+          },
+        );
+      }
+      rateHeaders = rateLimitHeaders(limit, this.limiter.remaining());
+    }
+    const answer = this.route(req);
+    return { ...answer, headers: { ...answer.headers, ...rateHeaders } };
+  }
+
+  private route(req: EmulatorRequest): EmulatorResponse {
+    const match = /^\/v3\/users(?:\/([^/]+))?\/?$/.exec(req.path);
+    if (!match) {
+      return error(
+        404,
+        'ERR_ROUTE_NOT_FOUND',
+        `The route ${req.path} does not exist.`,
+        `This emulator serves GET /v3/users and GET /v3/users/{uid} only.`,
+      );
+    }
+    if (req.method !== 'GET') {
+      return error(
+        405,
+        'ERR_METHOD_NOT_ALLOWED',
+        `The ${req.method} method is not supported for this route.`,
+        'This emulator serves GET only.',
+      );
+    }
+    const auth = this.authenticate(req);
+    if (auth) return auth;
+    if (match[1] !== undefined) return this.getUser(decodeURIComponent(match[1]));
+    return this.listUsers(req.query);
+  }
+
+  private authenticate(req: EmulatorRequest): EmulatorResponse | undefined {
+    const raw = req.headers.apikey;
+    const key = (Array.isArray(raw) ? raw[0] : raw)?.trim() ?? '';
+    if (!key) {
+      return error(
+        401,
+        'AUTH_ERR_EMPTY_APIKEY',
+        'The apikey header is empty or missing.',
+        'Please pass the REST API key of the app in the apikey header.',
+      );
+    }
+    if (key === this.authOnlyKey) {
+      return error(
+        403,
+        'AUTH_ERR_NO_ACCESS',
+        `The key ${key} cannot be used to perform this operation. Please use API key with a correct scope to perform the operation.`,
+        `The ${key} key does not have enough clearance. To perform the operation, please use the API key with the correct scope.`,
+      );
+    }
+    if (key !== this.apiKey) {
+      return error(
+        401,
+        'AUTH_ERR_APIKEY_NOT_FOUND',
+        `The apikey ${key} does not exist for the app ${this.appId}.`,
+        `The apikey ${key} could not be found. Please verify the apikey and the app id.`,
+      );
+    }
+    return undefined;
+  }
+
+  private getUser(uid: string): EmulatorResponse {
+    // UIDs are stored lower-cased (CometChat lower-cases them on create), so lookups are too.
+    const wanted = uid.toLowerCase();
+    const user = this.users.find((u) => u.uid === wanted && u.deactivatedAt === undefined);
+    if (!user) {
+      return error(
+        404,
+        'ERR_UID_NOT_FOUND',
+        `The UID ${uid} does not exist, please make sure you have created a user with UID ${uid}.`,
+        `The UID ${uid} does not exist, so please make sure you have created a user with UID ${uid}.`,
+      );
+    }
+    // The single fetch has no withTags switch: it always includes tags when the user has any.
+    const body: CometChatWireSingleResponse = { data: structuredClone(user) };
+    return { status: 200, body };
+  }
+
+  private listUsers(query: URLSearchParams): EmulatorResponse {
+    const details: ErrorDetails = {};
+    const fail = (field: string, message: string) => (details[field] ??= []).push(message);
+
+    const bool = (name: string): boolean => {
+      const value = single(query, name);
+      if (value === undefined || value === '') return false;
+      const lower = value.toLowerCase();
+      if (lower === 'true' || lower === '1') return true;
+      if (lower === 'false' || lower === '0') return false;
+      fail(name, `The ${name} field must be true or false.`);
+      return false;
+    };
+    const int = (name: string, fallback: number): number => {
+      const value = single(query, name);
+      if (value === undefined || value === '') return fallback;
+      if (!/^[+-]?\d+$/.test(value.trim())) {
+        fail(name, `The ${name} must be an integer.`);
+        return fallback;
+      }
+      return Number(value);
+    };
+
+    const withTags = bool('withTags');
+    const onlyDeactivated = bool('onlyDeactivated');
+    const withDeactivated = bool('withDeactivated');
+    const count = bool('count');
+
+    const status = single(query, 'status');
+    if (status !== undefined && status !== '' && !STATUS_FILTER_VALUES.includes(status)) {
+      fail('status', 'The selected status is invalid.');
+    }
+
+    const searchKey = single(query, 'searchKey') ?? '';
+    const searchInValues = list(query, 'searchIn');
+    const searchIn: SearchField[] = [];
+    for (const value of searchInValues) {
+      if ((SEARCH_FIELDS as readonly string[]).includes(value)) searchIn.push(value as SearchField);
+      else fail('searchIn', 'The selected searchIn is invalid.');
+    }
+
+    const role = single(query, 'role');
+    const roles = list(query, 'roles');
+    const tags = list(query, 'tags');
+
+    let perPage = int('perPage', COMETCHAT_DEFAULT_PER_PAGE);
+    if (perPage < 1) fail('perPage', 'The per page must be at least 1.');
+    else if (perPage > COMETCHAT_MAX_PER_PAGE) {
+      if (this.perPageAboveMax === 'clamp') perPage = COMETCHAT_MAX_PER_PAGE;
+      else fail('perPage', `The per page may not be greater than ${COMETCHAT_MAX_PER_PAGE}.`);
+    }
+    const page = int('page', 1);
+    if (page < 1) fail('page', 'The page must be at least 1.');
+
+    if (Object.keys(details).length > 0) {
+      return error(
+        400,
+        'ERR_BAD_REQUEST',
+        'Failed to validate the data sent with the request.',
+        'Failed to validate the data sent with the request.',
+        details,
+      );
+    }
+
+    // Filters: each narrows the set; values within one list filter are OR-ed.
+    const prefix = searchKey.toLowerCase();
+    const fields: SearchField[] = searchIn.length > 0 ? searchIn : ['name', 'uid'];
+    const roleSet = new Set([...(role ? [role] : []), ...roles]);
+    const matches = this.users.filter((u) => {
+      if (onlyDeactivated) {
+        if (u.deactivatedAt === undefined) return false;
+      } else if (!withDeactivated && u.deactivatedAt !== undefined) return false;
+      if (status && u.status !== status) return false;
+      if (roleSet.size > 0 && !roleSet.has(u.role)) return false;
+      if (tags.length > 0 && !(u.tags ?? []).some((t) => tags.includes(t))) return false;
+      if (prefix && !fields.some((f) => u[f].toLowerCase().startsWith(prefix))) return false;
+      return true;
+    });
+
+    const total = matches.length;
+    const start = (page - 1) * perPage;
+    const pageItems = count && this.countParam === 'countOnly' ? [] : matches.slice(start, start + perPage);
+    const data = pageItems.map((u) => toWire(u, withTags));
+    const newest = (users: CometChatWireUser[]) => users.reduce((max, u) => Math.max(max, u.updatedAt), 0);
+    const body: CometChatWireListResponse = {
+      data,
+      meta: {
+        pagination: {
+          total,
+          count: data.length,
+          per_page: perPage,
+          current_page: page,
+          // Laravel/Fractal convention: an empty result still has one (empty) page.
+          total_pages: Math.max(1, Math.ceil(total / perPage)),
+        },
+      },
+      cursor: { updatedAt: newest(pageItems) || newest(this.users), affix: 'prepend' },
+    };
+    return { status: 200, body };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+// ---------------------------------------------------------------------------------------------
+
+function error(
+  status: number,
+  code: string,
+  message: string,
+  devMessage: string,
+  details?: ErrorDetails,
+  headers?: Record<string, string>,
+): EmulatorResponse {
+  const body: CometChatWireError = {
+    error: { message, devMessage, source: 'chat-api', ...(details ? { details } : {}), code },
+  };
+  return { status, body, headers };
+}
+
+function rateLimitHeaders(limit: number, remaining: number): Record<string, string> {
+  return {
+    'X-Rate-Limit': String(limit),
+    'X-Rate-Limit-Remaining': String(remaining),
+    'X-RateLimit-Limit': String(limit),
+    'X-RateLimit-Remaining': String(remaining),
+  };
+}
+
+/** The last value of a scalar parameter. */
+function single(query: URLSearchParams, name: string): string | undefined {
+  const values = query.getAll(name);
+  return values.length > 0 ? values[values.length - 1] : undefined;
+}
+
+/**
+ * An array parameter in every serialisation a client may use: comma-separated (`tags=a,b`),
+ * repeated (`tags=a&tags=b`), PHP-style (`tags[]=a&tags[]=b`), or any mix.
+ */
+function list(query: URLSearchParams, name: string): string[] {
+  return [...query.getAll(name), ...query.getAll(`${name}[]`)]
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+/** A list item: `tags` only with `withTags`. */
+function toWire(user: CometChatWireUser, withTags: boolean): CometChatWireUser {
+  const copy = structuredClone(user);
+  if (!withTags) delete copy.tags;
+  return copy;
+}
+
+/** List order: by name (case-insensitive), then uid. It matches the seed page's order. */
+function compareUsers(a: CometChatWireUser, b: CometChatWireUser): number {
+  const an = a.name.toLowerCase();
+  const bn = b.name.toLowerCase();
+  if (an !== bn) return an < bn ? -1 : 1;
+  return a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeded data.
+// ---------------------------------------------------------------------------------------------
+
+const AVATAR_BASE = 'https://data-us.cometchat.io/assets/images/avatars';
+/** The seed's conversation ids are all relative to superhero4 (the viewing user of the example). */
+const VIEWER = 'superhero4';
+
+function conversationWith(uid: string): string | undefined {
+  if (uid === VIEWER) return undefined;
+  const [a, b] = [uid, VIEWER].sort();
+  return `${a}_user_${b}`;
+}
+
+/** The seed's superheroes; superhero2, 3 and 6 carry the seed's data verbatim. */
+function superheroes(): CometChatWireUser[] {
+  return [
+    {
+      uid: 'superhero1',
+      name: 'Iron Man',
+      avatar: `${AVATAR_BASE}/ironman.png`,
+      status: 'available',
+      role: 'default',
+      tags: ['avengers'],
+      createdAt: 1629869270,
+      updatedAt: 1638350012,
+      lastActiveAt: 1638350012,
+      conversationId: conversationWith('superhero1'),
+    },
+    {
+      uid: 'superhero2',
+      name: 'Captain America',
+      avatar: `${AVATAR_BASE}/captainamerica.png`,
+      status: 'offline',
+      role: 'default',
+      createdAt: 1629869270,
+      updatedAt: 1630308676,
+      conversationId: 'superhero2_user_superhero4',
+    },
+    {
+      uid: 'superhero3',
+      name: 'Captain America',
+      link: 'https://data-us.cometchat.io/assets',
+      avatar: `${AVATAR_BASE}/captainamerica.png`,
+      metadata: { contactNumber: '0123456789' },
+      status: 'offline',
+      role: 'default',
+      blockedByMe: true,
+      blockedByMeAt: 1638346853,
+      blockedAt: 1638346853,
+      createdAt: 1629869270,
+      updatedAt: 1638351060,
+      conversationId: 'superhero3_user_superhero4',
+    },
+    {
+      uid: 'superhero4',
+      name: 'Wolverine',
+      avatar: `${AVATAR_BASE}/wolverine.png`,
+      status: 'available',
+      role: 'admin',
+      statusMessage: 'On a mission',
+      tags: ['x-men', 'vip'],
+      createdAt: 1629869270,
+      updatedAt: 1638354900,
+      lastActiveAt: 1638354900,
+    },
+    {
+      uid: 'superhero5',
+      name: 'Cyclops',
+      avatar: `${AVATAR_BASE}/cyclops.png`,
+      status: 'offline',
+      role: 'default',
+      tags: ['x-men'],
+      createdAt: 1629869270,
+      updatedAt: 1637000000,
+      lastActiveAt: 1636990000,
+      deactivatedAt: 1637000000,
+      conversationId: conversationWith('superhero5'),
+    },
+    {
+      uid: 'superhero6',
+      name: 'Barry Allen',
+      link: 'http://placehold.it',
+      avatar: 'http://placehold.it/120x120&text=image1',
+      metadata: { email: 'user@email.com', contactNumber: '0123456789' },
+      status: 'offline',
+      role: 'manager',
+      createdAt: 1638354015,
+      updatedAt: 1638354799,
+      conversationId: 'superhero4_user_superhero6',
+    },
+  ];
+}
+
+// prettier-ignore
+const FIRST_NAMES = [
+  'Ada', 'Alan', 'Grace', 'Linus', 'Margaret', 'Dennis', 'Barbara', 'Ken', 'Radia', 'Edsger',
+  'Frances', 'Donald', 'Hedy', 'Tim', 'Katherine', 'John', 'Annie', 'Vint', 'Shafi', 'Niklaus',
+  'Sophie', 'Bjarne', 'Jean', 'Guido', 'Karen', 'Leslie', 'Mary', 'Robin', 'Sally', 'Yukihiro',
+];
+// prettier-ignore
+const LAST_NAMES = [
+  'Lovelace', 'Turing', 'Hopper', 'Torvalds', 'Hamilton', 'Ritchie', 'Liskov', 'Thompson',
+  'Perlman', 'Dijkstra', 'Allen', 'Knuth', 'Lamarr', 'Berners-Lee', 'Johnson', 'McCarthy',
+  'Easley', 'Cerf', 'Goldwasser', 'Wirth', 'Wilson', 'Stroustrup', 'Bartik', 'van Rossum',
+  'Jones', 'Lamport', 'Keller', 'Milner', 'Floyd', 'Matsumoto',
+];
+const ROLES: [string, number][] = [
+  ['default', 0.58],
+  ['manager', 0.12],
+  ['admin', 0.08],
+  ['moderator', 0.12],
+  ['support-agent', 0.1],
+];
+const TAGS = ['vip', 'beta', 'staff', 'eu', 'us', 'apac', 'premium'];
+const STATUS_MESSAGES = ['In a meeting', 'Working remotely', 'On vacation', 'Available for chat', 'Busy'];
+const DEPARTMENTS = ['engineering', 'sales', 'support', 'marketing', 'finance'];
+
+/** How many generated users join the six superheroes. */
+const GENERATED_USERS = 160;
+/** The generated user (by index) whose status is the unexpected `away`. */
+const AWAY_INDEX = 42;
+
+function buildUsers(): CometChatWireUser[] {
+  const random = seededRandom(0xc0ffee04);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo));
+  const weighted = (items: [string, number][]): string => {
+    let r = random();
+    for (const [value, weight] of items) {
+      if ((r -= weight) < 0) return value;
+    }
+    return items[items.length - 1][0];
+  };
+
+  const users = superheroes().map(orderKeys);
+  for (let i = 0; i < GENERATED_USERS; i++) {
+    const first = pick(FIRST_NAMES);
+    const last = pick(LAST_NAMES);
+    // uid starts with the last name and the name with the first, so `searchIn` makes a difference.
+    const uid = `${last}-${first}-${i + 1}`.toLowerCase().replace(/[^a-z0-9_-]/g, '');
+    const createdAt = between(1609459200, 1690000000);
+    const updatedAt = createdAt + between(0, 30_000_000);
+    const deactivated = i % 13 === 5;
+    const user: CometChatWireUser = {
+      uid,
+      name: `${first} ${last}`,
+      status: 'offline',
+      role: weighted(ROLES),
+      createdAt,
+      updatedAt,
+    };
+    if (random() < 0.15) user.link = `https://example.com/people/${uid}`;
+    if (random() < 0.5) user.avatar = `https://example.com/avatars/${uid}.png`;
+    if (random() < 0.3) {
+      user.metadata = { email: `${uid}@example.com`, department: pick(DEPARTMENTS) };
+    }
+    if (!deactivated) user.status = random() < 0.35 ? 'available' : 'offline';
+    if (i === AWAY_INDEX) user.status = 'away';
+    if (random() < 0.2) user.statusMessage = pick(STATUS_MESSAGES);
+    if (random() < 0.4) {
+      const count = 1 + Math.floor(random() * 3);
+      user.tags = [...new Set(Array.from({ length: count }, () => pick(TAGS)))];
+    }
+    const block = random();
+    if (block < 0.04) {
+      const at = between(createdAt, updatedAt + 1);
+      Object.assign(user, { blockedByMe: true, blockedByMeAt: at, blockedAt: at });
+    } else if (block < 0.07) {
+      Object.assign(user, { hasBlockedMe: true, blockedAt: between(createdAt, updatedAt + 1) });
+    }
+    if (random() < 0.8) user.lastActiveAt = between(createdAt, updatedAt + 1);
+    if (deactivated) user.deactivatedAt = updatedAt;
+    user.conversationId = conversationWith(uid);
+    users.push(orderKeys(user));
+  }
+  return users;
+}
+
+/** Key order as CometChat sends it (as the seed shows). */
+function orderKeys(user: CometChatWireUser): CometChatWireUser {
+  // prettier-ignore
+  const order: (keyof CometChatWireUser)[] = [
+    'uid', 'name', 'link', 'avatar', 'metadata', 'status', 'role', 'statusMessage', 'tags', 'blockedByMe',
+    'hasBlockedMe', 'blockedByMeAt', 'blockedAt', 'createdAt', 'updatedAt', 'lastActiveAt', 'deactivatedAt',
+    'conversationId',
+  ];
+  const out: Record<string, unknown> = {};
+  for (const key of order) if (user[key] !== undefined) out[key] = user[key];
+  return out as unknown as CometChatWireUser;
+}

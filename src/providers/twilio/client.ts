@@ -1,0 +1,86 @@
+/**
+ * Twilio Conversations wire calls: `GET /v1/Users` (or the service-scoped twin) one page at a time, and
+ * `GET /v1/Users/{Sid}` for one user. Paging links are reduced to their `PageToken` and `Page`: rollcall
+ * never follows a URL an upstream handed it, and never puts one in a cursor.
+ */
+import { codeForStatus, ErrorCode, isUpstreamError } from '../../errors.js';
+import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
+import type { TwilioListResponse, TwilioWireUser } from './types.js';
+
+/** Where a page starts: Twilio's token (null for the first page) and the client-state page index. */
+export interface TwilioPageRef {
+  token: string | null;
+  page: number;
+}
+
+export interface TwilioPage {
+  users: (TwilioWireUser & { sid: string })[];
+  next: TwilioPageRef | null;
+  previous: TwilioPageRef | null;
+}
+
+/** Reads Twilio's error body `{code, message, more_info, status}` from non-2xx answers. */
+export const detectTwilioError: ErrorDetector = ({ status, body }) => {
+  if (status >= 200 && status < 300) return undefined;
+  const error = (body ?? {}) as { code?: unknown; message?: unknown };
+  const upstreamCode = typeof error.code === 'number' ? error.code : undefined;
+  const message = typeof error.message === 'string' ? error.message : `HTTP ${status}`;
+  return { code: codeForStatus(status), status, upstreamCode, message };
+};
+
+function refFromUrl(url: string | null | undefined): TwilioPageRef | null {
+  if (!url) return null;
+  try {
+    const params = new URL(url).searchParams;
+    const page = Number(params.get('Page') ?? '0');
+    return { token: params.get('PageToken'), page: Number.isInteger(page) && page >= 0 ? page : 0 };
+  } catch {
+    return null;
+  }
+}
+
+export class TwilioClient {
+  private readonly usersPath: string;
+
+  constructor(
+    private readonly upstream: UpstreamClient,
+    serviceSid: string | undefined,
+  ) {
+    this.usersPath = serviceSid ? `v1/Services/${encodeURIComponent(serviceSid)}/Users` : 'v1/Users';
+  }
+
+  async listPage(ref: TwilioPageRef, pageSize: number): Promise<TwilioPage> {
+    const { body } = await this.upstream.request<TwilioListResponse>({
+      path: this.usersPath,
+      searchParams: {
+        PageSize: pageSize,
+        Page: ref.token === null && ref.page === 0 ? undefined : ref.page,
+        PageToken: ref.token ?? undefined,
+      },
+    });
+    if (!body || !Array.isArray(body.users) || typeof body.meta !== 'object' || body.meta === null) {
+      throw this.upstream.badShape('expected {users: [...], meta: {...}}');
+    }
+    if (body.users.some((user) => typeof user?.sid !== 'string'))
+      throw this.upstream.badShape('a user has no sid');
+    return {
+      users: body.users as TwilioPage['users'],
+      next: refFromUrl(body.meta.next_page_url),
+      previous: refFromUrl(body.meta.previous_page_url),
+    };
+  }
+
+  /** One user by sid or identity; null when Twilio answers 404. */
+  async fetchUser(sidOrIdentity: string): Promise<(TwilioWireUser & { sid: string }) | null> {
+    try {
+      const { body } = await this.upstream.request<TwilioWireUser>({
+        path: `${this.usersPath}/${encodeURIComponent(sidOrIdentity)}`,
+      });
+      if (!body || typeof body.sid !== 'string') throw this.upstream.badShape('expected a user with a sid');
+      return body as TwilioWireUser & { sid: string };
+    } catch (error) {
+      if (isUpstreamError(error, ErrorCode.UPSTREAM_NOT_FOUND)) return null;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,309 @@
+/**
+ * A Twilio Conversations Users API emulator, faithful to ../shared/providers.md §2 and Twilio's OpenAPI
+ * spec (test/providers/twilio/emulator.test.ts validates it against the official extract).
+ *
+ * Decisions on what the docs leave open (see README.md here):
+ * - `PageSize` above 50 is rejected (400, code 20001) by default; `pageSizeOverMax: 'clamp'` clamps.
+ * - Page tokens are opaque strings (`PT…`) that encode an absolute position; next and previous links
+ *   use the same token for the same position. An unknown token is 400 with code 21481.
+ * - Users are listed by `date_created`, then sid.
+ */
+import {
+  EmulatorServer,
+  randomHex,
+  seededRandom,
+  type EmulatorOptions,
+  type EmulatorRequest,
+  type EmulatorResponse,
+} from '../../emulators/base.js';
+import type { TwilioErrorBody, TwilioListResponse, TwilioWireUser } from './types.js';
+
+export interface TwilioEmulatorOptions extends EmulatorOptions {
+  accountSid?: string;
+  authToken?: string;
+  /** An API key pair accepted as well (`SK…` + secret). */
+  apiKeySid?: string;
+  apiKeySecret?: string;
+  /** How many generated users besides the two from Twilio's docs (default 122, so 124 in all). */
+  userCount?: number;
+  /** What `PageSize` > 50 does: rejected with 400 (default) or clamped to 50. */
+  pageSizeOverMax?: 'reject' | 'clamp';
+}
+
+/** The demo account's credentials: fake, fixed, and only valid against this emulator. */
+export const TWILIO_DEMO_ACCOUNT_SID = 'AC0000000000000000000000000000d3m0';
+export const TWILIO_DEMO_AUTH_TOKEN = 'demo-twilio-auth-token';
+const MAX_PAGE_SIZE = 50;
+
+interface StoredUser {
+  wire: TwilioWireUser & { sid: string; identity: string };
+  /** Presence, only revealed by single fetches (lists always say null). */
+  online: boolean | null;
+  notifiable: boolean | null;
+}
+
+const FIRST = [
+  'Maria',
+  'Wei',
+  'Aisha',
+  'Lucas',
+  'Sofia',
+  'Kenji',
+  'Amara',
+  'Noah',
+  'Elena',
+  'Omar',
+  'Priya',
+  'Jonas',
+  'Fatima',
+  'Mateo',
+  'Yuki',
+  'Liam',
+  'Zara',
+  'Ivan',
+  'Chloe',
+  'Tariq',
+];
+const LAST = [
+  'Garcia',
+  'Chen',
+  'Okafor',
+  'Silva',
+  'Rossi',
+  'Tanaka',
+  'Mensah',
+  'Muller',
+  'Petrova',
+  'Haddad',
+  'Sharma',
+  'Berg',
+  'Khan',
+  'Lopez',
+  'Sato',
+  'Walsh',
+  'Ali',
+  'Novak',
+  'Martin',
+  'Nasser',
+];
+const DUTIES = ['agent', 'supervisor', 'tech', 'customer', 'bot'];
+
+export class TwilioEmulator extends EmulatorServer {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly serviceSid: string;
+  readonly users: StoredUser[];
+  private readonly credentials: Set<string>;
+  private readonly pageSizeOverMax: 'reject' | 'clamp';
+
+  constructor(options: TwilioEmulatorOptions = {}) {
+    super('twilio', (request) => this.handle(request), options);
+    this.accountSid = options.accountSid ?? TWILIO_DEMO_ACCOUNT_SID;
+    this.authToken = options.authToken ?? TWILIO_DEMO_AUTH_TOKEN;
+    this.pageSizeOverMax = options.pageSizeOverMax ?? 'reject';
+    this.credentials = new Set([`${this.accountSid}:${this.authToken}`]);
+    if (options.apiKeySid && options.apiKeySecret)
+      this.credentials.add(`${options.apiKeySid}:${options.apiKeySecret}`);
+    const random = seededRandom(20031);
+    this.serviceSid = `IS${randomHex(random, 32)}`;
+    this.users = generateUsers(random, this.accountSid, this.serviceSid, options.userCount ?? 122);
+  }
+
+  /** Environment that points rollcall at this emulator. */
+  demoEnv(): Record<string, string> {
+    return {
+      TWILIO_ACCOUNT_SID: this.accountSid,
+      TWILIO_AUTH_TOKEN: this.authToken,
+      TWILIO_CONVERSATIONS_BASE_URL: this.baseUrl,
+    };
+  }
+
+  /** The users in list order, as the list endpoint sends them. */
+  listed(): TwilioWireUser[] {
+    return this.users.map((u) => this.wire(u, false));
+  }
+
+  private handle(request: EmulatorRequest): EmulatorResponse {
+    if (!this.authorised(request.headers.authorization)) {
+      return error(401, 20003, 'Authenticate');
+    }
+    if (request.method !== 'GET') return error(405, 20004, 'Method not allowed');
+    const match = /^\/v1(?:\/Services\/([^/]+))?\/Users(?:\/([^/]+))?\/?$/.exec(request.path);
+    if (!match) return error(404, 20404, `The requested resource ${request.path} was not found`);
+    const [, service, sid] = match;
+    if (service !== undefined && service !== this.serviceSid) {
+      return error(404, 20404, `The requested resource ${request.path} was not found`);
+    }
+    const collectionPath = service ? `/v1/Services/${service}/Users` : '/v1/Users';
+    if (sid !== undefined) return this.fetch(decodeURIComponent(sid), request.path);
+    return this.list(request, collectionPath);
+  }
+
+  private authorised(header: string | undefined): boolean {
+    if (!header?.startsWith('Basic ')) return false;
+    return this.credentials.has(Buffer.from(header.slice(6), 'base64').toString('utf8'));
+  }
+
+  private fetch(sidOrIdentity: string, path: string): EmulatorResponse {
+    const user = this.users.find((u) => u.wire.sid === sidOrIdentity || u.wire.identity === sidOrIdentity);
+    if (!user) return error(404, 20404, `The requested resource ${path} was not found`);
+    return { status: 200, body: this.wire(user, true) };
+  }
+
+  private list(request: EmulatorRequest, collectionPath: string): EmulatorResponse {
+    const rawSize = request.query.get('PageSize');
+    let pageSize = MAX_PAGE_SIZE;
+    if (rawSize !== null) {
+      pageSize = Number(rawSize);
+      if (!/^\d+$/.test(rawSize) || pageSize < 1) {
+        return error(400, 20001, 'Invalid PageSize: must be an integer from 1 to 50');
+      }
+      if (pageSize > MAX_PAGE_SIZE) {
+        if (this.pageSizeOverMax === 'reject')
+          return error(400, 20001, 'Invalid PageSize: must be an integer from 1 to 50');
+        pageSize = MAX_PAGE_SIZE;
+      }
+    }
+    const rawPage = request.query.get('Page');
+    const page = rawPage !== null && /^\d+$/.test(rawPage) ? Number(rawPage) : 0;
+    const token = request.query.get('PageToken');
+    let offset = 0;
+    if (token !== null) {
+      const decoded = decodeToken(token);
+      if (decoded === null || decoded > this.users.length) return error(400, 21481, 'Invalid PageToken');
+      offset = decoded;
+    } else if (rawPage !== null && page > 0) {
+      // Page without PageToken: Twilio's docs call Page "client state"; we position by it as the
+      // simplest faithful reading (see README.md).
+      offset = Math.min(page * pageSize, this.users.length);
+    }
+    const slice = this.users.slice(offset, offset + pageSize);
+    const link = (p: number, o: number | null) => {
+      const params = new URLSearchParams({ PageSize: String(pageSize), Page: String(p) });
+      if (o !== null) params.set('PageToken', encodeToken(o));
+      return `${request.baseUrl}${collectionPath}?${params}`;
+    };
+    const hasNext = offset + pageSize < this.users.length;
+    const body: TwilioListResponse = {
+      users: slice.map((u) => this.wire(u, false)),
+      meta: {
+        page,
+        page_size: pageSize,
+        first_page_url: link(0, null),
+        previous_page_url: offset > 0 ? link(Math.max(0, page - 1), Math.max(0, offset - pageSize)) : null,
+        url: `${request.baseUrl}${collectionPath}?${request.query}`,
+        next_page_url: hasNext ? link(page + 1, offset + pageSize) : null,
+        key: 'users',
+      },
+    };
+    return { status: 200, body };
+  }
+
+  /** The wire form: lists always say null for presence (as Twilio documents), fetches fill it. */
+  private wire(user: StoredUser, single: boolean): TwilioWireUser {
+    return {
+      ...user.wire,
+      url: `${this.baseUrlOrTwilio()}/v1/Users/${user.wire.sid}`,
+      links: { user_conversations: `${this.baseUrlOrTwilio()}/v1/Users/${user.wire.sid}/Conversations` },
+      is_online: single ? user.online : null,
+      is_notifiable: single ? user.notifiable : null,
+    };
+  }
+
+  private baseUrlOrTwilio(): string {
+    try {
+      return this.baseUrl;
+    } catch {
+      return 'https://conversations.twilio.com';
+    }
+  }
+}
+
+function error(status: number, code: number, message: string): EmulatorResponse {
+  const body: TwilioErrorBody = {
+    code,
+    message,
+    more_info: `https://www.twilio.com/docs/errors/${code}`,
+    status,
+  };
+  return { status, body };
+}
+
+function encodeToken(offset: number): string {
+  return `PT${Buffer.from(`o:${offset}`).toString('base64url')}`;
+}
+
+function decodeToken(token: string): number | null {
+  if (!token.startsWith('PT')) return null;
+  const match = /^o:(\d+)$/.exec(Buffer.from(token.slice(2), 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : null;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function generateUsers(
+  random: () => number,
+  accountSid: string,
+  serviceSid: string,
+  count: number,
+): StoredUser[] {
+  const roles = [`RL${randomHex(random, 32)}`, `RL${randomHex(random, 32)}`];
+  const users: StoredUser[] = [];
+  const make = (
+    identity: string,
+    friendlyName: string | null,
+    attributes: string,
+    created: number,
+    role: string,
+  ) => {
+    const wire = {
+      sid: `US${randomHex(random, 32)}`,
+      account_sid: accountSid,
+      chat_service_sid: serviceSid,
+      role_sid: role,
+      identity,
+      friendly_name: friendlyName,
+      attributes,
+      is_online: null,
+      is_notifiable: null,
+      date_created: iso(created),
+      date_updated: iso(created + Math.floor(random() * 86_400_000 * 30)),
+      url: null,
+    };
+    const presence = random();
+    users.push({
+      wire,
+      online: presence < 0.15 ? null : presence < 0.55,
+      notifiable: presence < 0.15 ? null : random() < 0.5,
+    });
+  };
+  // The two users of Twilio's own documentation example.
+  make('admin', 'name', '{ "duty": "tech" }', Date.parse('2019-12-16T22:18:37Z'), roles[0]);
+  make('agent0034', 'John from customs', '{ "duty": "agent" }', Date.parse('2020-03-24T20:38:21Z'), roles[0]);
+  let created = Date.parse('2020-04-01T09:00:00Z');
+  for (let n = 0; n < count; n += 1) {
+    const first = FIRST[Math.floor(random() * FIRST.length)];
+    const last = LAST[Math.floor(random() * LAST.length)];
+    const kind = random();
+    const identity =
+      kind < 0.4
+        ? `${first}.${last}.${n}`.toLowerCase()
+        : kind < 0.8
+          ? `${first.toLowerCase()}${n}@example.com`
+          : `user_${n}`;
+    const friendly = random() < 0.8 ? `${first} ${last}` : null;
+    const attrs =
+      random() < 0.3
+        ? '{}'
+        : JSON.stringify({
+            duty: DUTIES[n % DUTIES.length],
+            team: random() < 0.5 ? 'blue' : 'green',
+            level: 1 + (n % 5),
+          });
+    created += Math.floor(3_600_000 + random() * 86_400_000 * 10);
+    make(identity, friendly, attrs, created, roles[n % 7 === 0 ? 1 : 0]);
+  }
+  return users;
+}

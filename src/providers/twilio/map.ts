@@ -1,0 +1,46 @@
+/** Twilio user resource → rollcall record. Missing data stays null. */
+import { encodeGlobalId } from '../../relay/globalId.js';
+import { parseTimestamp } from '../../util/dates.js';
+import type { TwilioUserRecord, TwilioWireUser } from './types.js';
+
+function parseAttributes(value: string | null): unknown {
+  if (value === null) return null;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+export function toTwilioRecord(user: TwilioWireUser & { sid: string }): TwilioUserRecord {
+  const dateCreated = parseTimestamp(user.date_created);
+  const dateUpdated = parseTimestamp(user.date_updated);
+  return {
+    __typename: 'TwilioConversationUser',
+    id: encodeGlobalId('TWILIO_CONVERSATIONS', user.sid),
+    provider: 'TWILIO_CONVERSATIONS',
+    providerUserId: user.sid,
+    displayName: user.friendly_name || user.identity || null,
+    firstName: null,
+    lastName: null,
+    email: null,
+    avatarUrl: null,
+    active: null,
+    createdAt: dateCreated,
+    updatedAt: dateUpdated,
+    raw: user,
+    sid: user.sid,
+    accountSid: user.account_sid ?? null,
+    chatServiceSid: user.chat_service_sid ?? null,
+    roleSid: user.role_sid ?? null,
+    identity: user.identity ?? null,
+    friendlyName: user.friendly_name ?? null,
+    attributes: parseAttributes(user.attributes ?? null),
+    isOnline: user.is_online ?? null,
+    isNotifiable: user.is_notifiable ?? null,
+    dateCreated,
+    dateUpdated,
+    url: user.url ?? null,
+    links: user.links ? { userConversations: user.links.user_conversations ?? null } : null,
+  };
+}

@@ -1,0 +1,663 @@
+/**
+ * A Voximplant Management API emulator for `GetUsers` (shared/providers.md §5, seed 004): service-account
+ * JWT auth (RS256, `kid`, `iss`, TTL ≤ 1 h), every request shape the official SDKs and docs use, every
+ * GetUsers parameter, offset paging, and errors as `{error: {code, msg}}` with HTTP 200. Every [UNKNOWN]
+ * of the contract is decided here and listed in ./README.md.
+ */
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  compactVerify,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportPKCS8,
+  generateKeyPair,
+  importSPKI,
+  type CryptoKey,
+} from 'jose';
+import {
+  EmulatorServer,
+  RateLimiter,
+  seededRandom,
+  type EmulatorOptions,
+  type EmulatorRequest,
+  type EmulatorResponse,
+} from '../../emulators/base.js';
+
+// ---------------------------------------------------------------------------------------------
+// Wire types: exactly what Voximplant sends.
+// ---------------------------------------------------------------------------------------------
+
+export const VOXIMPLANT_ACD_STATUSES = [
+  'OFFLINE',
+  'ONLINE',
+  'READY',
+  'BANNED',
+  'IN_SERVICE',
+  'AFTER_SERVICE',
+  'TIMEOUT',
+  'DND',
+] as const;
+export type VoximplantAcdStatus = (typeof VOXIMPLANT_ACD_STATUSES)[number];
+
+/** ApplicationInfoType. Timestamps are `YYYY-MM-DD HH:mm:ss` UTC. */
+export interface VoximplantWireApplication {
+  application_id: number;
+  application_name: string;
+  modified: string;
+  secure_record_storage: boolean;
+}
+
+/** SkillInfoType. */
+export interface VoximplantWireSkill {
+  skill_id: number;
+  skill_name: string;
+}
+
+/** ACDQueueOperatorInfoType. */
+export interface VoximplantWireAcdQueue {
+  acd_queue_id: number;
+  acd_queue_name: string;
+  auto_link: boolean;
+}
+
+/** UserInfoType as GetUsers sends it. */
+export interface VoximplantWireUser {
+  user_id: number;
+  user_name: string;
+  user_display_name: string;
+  user_active: boolean;
+  /** Only in the seed's example, not in any SDK structure; sent anyway. */
+  frozen: boolean;
+  parent_accounting: boolean;
+  /** Absent when `return_live_balance=false`. */
+  live_balance?: number;
+  balance: number;
+  fixed_balance: number;
+  user_custom_data?: string;
+  applications?: VoximplantWireApplication[];
+  /** Only with `with_skills=true`. */
+  skills?: VoximplantWireSkill[];
+  /** Only with `with_queues=true`. */
+  acd_queues?: VoximplantWireAcdQueue[];
+  acd_status?: string;
+  acd_status_change_time?: string;
+  created: string;
+  modified: string;
+}
+
+export interface VoximplantWireGetUsersResponse {
+  result: VoximplantWireUser[];
+  total_count: number;
+  count: number;
+}
+
+export interface VoximplantWireError {
+  error: { code: number; msg: string };
+}
+
+/** The service-account credentials.json content. */
+export interface VoximplantCredentials {
+  account_email: string;
+  account_id: number;
+  key_id: string;
+  /** PKCS8 PEM; empty when the emulator was given only a public key. */
+  private_key: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options and defaults.
+// ---------------------------------------------------------------------------------------------
+
+/** Obviously fake demo identity; the key pair itself is generated at start. */
+export const VOXIMPLANT_DEMO_ACCOUNT_ID = 1000001;
+export const VOXIMPLANT_DEMO_ACCOUNT_EMAIL = 'demo@rollcall.invalid';
+export const VOXIMPLANT_DEMO_KEY_ID = 'rollcall-demo-key-00000000-0000-4000-8000-000000000001';
+
+export const VOXIMPLANT_DEFAULT_COUNT = 20;
+export const VOXIMPLANT_MAX_COUNT = 1000;
+export const VOXIMPLANT_MAX_TOKEN_TTL_SECONDS = 3600;
+export const VOXIMPLANT_CLOCK_SKEW_SECONDS = 30;
+/** `rateLimit: true` means this many calls per minute. */
+export const VOXIMPLANT_TEST_RATE_LIMIT_PER_MINUTE = 60;
+
+/** Voximplant API error codes the emulator answers with (`APIErrorCode` in the Node SDK). */
+export const VoximplantErrorCode = {
+  AUTHORIZATION_FAILED: 100,
+  INVALID_ARGUMENTS: 101,
+  MISSING_CMD: 102,
+  UNKNOWN_COMMAND: 103,
+  RATE_LIMIT_EXCEED: 340,
+  INVALID_TOKEN_FORMAT: 447,
+  INVALID_TOKEN_TTL: 454,
+  TOKEN_ISSUED_IN_FUTURE: 455,
+  TOKEN_EXPIRED: 456,
+} as const;
+
+export interface VoximplantEmulatorOptions extends EmulatorOptions {
+  accountId?: number;
+  accountEmail?: string;
+  keyId?: string;
+  /** An existing PKCS8 PEM private key: the public key is derived from it and `credentials` carry it. */
+  privateKey?: string;
+  /** Or only a public key (SPKI PEM or KeyObject): tokens are verified against it, `credentials.private_key` is empty. */
+  publicKey?: string | KeyObject;
+  /** Off by default; `true` = {@link VOXIMPLANT_TEST_RATE_LIMIT_PER_MINUTE} per minute. */
+  rateLimit?: boolean | { perMinute?: number; perSecond?: number };
+  /** The largest accepted `count` (default 1000). */
+  maxCount?: number;
+  /** `count` above the maximum: `reject` with 101 (default) or `clamp` to it. */
+  countAboveMax?: 'reject' | 'clamp';
+  /**
+   * `application_id`/`application_name`: `exactlyOne` (default, as the Python SDK enforces: neither or
+   * both → 101) or `atLeastOne` (both allowed and AND-ed, as the docs' curl example sends them).
+   */
+  applicationFilter?: 'exactlyOne' | 'atLeastOne';
+  /** Allowed clock difference for `iat`/`exp`, in seconds (default 30). */
+  clockSkewSeconds?: number;
+}
+
+type VerifyKey = CryptoKey | KeyObject;
+
+class VoxError extends Error {
+  constructor(
+    readonly code: number,
+    readonly msg: string,
+  ) {
+    super(msg);
+  }
+}
+
+const ORDER_BY = ['user_id', 'user_name', 'user_display_name'] as const;
+type OrderBy = (typeof ORDER_BY)[number];
+
+export class VoximplantEmulator extends EmulatorServer {
+  readonly credentials: VoximplantCredentials;
+  readonly users: VoximplantWireUser[];
+  readonly applications: VoximplantWireApplication[];
+  readonly skills: VoximplantWireSkill[];
+  readonly queues: { acd_queue_id: number; acd_queue_name: string }[];
+  private readonly maxCount: number;
+  private readonly countAboveMax: 'reject' | 'clamp';
+  private readonly skew: number;
+  private readonly applicationFilter: 'exactlyOne' | 'atLeastOne';
+  private readonly limiter: RateLimiter | undefined;
+
+  private constructor(
+    options: VoximplantEmulatorOptions,
+    credentials: VoximplantCredentials,
+    private readonly publicKey: VerifyKey,
+  ) {
+    super('voximplant', (req) => this.handle(req), options);
+    this.credentials = credentials;
+    this.maxCount = options.maxCount ?? VOXIMPLANT_MAX_COUNT;
+    this.countAboveMax = options.countAboveMax ?? 'reject';
+    this.skew = options.clockSkewSeconds ?? VOXIMPLANT_CLOCK_SKEW_SECONDS;
+    this.applicationFilter = options.applicationFilter ?? 'exactlyOne';
+    const rules: { limit: number; windowMs: number }[] = [];
+    if (options.rateLimit === true)
+      rules.push({ limit: VOXIMPLANT_TEST_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 });
+    else if (options.rateLimit) {
+      if (options.rateLimit.perMinute) rules.push({ limit: options.rateLimit.perMinute, windowMs: 60_000 });
+      if (options.rateLimit.perSecond) rules.push({ limit: options.rateLimit.perSecond, windowMs: 1_000 });
+    }
+    this.limiter = rules.length > 0 ? new RateLimiter(rules) : undefined;
+    const data = buildData();
+    this.users = data.users;
+    this.applications = data.applications;
+    this.skills = data.skills;
+    this.queues = data.queues;
+  }
+
+  /**
+   * Builds an emulator (not yet started). Without `privateKey`/`publicKey` it makes its own RS256 key
+   * pair, so `credentials` is a complete credentials.json for a service account of this emulator.
+   */
+  static async create(options: VoximplantEmulatorOptions = {}): Promise<VoximplantEmulator> {
+    const identity = {
+      account_email: options.accountEmail ?? VOXIMPLANT_DEMO_ACCOUNT_EMAIL,
+      account_id: options.accountId ?? VOXIMPLANT_DEMO_ACCOUNT_ID,
+      key_id: options.keyId ?? VOXIMPLANT_DEMO_KEY_ID,
+    };
+    if (options.privateKey) {
+      const publicKey = createPublicKey(options.privateKey);
+      return new VoximplantEmulator(options, { ...identity, private_key: options.privateKey }, publicKey);
+    }
+    if (options.publicKey) {
+      const publicKey =
+        typeof options.publicKey === 'string'
+          ? await importSPKI(options.publicKey, 'RS256')
+          : options.publicKey;
+      return new VoximplantEmulator(options, { ...identity, private_key: '' }, publicKey);
+    }
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    const privateKey = await exportPKCS8(pair.privateKey);
+    return new VoximplantEmulator(options, { ...identity, private_key: privateKey }, pair.publicKey);
+  }
+
+  /** The application the demo points rollcall at. */
+  get defaultApplicationId(): number {
+    return this.applications[0].application_id;
+  }
+
+  /** Env vars that point rollcall at this running emulator (used by demo mode and tests). */
+  demoEnv(): Record<string, string> {
+    if (!this.credentials.private_key) {
+      throw new Error(
+        'This Voximplant emulator was given only a public key: it has no credentials to hand out.',
+      );
+    }
+    return {
+      VOXIMPLANT_CREDENTIALS_JSON: JSON.stringify(this.credentials),
+      VOXIMPLANT_APPLICATION_ID: String(this.defaultApplicationId),
+      VOXIMPLANT_BASE_URL: this.baseUrl,
+    };
+  }
+
+  private async handle(req: EmulatorRequest): Promise<EmulatorResponse> {
+    const match = /^\/platform_api(?:\/([^/]+))?\/?$/.exec(req.path);
+    if (!match) return { status: 404, body: 'Not Found', headers: { 'content-type': 'text/plain' } };
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      return {
+        status: 405,
+        body: 'Method Not Allowed',
+        headers: { 'content-type': 'text/plain', allow: 'GET, POST' },
+      };
+    }
+    try {
+      const params = await readParams(req);
+      // The path names the command (Go SDK, docs); otherwise the `cmd` field does (Node, Python SDKs).
+      const command = match[1] ?? params.get('cmd');
+      if (!command) throw new VoxError(VoximplantErrorCode.MISSING_CMD, "The 'cmd' parameter is missing.");
+      if (command !== 'GetUsers') {
+        throw new VoxError(VoximplantErrorCode.UNKNOWN_COMMAND, `Unknown command '${command}'.`);
+      }
+      await this.authenticate(req);
+      const verdict = this.limiter?.check();
+      if (verdict && !verdict.ok) {
+        throw new VoxError(
+          VoximplantErrorCode.RATE_LIMIT_EXCEED,
+          `Rate limit exceeded: at most ${verdict.limit} requests per window. Retry in ${verdict.retryAfterSeconds} s.`,
+        );
+      }
+      return { status: 200, body: this.getUsers(params) };
+    } catch (e) {
+      if (!(e instanceof VoxError)) throw e;
+      // Voximplant answers API errors with HTTP 200 and an error body.
+      const body: VoximplantWireError = { error: { code: e.code, msg: e.msg } };
+      return { status: 200, body };
+    }
+  }
+
+  /** Checks `Authorization: Bearer <JWT>`: format → header → signature → issuer → TTL → time. */
+  private async authenticate(req: EmulatorRequest): Promise<void> {
+    const fail = (reason: string) =>
+      new VoxError(VoximplantErrorCode.AUTHORIZATION_FAILED, `Authorization failed: ${reason}.`);
+    const header = req.headers.authorization;
+    if (!header) throw fail('no Authorization header');
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!bearer) throw fail('the Authorization header is not a Bearer token');
+    const token = bearer[1];
+
+    let protectedHeader: ReturnType<typeof decodeProtectedHeader>;
+    let payload: ReturnType<typeof decodeJwt>;
+    try {
+      if (token.split('.').length !== 3) throw new Error('not a compact JWS');
+      protectedHeader = decodeProtectedHeader(token);
+      payload = decodeJwt(token);
+    } catch {
+      throw new VoxError(VoximplantErrorCode.INVALID_TOKEN_FORMAT, 'Invalid token format.');
+    }
+    if (protectedHeader.alg !== 'RS256') throw fail('only RS256 tokens are accepted');
+    if (protectedHeader.kid === undefined) throw fail('the token header has no kid');
+    if (protectedHeader.kid !== this.credentials.key_id) throw fail('unknown key id');
+    try {
+      await compactVerify(token, this.publicKey, { algorithms: ['RS256'] });
+    } catch {
+      throw fail('invalid token signature');
+    }
+    if (payload.iss === undefined || String(payload.iss) !== String(this.credentials.account_id)) {
+      throw fail('the token issuer is not the key owner account');
+    }
+    const { iat, exp } = payload;
+    if (typeof iat !== 'number' || typeof exp !== 'number') {
+      throw new VoxError(
+        VoximplantErrorCode.INVALID_TOKEN_FORMAT,
+        'Invalid token format: iat and exp are required.',
+      );
+    }
+    if (exp <= iat || exp - iat > VOXIMPLANT_MAX_TOKEN_TTL_SECONDS) {
+      throw new VoxError(
+        VoximplantErrorCode.INVALID_TOKEN_TTL,
+        `Invalid token TTL: exp must be after iat and at most ${VOXIMPLANT_MAX_TOKEN_TTL_SECONDS} s later.`,
+      );
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (iat > now + this.skew) {
+      throw new VoxError(VoximplantErrorCode.TOKEN_ISSUED_IN_FUTURE, 'The token is issued in the future.');
+    }
+    if (now > exp + this.skew)
+      throw new VoxError(VoximplantErrorCode.TOKEN_EXPIRED, 'The token has expired.');
+  }
+
+  private getUsers(params: Map<string, string>): VoximplantWireGetUsersResponse {
+    const p = new ParamReader(params);
+    const applicationId = p.int('application_id');
+    const applicationName = p.string('application_name');
+    if (applicationId === undefined && applicationName === undefined) {
+      throw invalid("one of 'application_id' and 'application_name' is required");
+    }
+    if (
+      applicationId !== undefined &&
+      applicationName !== undefined &&
+      this.applicationFilter === 'exactlyOne'
+    ) {
+      throw invalid("only one of 'application_id' and 'application_name' may be given");
+    }
+    const skillId = p.int('skill_id');
+    const excludedSkillId = p.int('excluded_skill_id');
+    const queueId = p.int('acd_queue_id');
+    const excludedQueueId = p.int('excluded_acd_queue_id');
+    const userId = p.int('user_id');
+    const userName = p.string('user_name')?.toLowerCase();
+    const displayName = p.string('user_display_name')?.toLowerCase();
+    const userActive = p.bool('user_active');
+    const withSkills = p.bool('with_skills') ?? false;
+    const withQueues = p.bool('with_queues') ?? false;
+    const showingSkillId = p.int('showing_skill_id');
+    const returnLiveBalance = p.bool('return_live_balance') ?? true;
+
+    let acdStatuses: Set<string> | undefined;
+    const acdRaw = p.string('acd_status');
+    if (acdRaw !== undefined) {
+      const values = acdRaw
+        .split(';')
+        .map((v) => v.trim().toUpperCase())
+        .filter((v) => v !== '');
+      const bad = values.find((v) => !(VOXIMPLANT_ACD_STATUSES as readonly string[]).includes(v));
+      if (bad !== undefined) throw invalid(`'acd_status' has an unknown value '${bad}'`);
+      acdStatuses = new Set(values);
+    }
+
+    let count = p.int('count') ?? VOXIMPLANT_DEFAULT_COUNT;
+    if (count < 0) throw invalid("'count' must not be negative");
+    if (count > this.maxCount) {
+      if (this.countAboveMax === 'clamp') count = this.maxCount;
+      else throw invalid(`'count' must not exceed ${this.maxCount}`);
+    }
+    const offset = p.int('offset') ?? 0;
+    if (offset < 0) throw invalid("'offset' must not be negative");
+    const orderBy = (p.string('order_by') ?? 'user_name') as OrderBy;
+    if (!ORDER_BY.includes(orderBy)) throw invalid(`'order_by' must be one of ${ORDER_BY.join(', ')}`);
+
+    const appName = applicationName?.toLowerCase();
+    const matches = this.users.filter((u) => {
+      const apps = u.applications ?? [];
+      if (applicationId !== undefined && !apps.some((a) => a.application_id === applicationId)) return false;
+      if (appName !== undefined && !apps.some((a) => a.application_name.toLowerCase().includes(appName))) {
+        return false;
+      }
+      const skills = u.skills ?? [];
+      if (skillId !== undefined && !skills.some((s) => s.skill_id === skillId)) return false;
+      if (excludedSkillId !== undefined && skills.some((s) => s.skill_id === excludedSkillId)) return false;
+      const queues = u.acd_queues ?? [];
+      if (queueId !== undefined && !queues.some((q) => q.acd_queue_id === queueId)) return false;
+      if (excludedQueueId !== undefined && queues.some((q) => q.acd_queue_id === excludedQueueId))
+        return false;
+      if (userId !== undefined && u.user_id !== userId) return false;
+      if (userName !== undefined && !u.user_name.toLowerCase().includes(userName)) return false;
+      if (displayName !== undefined && !u.user_display_name.toLowerCase().includes(displayName)) return false;
+      if (userActive !== undefined && u.user_active !== userActive) return false;
+      if (acdStatuses && !acdStatuses.has(u.acd_status ?? '')) return false;
+      return true;
+    });
+    matches.sort(comparator(orderBy));
+
+    const result = matches.slice(offset, offset + count).map((u) => {
+      const out: VoximplantWireUser = structuredClone(u);
+      if (!withSkills) delete out.skills;
+      else if (showingSkillId !== undefined)
+        out.skills = (out.skills ?? []).filter((s) => s.skill_id === showingSkillId);
+      if (!withQueues) delete out.acd_queues;
+      if (!returnLiveBalance) {
+        delete out.live_balance;
+        out.balance = out.fixed_balance;
+      }
+      return out;
+    });
+    return { result, total_count: matches.length, count: result.length };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request parsing.
+// ---------------------------------------------------------------------------------------------
+
+function invalid(reason: string): VoxError {
+  return new VoxError(VoximplantErrorCode.INVALID_ARGUMENTS, `Invalid arguments: ${reason}.`);
+}
+
+/**
+ * Merges the query string with a urlencoded, multipart or JSON body. A key present in both takes the
+ * body's value; a key repeated within one source takes the last value.
+ */
+async function readParams(req: EmulatorRequest): Promise<Map<string, string>> {
+  const params = new Map<string, string>();
+  for (const [key, value] of req.query) params.set(key, value);
+  if (req.body.length === 0) return params;
+  const contentType = String(req.headers['content-type'] ?? '');
+  const type = contentType.split(';')[0].trim().toLowerCase();
+  try {
+    if (type === 'application/x-www-form-urlencoded') {
+      for (const [key, value] of new URLSearchParams(req.body.toString('utf8'))) params.set(key, value);
+    } else if (type === 'multipart/form-data') {
+      const form = await new Request('http://emulator.invalid/', {
+        method: 'POST',
+        headers: { 'content-type': contentType },
+        body: req.body,
+      }).formData();
+      for (const [key, value] of form)
+        params.set(key, typeof value === 'string' ? value : await value.text());
+    } else if (type === 'application/json') {
+      const json: unknown = JSON.parse(req.body.toString('utf8'));
+      if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error('not an object');
+      for (const [key, value] of Object.entries(json)) {
+        if (value === null || value === undefined) continue;
+        params.set(key, Array.isArray(value) ? value.map(String).join(';') : String(value));
+      }
+    }
+    // Any other content type: the body is ignored, as a form-parsing server would.
+  } catch {
+    throw invalid(`the request body could not be parsed as ${type}`);
+  }
+  return params;
+}
+
+/** Typed access to GetUsers parameters; an empty value counts as absent. */
+class ParamReader {
+  constructor(private readonly params: Map<string, string>) {}
+
+  string(name: string): string | undefined {
+    const value = this.params.get(name);
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  int(name: string): number | undefined {
+    const value = this.string(name)?.trim();
+    if (value === undefined) return undefined;
+    // A `;`-separated user_id list is rejected here too: GetUsers takes a single id.
+    if (!/^-?\d+$/.test(value)) throw invalid(`'${name}' must be an integer, got '${value}'`);
+    return Number(value);
+  }
+
+  bool(name: string): boolean | undefined {
+    const value = this.string(name)?.trim().toLowerCase();
+    if (value === undefined) return undefined;
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    throw invalid(`'${name}' must be a boolean (true or false), got '${value}'`);
+  }
+}
+
+function comparator(orderBy: OrderBy): (a: VoximplantWireUser, b: VoximplantWireUser) => number {
+  return (a, b) => {
+    if (orderBy !== 'user_id') {
+      const av = a[orderBy].toLowerCase();
+      const bv = b[orderBy].toLowerCase();
+      if (av !== bv) return av < bv ? -1 : 1;
+    }
+    return a.user_id - b.user_id;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeded data.
+// ---------------------------------------------------------------------------------------------
+
+/** `YYYY-MM-DD HH:mm:ss` in UTC, Voximplant's timestamp format. */
+export function formatVoximplantTime(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+
+// prettier-ignore
+const FIRST_NAMES = [
+  'Olivia', 'Liam', 'Emma', 'Noah', 'Ava', 'Elijah', 'Sophia', 'Lucas', 'Mia', 'Mateo', 'Amelia', 'Levi',
+  'Harper', 'Ezra', 'Luna', 'Kai', 'Nora', 'Omar', 'Priya', 'Chen', 'Fatima', 'Ivan', 'Yuki', 'Zanele',
+];
+// prettier-ignore
+const LAST_NAMES = [
+  'Garcia', 'Nguyen', 'Smith', 'Kowalski', 'Okafor', 'Petrov', 'Tanaka', 'Silva', 'Müller', 'Brown',
+  'Haddad', 'Johansson', 'Rossi', 'Kim', 'Dubois', 'Patel', 'Novak', 'Ali', 'Jensen', 'Moreau',
+];
+const CUSTOM_DATA = [
+  '{"department":"support","shift":"day"}',
+  '{"department":"sales"}',
+  'tier-2',
+  '',
+  '{"crm_id":"C-1042"}',
+];
+
+/** How many users join the seed's jdoe and asmith. */
+const GENERATED_USERS = 64;
+
+function buildData() {
+  const random = seededRandom(0x5a11ed05);
+  const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo));
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const t = (iso: string) => Math.floor(Date.parse(`${iso}Z`) / 1000);
+
+  const applications: VoximplantWireApplication[] = [
+    {
+      application_id: 10001,
+      application_name: 'customersupportapp.rollcall-demo.n2.voximplant.com',
+      modified: '2023-03-01 10:00:00',
+      secure_record_storage: false,
+    },
+    {
+      application_id: 10002,
+      application_name: 'salesapp.rollcall-demo.n2.voximplant.com',
+      modified: '2023-05-17 08:30:12',
+      secure_record_storage: true,
+    },
+    {
+      application_id: 10003,
+      application_name: 'ivrbots.rollcall-demo.n2.voximplant.com',
+      modified: '2023-09-02 14:45:00',
+      secure_record_storage: false,
+    },
+  ];
+  const skills: VoximplantWireSkill[] = [
+    { skill_id: 201, skill_name: 'English' },
+    { skill_id: 202, skill_name: 'Spanish' },
+    { skill_id: 203, skill_name: 'Billing' },
+    { skill_id: 204, skill_name: 'Technical support' },
+    { skill_id: 205, skill_name: 'VIP care' },
+  ];
+  const queues = [
+    { acd_queue_id: 301, acd_queue_name: 'support-l1' },
+    { acd_queue_id: 302, acd_queue_name: 'support-l2' },
+    { acd_queue_id: 303, acd_queue_name: 'sales-inbound' },
+  ];
+
+  const users: VoximplantWireUser[] = [];
+  const names = new Set<string>(['jdoe', 'asmith']);
+  const make = (
+    id: number,
+    userName: string,
+    displayName: string,
+    overrides: Partial<VoximplantWireUser> & { appIds?: number[] } = {},
+  ): VoximplantWireUser => {
+    const created = between(t('2022-01-01T00:00:00'), t('2023-06-01T00:00:00'));
+    const modified = created + between(3600, 30_000_000);
+    const appIds = overrides.appIds ?? (random() < 0.25 ? [10001, 10002] : [pick([10001, 10002, 10003])]);
+    const userSkills = skills.filter(() => random() < 0.35);
+    const userQueues = queues.filter(() => random() < 0.35).map((q) => ({ ...q, auto_link: random() < 0.5 }));
+    const acdStatus = pick(VOXIMPLANT_ACD_STATUSES);
+    const parentAccounting = random() < 0.2;
+    const fixed = parentAccounting ? 0 : round4(random() * 50);
+    const live = acdStatus === 'IN_SERVICE' && !parentAccounting ? round4(fixed - random() * 0.5) : fixed;
+    const customData = random() < 0.6 ? pick(CUSTOM_DATA) : undefined;
+    const user: VoximplantWireUser = {
+      user_id: id,
+      user_name: userName,
+      user_display_name: displayName,
+      user_active: random() >= 0.1,
+      frozen: random() < 0.05,
+      parent_accounting: parentAccounting,
+      live_balance: live,
+      balance: live,
+      fixed_balance: fixed,
+      ...(customData === undefined ? {} : { user_custom_data: customData }),
+      applications: applications.filter((a) => appIds.includes(a.application_id)),
+      skills: userSkills,
+      acd_queues: userQueues,
+      acd_status: acdStatus,
+      acd_status_change_time: formatVoximplantTime(modified + between(0, 2_000_000)),
+      created: formatVoximplantTime(created),
+      modified: formatVoximplantTime(modified),
+    };
+    const { appIds: _ignored, ...rest } = overrides;
+    return { ...user, ...rest };
+  };
+
+  // The seed's two users, with the seed's values.
+  users.push(
+    make(101, 'jdoe', 'John Doe', {
+      appIds: [10001],
+      user_active: true,
+      frozen: false,
+      parent_accounting: false,
+      live_balance: 15.75,
+      balance: 15.75,
+      fixed_balance: 15.75,
+      modified: '2024-04-20 09:15:42',
+    }),
+    make(102, 'asmith', 'Alice Smith', {
+      appIds: [10001, 10002],
+      user_active: true,
+      frozen: false,
+      parent_accounting: false,
+      live_balance: 8.5,
+      balance: 8.5,
+      fixed_balance: 8.5,
+      modified: '2024-04-19 16:47:10',
+    }),
+  );
+  for (let i = 0; i < GENERATED_USERS; i++) {
+    const first = pick(FIRST_NAMES);
+    const last = pick(LAST_NAMES);
+    const base = `${first[0]}${last}`
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[^a-z]/g, '');
+    let userName = base;
+    for (let n = 2; names.has(userName); n++) userName = `${base}${n}`;
+    names.add(userName);
+    const user = make(103 + i, userName, `${first} ${last}`);
+    // Every ACD status is represented, whatever the dice say.
+    if (i < VOXIMPLANT_ACD_STATUSES.length) user.acd_status = VOXIMPLANT_ACD_STATUSES[i];
+    users.push(user);
+  }
+  return { users, applications, skills, queues };
+}

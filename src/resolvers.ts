@@ -1,0 +1,58 @@
+/**
+ * Resolvers that are not provider-specific: scalars, `node`/`nodes`, `providers`, and the `User`/`Node`
+ * interfaces (type resolution from the record, with no I/O).
+ */
+import type { Resolvers } from './generated/resolvers.js';
+import { BadUserInputError } from './errors.js';
+import type { ProviderId } from './providers/ids.js';
+import type { UserRecord } from './providers/provider.js';
+import { userByGlobalId } from './providers/reference.js';
+import { PROVIDERS } from './providers/registry.js';
+import { decodeGlobalId } from './relay/globalId.js';
+import { DateTimeScalar, JSONScalar } from './scalars.js';
+
+export interface ProviderStatusSource {
+  provider: ProviderId;
+  enabled: boolean;
+  mode: 'LIVE' | 'EMULATED' | null;
+}
+
+const TYPENAMES = new Map(PROVIDERS.map((definition) => [definition.id, definition.typename]));
+
+/**
+ * The concrete type of a user, with no I/O: from the record, or, for a bare federation reference
+ * `{__typename: "User", id}`, from the provider named in the global id.
+ */
+function typeOf(value: UserRecord | { __typename?: string; id?: string }): never {
+  if (value.__typename && value.__typename !== 'User' && value.__typename !== 'Node')
+    return value.__typename as never;
+  const decoded = typeof value.id === 'string' ? decodeGlobalId(value.id) : null;
+  return (decoded ? TYPENAMES.get(decoded.provider) : undefined) as never;
+}
+
+export function rootResolvers(statuses: () => ProviderStatusSource[], maxIds: number): Resolvers {
+  return {
+    DateTime: DateTimeScalar,
+    JSON: JSONScalar,
+    Query: {
+      node: (_parent, { id }, context) => userByGlobalId(context, id),
+      nodes: (_parent, { ids }, context) => {
+        if (ids.length > maxIds) {
+          throw new BadUserInputError(`"ids" may hold at most ${maxIds} ids; got ${ids.length}.`, {
+            argument: 'ids',
+            maximum: maxIds,
+          });
+        }
+        // Malformed rollcall ids fail the whole field before any upstream call.
+        ids.forEach((id) => decodeGlobalId(id));
+        return Promise.all(ids.map((id) => userByGlobalId(context, id)));
+      },
+      providers: () => statuses(),
+    },
+    Node: { __resolveType: typeOf },
+    User: {
+      __resolveType: typeOf,
+      __resolveReference: (reference, context) => userByGlobalId(context, reference.id),
+    },
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * `createServer(config)`: the subgraph behind a small node:http front door.
+ *
+ * Routes: `/graphql` (Apollo Server: POST, GET, and the Sandbox landing page outside production),
+ * `GET /health` (200 JSON), `GET /metrics` (Prometheus text), `GET /` (redirect to /graphql).
+ * Own HTTP handling instead of an Express integration keeps the dependency list short and gives one
+ * place for the body-size limit, health and metrics.
+ */
+import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import type { GraphQLFormattedError } from 'graphql';
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Config } from './config.js';
+import { createContext, type RequestContext } from './context.js';
+import { ErrorCode } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import type { ProviderId } from './providers/ids.js';
+import type { ProviderAdapter } from './providers/provider.js';
+import { PROVIDERS } from './providers/registry.js';
+import { CursorCodec } from './relay/cursor.js';
+import { rootResolvers, type ProviderStatusSource } from './resolvers.js';
+import { buildSchema } from './schema.js';
+
+export interface ServerOptions {
+  logger?: Logger;
+  /** Providers whose base URL is an in-process emulator (reported as EMULATED). */
+  emulated?: ReadonlySet<ProviderId>;
+}
+
+export interface RollcallServer {
+  /** Listens on config.port/host (0 = a free port); resolves with the base URL. */
+  start(): Promise<string>;
+  stop(): Promise<void>;
+  readonly url: string;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly apollo: ApolloServer<RequestContext>;
+}
+
+export const EXAMPLE_OPERATION = `# Every provider and how it is reached, then the first Twilio Conversations users.
+query Example {
+  providers { provider enabled mode }
+  twilioConversationUsers(first: 5) {
+    totalCount
+    edges { cursor node { id sid identity friendlyName attributes dateCreated } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`;
+
+const KEPT_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * The error normaliser: rollcall's own and Apollo's request errors pass through; anything else is an
+ * internal error, whose message is masked in production.
+ */
+export function formatError(production: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && KEPT_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR)
+      return formatted;
+    const original = unwrapResolverError(error);
+    return {
+      ...formatted,
+      message: production
+        ? 'Internal server error'
+        : original instanceof Error
+          ? original.message
+          : formatted.message,
+      extensions: { ...(production ? {} : formatted.extensions), code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<RollcallServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const metrics = new Metrics({ defaultMetrics: true });
+  const emulated = options.emulated ?? new Set<ProviderId>();
+
+  const adapters = new Map<ProviderId, ProviderAdapter>();
+  for (const definition of PROVIDERS) {
+    const settings = config.providers[definition.id];
+    if (settings === undefined) continue;
+    adapters.set(
+      definition.id,
+      definition.createAdapter(settings, {
+        metrics,
+        logger: logger.child({ provider: definition.id }),
+        upstreamTimeoutMs: config.upstreamTimeoutMs,
+        lookupConcurrency: config.lookupConcurrency,
+      }),
+    );
+  }
+  const statuses = (): ProviderStatusSource[] =>
+    PROVIDERS.map((definition) => {
+      const enabled = adapters.has(definition.id);
+      return {
+        provider: definition.id,
+        enabled,
+        mode: enabled ? (emulated.has(definition.id) ? 'EMULATED' : 'LIVE') : null,
+      };
+    });
+
+  const schema = buildSchema([
+    rootResolvers(statuses, config.limits.maxSize),
+    ...PROVIDERS.map((d) => d.resolvers),
+  ]);
+  const cursors = new CursorCodec(config.cursorSecret);
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    logger,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: formatError(config.production),
+    plugins: [
+      config.landingPage
+        ? ApolloServerPluginLandingPageLocalDefault({
+            embed: true,
+            document: EXAMPLE_OPERATION,
+            includeCookies: false,
+          })
+        : ApolloServerPluginLandingPageDisabled(),
+      ...(config.inlineTrace ? [] : [ApolloServerPluginInlineTraceDisabled()]),
+    ],
+  });
+  await apollo.start();
+
+  const contextDeps = { adapters, logger, cursors, limits: config.limits };
+  const sockets = new Set<Socket>();
+  let url = '';
+
+  const httpServer = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
+      else res.destroy();
+    });
+  });
+  httpServer.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const requestUrl = new URL(req.url ?? '/', 'http://rollcall.local');
+    const path = requestUrl.pathname;
+    if (path === '/health' && req.method === 'GET') {
+      return sendJson(res, 200, { status: 'ok', providers: statuses() });
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(await metrics.registry.metrics());
+      return;
+    }
+    if (path === '/' && req.method === 'GET') {
+      res.writeHead(302, { location: '/graphql' });
+      res.end();
+      return;
+    }
+    if (path !== '/graphql')
+      return sendJson(res, 404, { error: `no route ${req.method} ${path}; GraphQL is at /graphql` });
+
+    const raw = await readBody(req, config.maxBodyBytes);
+    if (raw === null) {
+      return sendJson(res, 413, {
+        errors: [
+          {
+            message: `Request body exceeds the limit of ${config.maxBodyBytes} bytes (ROLLCALL_MAX_BODY_BYTES).`,
+            extensions: { code: 'BAD_REQUEST' },
+          },
+        ],
+      });
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = undefined;
+    if (raw.length > 0) {
+      if ((headers.get('content-type') ?? '').includes('json')) {
+        try {
+          body = JSON.parse(raw.toString('utf8'));
+        } catch {
+          return sendJson(res, 400, {
+            errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+          });
+        }
+      } else {
+        body = raw.toString('utf8');
+      }
+    }
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      headers,
+      search: requestUrl.search,
+      body,
+    };
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => createContext(contextDeps),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  return {
+    metrics,
+    logger,
+    apollo,
+    get url() {
+      return url;
+    },
+    async start() {
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => resolve());
+      });
+      const { port } = httpServer.address() as AddressInfo;
+      const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+      url = `http://${host}:${port}`;
+      return url;
+    },
+    async stop() {
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const force = setTimeout(() => sockets.forEach((s) => s.destroy()), 5000);
+      force.unref();
+      await closed;
+      clearTimeout(force);
+      await apollo.stop();
+    },
+  };
+}
+
+function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
+  const payload = JSON.stringify(value);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+  });
+  res.end(payload);
+}
+
+/** The body, or null once it exceeds `limit` bytes (the rest is drained, not buffered). */
+async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) tooLarge = true;
+    if (!tooLarge) chunks.push(chunk as Buffer);
+  }
+  return tooLarge ? null : Buffer.concat(chunks);
+}
