@@ -31,7 +31,7 @@ export interface TwilioEmulatorOptions extends EmulatorOptions {
 }
 
 /** The demo account's credentials: fake, fixed, and only valid against this emulator. */
-export const TWILIO_DEMO_ACCOUNT_SID = 'AC0000000000000000000000000000d3m0';
+export const TWILIO_DEMO_ACCOUNT_SID = 'ACdea00000000000000000000000000000';
 export const TWILIO_DEMO_AUTH_TOKEN = 'demo-twilio-auth-token';
 const MAX_PAGE_SIZE = 50;
 

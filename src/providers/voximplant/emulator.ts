@@ -171,8 +171,14 @@ const ORDER_BY = ['user_id', 'user_name', 'user_display_name'] as const;
 type OrderBy = (typeof ORDER_BY)[number];
 
 export class VoximplantEmulator extends EmulatorServer {
+  /** The credentials.json of this emulator's service account. */
   readonly credentials: VoximplantCredentials;
+  /**
+   * The whole seeded data set, by user_id, each user with every optional field (`skills`, `acd_queues`,
+   * `live_balance`); answers strip them per the request's parameters.
+   */
   readonly users: VoximplantWireUser[];
+  /** The catalogues the users are bound to. */
   readonly applications: VoximplantWireApplication[];
   readonly skills: VoximplantWireSkill[];
   readonly queues: { acd_queue_id: number; acd_queue_name: string }[];

@@ -247,7 +247,7 @@ describe('VoximplantEmulator', () => {
       return (await res.json()) as Body;
     };
     const query = (p: Params) =>
-      new URLSearchParams(Object.entries(p).map(([k, v]) => [k, String(v)])).toString();
+      new URLSearchParams(Object.entries(p).map(([k, v]): [string, string] => [k, String(v)])).toString();
 
     it('Python SDK: POST /platform_api/ urlencoded with cmd and True/False booleans', async () => {
       const body = await send('/platform_api/', {
