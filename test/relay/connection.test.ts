@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { parsePageRequest, sliceWindow, toConnection, type PageRequest } from '../../src/relay/connection.js';
+import {
+  parsePageRequest,
+  sliceWindow,
+  toConnection,
+  type PageRequest,
+  type ProviderPage,
+} from '../../src/relay/connection.js';
 
 const limits = { defaultSize: 20, maxSize: 100 };
 const decode = (cursor: string) => Number(cursor);
@@ -129,7 +135,7 @@ describe('sliceWindow (Relay spec cases)', () => {
       const seenForward: string[] = [];
       let after: number | null = null;
       for (;;) {
-        const page = sliceWindow(forward(size, after), items);
+        const page: ProviderPage<string, number> = sliceWindow(forward(size, after), items);
         seenForward.push(...page.edges.map((e) => e.node));
         if (!page.hasNextPage) break;
         after = page.edges.at(-1)!.cursor;
@@ -137,7 +143,7 @@ describe('sliceWindow (Relay spec cases)', () => {
       const seenBackward: string[] = [];
       let before: number | null = null;
       for (;;) {
-        const page = sliceWindow(backward(size, before), items);
+        const page: ProviderPage<string, number> = sliceWindow(backward(size, before), items);
         seenBackward.unshift(...page.edges.map((e) => e.node));
         if (!page.hasPreviousPage) break;
         before = page.edges[0].cursor;
