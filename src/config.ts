@@ -3,8 +3,10 @@
  * Every problem names the variable and what is allowed; no message ever echoes a value, so a secret
  * put in the wrong variable cannot leak through a start-up error.
  */
+import type { OperationLimits } from './limits.js';
 import type { PageLimits } from './relay/connection.js';
-import type { ProviderId } from './providers/ids.js';
+import { PROVIDER_IDS, type ProviderId } from './providers/ids.js';
+import type { PolicySettings } from './upstream/policy.js';
 import { PROVIDERS } from './providers/registry.js';
 
 export class ConfigError extends Error {
@@ -33,6 +35,10 @@ export class EnvReader {
       return fallback;
     }
     return value;
+  }
+
+  optionalInt(name: string, range: { min: number; max: number }): number | undefined {
+    return this.string(name) === undefined ? undefined : this.int(name, range.min, range);
   }
 
   bool(name: string): boolean | undefined {
@@ -84,8 +90,15 @@ export interface Config {
   limits: PageLimits;
   cursorSecret: string;
   upstreamTimeoutMs: number;
+  upstreamConnectTimeoutMs: number;
+  /** Per-provider overrides of the two timeouts (`ROLLCALL_<PROVIDER>_TIMEOUT_MS`, `…_CONNECT_TIMEOUT_MS`). */
+  providerTimeouts: Partial<Record<ProviderId, { timeoutMs?: number; connectTimeoutMs?: number }>>;
+  /** The whole operation's deadline: pending upstream work is cancelled when it passes. */
+  operationTimeoutMs: number;
+  resilience: PolicySettings;
   lookupConcurrency: number;
   maxBodyBytes: number;
+  operationLimits: OperationLimits;
   introspection: boolean;
   landingPage: boolean;
   inlineTrace: boolean;
@@ -123,8 +136,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     limits: { defaultSize, maxSize },
     cursorSecret: read.string('ROLLCALL_CURSOR_SECRET') ?? DEFAULT_CURSOR_SECRET,
     upstreamTimeoutMs: read.int('ROLLCALL_UPSTREAM_TIMEOUT_MS', 10_000, { min: 1, max: 300_000 }),
+    upstreamConnectTimeoutMs: read.int('ROLLCALL_UPSTREAM_CONNECT_TIMEOUT_MS', 3_000, {
+      min: 1,
+      max: 300_000,
+    }),
+    providerTimeouts: Object.fromEntries(
+      PROVIDER_IDS.map((id) => [
+        id,
+        {
+          timeoutMs: read.optionalInt(`ROLLCALL_${id}_TIMEOUT_MS`, { min: 1, max: 300_000 }),
+          connectTimeoutMs: read.optionalInt(`ROLLCALL_${id}_CONNECT_TIMEOUT_MS`, { min: 1, max: 300_000 }),
+        },
+      ]),
+    ),
+    operationTimeoutMs: read.int('ROLLCALL_OPERATION_TIMEOUT_MS', 15_000, { min: 1, max: 600_000 }),
+    resilience: {
+      retries: read.int('ROLLCALL_RETRIES', 2, { min: 0, max: 10 }),
+      backoffMs: read.int('ROLLCALL_RETRY_BACKOFF_MS', 100, { min: 0, max: 60_000 }),
+      maxBackoffMs: read.int('ROLLCALL_RETRY_MAX_BACKOFF_MS', 5_000, { min: 0, max: 300_000 }),
+      concurrency: read.int('ROLLCALL_PROVIDER_CONCURRENCY', 8, { min: 1, max: 1000 }),
+      breakerThreshold: read.int('ROLLCALL_BREAKER_THRESHOLD', 5, { min: 1, max: 1000 }),
+      breakerCooldownMs: read.int('ROLLCALL_BREAKER_COOLDOWN_MS', 30_000, { min: 1, max: 3_600_000 }),
+    },
     lookupConcurrency: read.int('ROLLCALL_LOOKUP_CONCURRENCY', 8, { min: 1, max: 64 }),
     maxBodyBytes: read.int('ROLLCALL_MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 67_108_864 }),
+    operationLimits: {
+      maxDepth: read.int('ROLLCALL_MAX_DEPTH', 15, { min: 1, max: 1000 }),
+      maxAliases: read.int('ROLLCALL_MAX_ALIASES', 30, { min: 0, max: 100_000 }),
+      maxRootFields: read.int('ROLLCALL_MAX_ROOT_FIELDS', 30, { min: 1, max: 100_000 }),
+      maxCost: read.int('ROLLCALL_MAX_COST', 5000, { min: 1, max: 100_000_000 }),
+      defaultPageSize: defaultSize,
+    },
     introspection: read.bool('ROLLCALL_INTROSPECTION') ?? !production,
     landingPage: read.bool('ROLLCALL_LANDING_PAGE') ?? !production,
     inlineTrace: read.bool('ROLLCALL_INLINE_TRACE') ?? true,

@@ -2,6 +2,7 @@
  * The per-request context: one session (one set of DataLoaders) per provider, created lazily, so that
  * everything a single GraphQL operation asks of a provider shares one cache and one batch.
  */
+import type { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { ProviderNotConfiguredError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -17,6 +18,11 @@ export interface RequestContext {
   limits: PageLimits;
   /** The providers enabled on this instance, in registry order. */
   enabled: readonly ProviderId[];
+  /**
+   * Errors to add to the response beside the data (a provider that failed inside a field that still
+   * answers, like `users`). Appended by the server's partial-errors plugin.
+   */
+  partialErrors: GraphQLError[];
   /** This operation's session of a provider; throws PROVIDER_NOT_CONFIGURED when it is disabled. */
   sessionFor(provider: ProviderId): ProviderSession;
 }
@@ -46,6 +52,7 @@ export function createContext(deps: ContextDependencies, requestId: string = ran
     cursors: deps.cursors,
     limits: deps.limits,
     enabled: [...deps.adapters.keys()],
+    partialErrors: [],
     sessionFor,
   };
 }

@@ -2,7 +2,7 @@
  * Prometheus metrics, one registry per server instance (tests run several servers in one process).
  * Served as text at `GET /metrics`.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class Metrics {
   readonly registry = new Registry();
@@ -27,6 +27,28 @@ export class Metrics {
     name: 'rollcall_upstream_errors_total',
     help: 'Upstream calls that ended in an error, by provider and rollcall error code.',
     labelNames: ['provider', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly upstreamRetries = new Counter({
+    name: 'rollcall_upstream_retries_total',
+    help: 'Upstream call retries, by provider and the error code that caused them.',
+    labelNames: ['provider', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  /** 0 closed, 1 half-open, 2 open. */
+  readonly circuitState = new Gauge({
+    name: 'rollcall_circuit_state',
+    help: 'Circuit breaker state per provider: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['provider'] as const,
+    registers: [this.registry],
+  });
+
+  readonly circuitTransitions = new Counter({
+    name: 'rollcall_circuit_transitions_total',
+    help: 'Circuit breaker state changes per provider, by the state entered.',
+    labelNames: ['provider', 'state'] as const,
     registers: [this.registry],
   });
 

@@ -10,11 +10,13 @@ import { userByGlobalId } from './providers/reference.js';
 import { PROVIDERS } from './providers/registry.js';
 import { decodeGlobalId } from './relay/globalId.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
+import type { CircuitState } from './upstream/policy.js';
 
 export interface ProviderStatusSource {
   provider: ProviderId;
   enabled: boolean;
   mode: 'LIVE' | 'EMULATED' | null;
+  circuit: CircuitState | null;
 }
 
 const TYPENAMES = new Map(PROVIDERS.map((definition) => [definition.id, definition.typename]));

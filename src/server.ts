@@ -6,7 +6,7 @@
  * Own HTTP handling instead of an Express integration keeps the dependency list short and gives one
  * place for the body-size limit, health and metrics.
  */
-import { ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -16,7 +16,9 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Config } from './config.js';
 import { createContext, type RequestContext } from './context.js';
+import { directoryResolvers } from './directory/resolvers.js';
 import { ErrorCode } from './errors.js';
+import { operationLimitsPlugin } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import type { ProviderId } from './providers/ids.js';
@@ -25,6 +27,8 @@ import { PROVIDERS } from './providers/registry.js';
 import { CursorCodec } from './relay/cursor.js';
 import { rootResolvers, type ProviderStatusSource } from './resolvers.js';
 import { buildSchema } from './schema.js';
+import { UpstreamPolicy } from './upstream/policy.js';
+import { withOperationDeadline } from './upstream/scope.js';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -61,6 +65,7 @@ const KEPT_CODES = new Set<string>([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  'OPERATION_LIMIT_EXCEEDED',
 ]);
 
 /**
@@ -85,21 +90,54 @@ export function formatError(production: boolean) {
   };
 }
 
+/**
+ * Appends the errors resolvers reported beside their data (see `RequestContext.partialErrors`), so a
+ * field like `users` can answer with some providers' users and an error for the one that failed.
+ */
+const partialErrorsPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single' || contextValue.partialErrors.length === 0) return;
+        const result = response.body.singleResult;
+        result.errors = [
+          ...(result.errors ?? []),
+          ...contextValue.partialErrors.map((error) => error.toJSON()),
+        ];
+      },
+    };
+  },
+};
+
+const CIRCUIT_GAUGE = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 } as const;
+
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<RollcallServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics({ defaultMetrics: true });
   const emulated = options.emulated ?? new Set<ProviderId>();
 
   const adapters = new Map<ProviderId, ProviderAdapter>();
+  const policies = new Map<ProviderId, UpstreamPolicy>();
   for (const definition of PROVIDERS) {
     const settings = config.providers[definition.id];
     if (settings === undefined) continue;
+    const provider = definition.id;
+    const policy = new UpstreamPolicy(config.resilience, (state) => {
+      metrics.circuitState.set({ provider }, CIRCUIT_GAUGE[state]);
+      metrics.circuitTransitions.inc({ provider, state });
+      logger.warn({ provider, state }, 'circuit breaker state changed');
+    });
+    metrics.circuitState.set({ provider }, 0);
+    policies.set(provider, policy);
+    const timeouts = config.providerTimeouts[provider];
     adapters.set(
-      definition.id,
+      provider,
       definition.createAdapter(settings, {
         metrics,
-        logger: logger.child({ provider: definition.id }),
-        upstreamTimeoutMs: config.upstreamTimeoutMs,
+        logger: logger.child({ provider }),
+        upstreamTimeoutMs: timeouts?.timeoutMs ?? config.upstreamTimeoutMs,
+        connectTimeoutMs: timeouts?.connectTimeoutMs ?? config.upstreamConnectTimeoutMs,
+        policy,
         lookupConcurrency: config.lookupConcurrency,
       }),
     );
@@ -111,11 +149,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         provider: definition.id,
         enabled,
         mode: enabled ? (emulated.has(definition.id) ? 'EMULATED' : 'LIVE') : null,
+        circuit: policies.get(definition.id)?.breaker.state ?? null,
       };
     });
 
   const schema = buildSchema([
     rootResolvers(statuses, config.limits.maxSize),
+    directoryResolvers(PROVIDERS),
     ...PROVIDERS.map((d) => d.resolvers),
   ]);
   const cursors = new CursorCodec(config.cursorSecret);
@@ -136,6 +176,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           })
         : ApolloServerPluginLandingPageDisabled(),
       ...(config.inlineTrace ? [] : [ApolloServerPluginInlineTraceDisabled()]),
+      partialErrorsPlugin,
+      operationLimitsPlugin(config.operationLimits),
     ],
   });
   await apollo.start();
@@ -210,10 +252,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       search: requestUrl.search,
       body,
     };
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest,
-      context: async () => createContext(contextDeps),
-    });
+    const response = await withOperationDeadline(config.operationTimeoutMs, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest,
+        context: async () => createContext(contextDeps),
+      }),
+    );
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {

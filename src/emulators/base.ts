@@ -74,6 +74,9 @@ const CONTROL_PREFIX = '/__emulator/';
 export class EmulatorServer {
   readonly calls: RecordedCall[] = [];
   latencyMs: number;
+  /** Calls being served right now, and the most at once since the last reset (concurrency limits). */
+  inFlight = 0;
+  maxInFlight = 0;
   private faults: (Fault & { remaining: number })[] = [];
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -127,6 +130,7 @@ export class EmulatorServer {
 
   resetCalls(): void {
     this.calls.length = 0;
+    this.maxInFlight = this.inFlight;
   }
 
   injectFault(fault: Fault): void {
@@ -166,6 +170,20 @@ export class EmulatorServer {
       body,
       baseUrl: this.url,
     };
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await this.answer(req, res, request);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private async answer(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    request: EmulatorRequest,
+  ): Promise<void> {
     const fault = this.takeFault(request.path);
     const delay = this.latencyMs + (fault?.delayMs ?? 0);
     if (delay > 0) await sleep(delay);
@@ -247,8 +265,9 @@ export class EmulatorServer {
   }
 }
 
+/** A delay that never keeps the process alive on its own (a stopped emulator may still be sleeping). */
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { EmulatorServer } from '../emulators/base.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { UpstreamPolicy } from '../upstream/policy.js';
 import type { ProviderPage, PageRequest } from '../relay/connection.js';
 import type { CursorPayload } from '../relay/cursor.js';
 import type { EnvReader } from '../config.js';
@@ -39,8 +40,11 @@ export interface UserRecord {
 export interface ProviderRuntime {
   metrics: Metrics;
   logger: Logger;
-  /** Per-call upstream timeout in ms. */
+  /** Per-call upstream timeout in ms (total), and the connect timeout. */
   upstreamTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** This provider's retries, circuit breaker and concurrency limit, shared by every request. */
+  policy: UpstreamPolicy;
   /** Upper bound of concurrent single-user lookups per provider per request. */
   lookupConcurrency: number;
 }
@@ -91,7 +95,18 @@ export interface ProviderDefinition<Cfg = unknown, S extends ProviderSession = P
   createAdapter(config: Cfg, runtime: ProviderRuntime): ProviderAdapter<S>;
   /** This provider's GraphQL resolvers (its Query fields and its user type). */
   resolvers: Resolvers;
+  /** What the unified `users` connection may ask of it (defaults: backward paging, no count). */
+  capabilities?: ProviderCapabilities;
 }
+
+export interface ProviderCapabilities {
+  /** `last`/`before` work (otherwise the session answers BAD_USER_INPUT for them). */
+  backward: boolean;
+  /** A page's `totalCount` is a number (a zero-size page tells it, cheaply). */
+  countable: boolean;
+}
+
+export const DEFAULT_CAPABILITIES: ProviderCapabilities = { backward: true, countable: false };
 
 /** Lets a registry hold definitions with different config and session types. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -7,15 +7,17 @@
  * not reject, or rejects with an `UpstreamError` (never a got error, never a message carrying the URL,
  * query string or credentials).
  *
- * Retries, circuit breaking and deadlines belong here too (a later issue): `send` is the single place
- * an attempt happens, so a policy can wrap it without touching the provider clients.
+ * Every call runs under the provider's `UpstreamPolicy` (when given) and the operation's deadline
+ * (`operationScope`): `request` is the logical read with its retries, `send` one attempt.
  */
 import got, { type Got, RequestError, TimeoutError } from 'got';
 import { codeForStatus, ErrorCode, UpstreamError, type UpstreamErrorDetails } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ProviderId } from '../providers/ids.js';
+import { UpstreamPolicy } from './policy.js';
 import { retryAfterSeconds } from './retryAfter.js';
+import { operationScope } from './scope.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -32,6 +34,10 @@ export interface UpstreamClientOptions {
   /** Auth and other per-call headers; may be async (a signed token). */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
   timeoutMs: number;
+  /** Connect timeout in ms (default: only the total timeout applies). */
+  connectTimeoutMs?: number;
+  /** Retries, breaker and concurrency limit; without it, one attempt and no limits. */
+  policy?: UpstreamPolicy;
   metrics: Metrics;
   logger: Logger;
   /** Reads the provider's error bodies (any status, including errors sent with HTTP 200). */
@@ -70,7 +76,10 @@ export class UpstreamClient {
     this.provider = options.provider;
     this.http = got.extend({
       prefixUrl: options.baseUrl.replace(/\/+$/, '') + '/',
-      timeout: { request: options.timeoutMs },
+      timeout: {
+        request: options.timeoutMs,
+        ...(options.connectTimeoutMs ? { connect: options.connectTimeoutMs } : {}),
+      },
       retry: { limit: 0 },
       throwHttpErrors: false,
       followRedirect: false,
@@ -79,11 +88,59 @@ export class UpstreamClient {
     });
   }
 
+  /**
+   * One logical read: attempts under the provider's policy (concurrency limit, circuit breaker, bounded
+   * retries with backoff and Retry-After), never past the operation's deadline.
+   */
   async request<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
-    return this.send<T>(request);
+    const policy = this.options.policy;
+    const scope = operationScope.getStore();
+    const signal = request.signal ?? scope?.signal;
+    for (let retry = 0; ; retry += 1) {
+      if (policy && !policy.breaker.admit()) throw this.count(policy.openCircuitError(this.provider));
+      if (signal?.aborted) throw this.deadlinePassed();
+      try {
+        if (policy) await policy.limiter.acquire(signal);
+      } catch {
+        policy?.breaker.neutral();
+        throw this.deadlinePassed();
+      }
+      let error: UpstreamError;
+      try {
+        const response = await this.send<T>(request, signal);
+        policy?.breaker.success();
+        return response;
+      } catch (caught) {
+        if (!(caught instanceof UpstreamError)) {
+          policy?.breaker.neutral();
+          throw caught;
+        }
+        error = caught;
+      } finally {
+        policy?.limiter.release();
+      }
+      if (!policy) throw error;
+      if (UpstreamPolicy.unhealthy(error)) policy.breaker.failure();
+      else policy.breaker.neutral();
+      if (retry >= policy.settings.retries || !UpstreamPolicy.retryable(error) || signal?.aborted)
+        throw error;
+      const delay = policy.delayMs(retry, error.details.retryAfter);
+      if (delay === null) throw error;
+      if (scope && Date.now() + delay >= scope.deadline) throw error;
+      this.options.metrics.upstreamRetries.inc({ provider: this.provider, code: error.details.code });
+      this.options.logger.debug(
+        { provider: this.provider, code: error.details.code, delay, retry: retry + 1 },
+        'upstream retry',
+      );
+      await sleep(delay, signal);
+    }
   }
 
-  private async send<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
+  /** One attempt. */
+  private async send<T>(
+    request: UpstreamRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<UpstreamResponse<T>> {
     const { provider, metrics, logger } = this.options;
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
@@ -96,19 +153,22 @@ export class UpstreamClient {
         searchParams: definedEntries(request.searchParams),
         headers,
         ...(form ? { form } : {}),
-        signal: request.signal,
+        signal,
       });
     } catch (error) {
       const timedOut = error instanceof TimeoutError;
-      metrics.upstreamRequests.inc({ provider, status: timedOut ? 'timeout' : 'network' });
+      metrics.upstreamRequests.inc({
+        provider,
+        status: timedOut ? 'timeout' : signal?.aborted ? 'aborted' : 'network',
+      });
       metrics.upstreamDuration.observe({ provider }, elapsed());
+      if (signal?.aborted) throw this.deadlinePassed();
       const code = timedOut ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE;
       const reason = timedOut
         ? `no answer within ${this.options.timeoutMs} ms`
         : `connection failed (${error instanceof RequestError ? (error.code ?? 'network error') : 'network error'})`;
       logger.warn({ provider, path: request.path, code }, 'upstream call failed');
-      metrics.upstreamErrors.inc({ provider, code });
-      throw new UpstreamError({ provider, code, message: reason });
+      throw this.fail({ code, message: reason });
     }
     const status = response.statusCode;
     metrics.upstreamRequests.inc({ provider, status: String(status) });
@@ -132,17 +192,33 @@ export class UpstreamClient {
       }
     }
     const detected = this.options.detectError({ status, body, headers: response.headers });
-    if (detected) throw this.fail(detected);
+    if (detected) {
+      const retryAfter =
+        detected.retryAfter ??
+        (detected.code === ErrorCode.UPSTREAM_RATE_LIMITED ? retryAfterSeconds(response.headers) : undefined);
+      throw this.fail({ ...detected, retryAfter });
+    }
     if (status < 200 || status >= 300) {
-      const retryAfter = status === 429 ? retryAfterSeconds(response.headers) : undefined;
+      const retryAfter = status === 429 || status === 503 ? retryAfterSeconds(response.headers) : undefined;
       throw this.fail({ code: codeForStatus(status), status, message: `HTTP ${status}`, retryAfter });
     }
     return { status, body: body as T, headers: response.headers };
   }
 
+  private deadlinePassed(): UpstreamError {
+    return this.fail({
+      code: ErrorCode.UPSTREAM_TIMEOUT,
+      message: 'the operation deadline passed before the provider answered',
+    });
+  }
+
   private fail(details: Omit<UpstreamErrorDetails, 'provider'>): UpstreamError {
-    this.options.metrics.upstreamErrors.inc({ provider: this.provider, code: details.code });
-    return new UpstreamError({ ...details, provider: this.provider });
+    return this.count(new UpstreamError({ ...details, provider: this.provider }));
+  }
+
+  private count(error: UpstreamError): UpstreamError {
+    this.options.metrics.upstreamErrors.inc({ provider: this.provider, code: error.details.code });
+    return error;
   }
 
   /** An UpstreamError for a 2xx body that does not have the documented shape. */
@@ -152,4 +228,16 @@ export class UpstreamClient {
       message: `unexpected response shape: ${what}`,
     });
   }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }

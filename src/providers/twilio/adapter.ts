@@ -15,6 +15,7 @@ import type { PageRequest, ProviderEdge, ProviderPage } from '../../relay/connec
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
 import { ByIdLoader } from '../loaders.js';
+import { lookupByWalk } from '../lookup.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
 import type { TwilioClient, TwilioPageRef } from './client.js';
 import { toTwilioRecord } from './map.js';
@@ -45,6 +46,8 @@ export class TwilioSession implements ProviderSession<TwilioUserRecord> {
     private readonly client: TwilioClient,
     private readonly pageSize: number,
     runtime: ProviderRuntime,
+    /** How many pages the whole list has, learnt by the process from a complete walk. */
+    listPages: { value?: number },
   ) {
     this.pages = new DataLoader(
       (keys) =>
@@ -58,9 +61,20 @@ export class TwilioSession implements ProviderSession<TwilioUserRecord> {
       { maxBatchSize: 100 },
     );
     this.users = new ByIdLoader((ids) =>
-      mapBounded(ids, runtime.lookupConcurrency, async (id) => {
-        const user = await this.client.fetchUser(id);
-        return user ? toTwilioRecord(user) : null;
+      lookupByWalk(ids, {
+        first: { token: null, page: 0 } as TwilioPageRef,
+        loadPage: async (ref) => {
+          const page = await this.load(ref, this.pageSize);
+          return { records: page.records, next: page.next };
+        },
+        keysOf: (record) => [record.sid, record.identity],
+        fetchOne: async (id) => {
+          const user = await this.client.fetchUser(id);
+          return user ? toTwilioRecord(user) : null;
+        },
+        concurrency: runtime.lookupConcurrency,
+        knownPages: listPages.value,
+        onComplete: (pages) => (listPages.value = pages),
       }),
     );
   }
@@ -164,6 +178,8 @@ export class TwilioSession implements ProviderSession<TwilioUserRecord> {
 }
 
 export class TwilioAdapter implements ProviderAdapter<TwilioSession> {
+  private readonly listPages: { value?: number } = {};
+
   constructor(
     private readonly client: TwilioClient,
     private readonly pageSize: number,
@@ -171,6 +187,6 @@ export class TwilioAdapter implements ProviderAdapter<TwilioSession> {
   ) {}
 
   session(): TwilioSession {
-    return new TwilioSession(this.client, this.pageSize, this.runtime);
+    return new TwilioSession(this.client, this.pageSize, this.runtime, this.listPages);
   }
 }

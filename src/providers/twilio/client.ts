@@ -72,6 +72,8 @@ export class TwilioClient {
 
   /** One user by sid or identity; null when Twilio answers 404. */
   async fetchUser(sidOrIdentity: string): Promise<(TwilioWireUser & { sid: string }) | null> {
+    // "." and ".." survive encodeURIComponent and would be normalised into another path.
+    if (sidOrIdentity === '' || sidOrIdentity === '.' || sidOrIdentity === '..') return null;
     try {
       const { body } = await this.upstream.request<TwilioWireUser>({
         path: `${this.usersPath}/${encodeURIComponent(sidOrIdentity)}`,

@@ -2,8 +2,8 @@
  * Twilio Conversations (`GET /v1/Users`): configuration, emulator, adapter and resolvers in one place.
  * See README.md in this folder for the wire quirks.
  */
-import { UpstreamClient } from '../../upstream/client.js';
 import type { ProviderDefinition } from '../provider.js';
+import { upstreamFor } from '../upstream.js';
 import { TwilioAdapter, type TwilioSession } from './adapter.js';
 import { detectTwilioError, TwilioClient } from './client.js';
 import { TwilioEmulator } from './emulator.js';
@@ -77,13 +77,10 @@ export const twilioProvider: ProviderDefinition<TwilioConfig, TwilioSession> = {
 
   createAdapter(config, runtime) {
     const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
-    const upstream = new UpstreamClient({
+    const upstream = upstreamFor(runtime, {
       provider: 'TWILIO_CONVERSATIONS',
       baseUrl: config.baseUrl,
       headers: () => ({ authorization }),
-      timeoutMs: runtime.upstreamTimeoutMs,
-      metrics: runtime.metrics,
-      logger: runtime.logger,
       detectError: detectTwilioError,
     });
     return new TwilioAdapter(new TwilioClient(upstream, config.serviceSid), config.pageSize, runtime);

@@ -28,7 +28,11 @@ let h: Harness;
 let emulator: TwilioEmulator;
 
 beforeAll(async () => {
-  h = await startHarness({ providers: [twilioProvider] });
+  // A breaker that never opens here: these tests inject many failures in a row (test/upstream covers it).
+  h = await startHarness({
+    providers: [twilioProvider],
+    env: { ROLLCALL_BREAKER_THRESHOLD: '1000', ROLLCALL_RETRY_BACKOFF_MS: '5' },
+  });
   emulator = h.emulator<TwilioEmulator>('TWILIO_CONVERSATIONS');
 });
 afterAll(() => h.stop());
@@ -232,14 +236,23 @@ describe('Twilio upstream errors', () => {
   });
 
   it.each([
-    [403, 'UPSTREAM_FORBIDDEN'],
-    [429, 'UPSTREAM_RATE_LIMITED'],
-    [500, 'UPSTREAM_UNAVAILABLE'],
-    [503, 'UPSTREAM_UNAVAILABLE'],
-  ])('maps HTTP %i to %s', async (status, code) => {
-    emulator.injectFault({ status, body: { code: 20000 + status, message: 'x', status }, times: 1 });
+    [403, 'UPSTREAM_FORBIDDEN', 1],
+    [429, 'UPSTREAM_RATE_LIMITED', 3],
+    [500, 'UPSTREAM_UNAVAILABLE', 1],
+    [503, 'UPSTREAM_UNAVAILABLE', 3],
+  ])('maps a persistent HTTP %i to %s after %i attempt(s)', async (status, code, attempts) => {
+    emulator.injectFault({ status, body: { code: 20000 + status, message: 'x', status } });
     const { errors } = await h.query(PAGE, { first: 1 });
     expect(errors?.[0].extensions).toMatchObject({ code, status, provider: 'TWILIO_CONVERSATIONS' });
+    expect(listCalls()).toHaveLength(attempts);
+  });
+
+  it('retries a single transient 503 and answers', async () => {
+    emulator.injectFault({ status: 503, body: { code: 20503, message: 'x', status: 503 }, times: 1 });
+    const { data, errors } = await h.query<Page>(PAGE, { first: 1 });
+    expect(errors).toBeUndefined();
+    expect(data!.twilioConversationUsers.edges).toHaveLength(1);
+    expect(listCalls().map((c) => c.status)).toEqual([503, 200]);
   });
 
   it('maps malformed JSON to UPSTREAM_BAD_RESPONSE', async () => {
@@ -258,7 +271,7 @@ describe('Twilio upstream errors', () => {
   });
 
   it('maps a reset connection to UPSTREAM_UNAVAILABLE', async () => {
-    emulator.injectFault({ reset: true, times: 1 });
+    emulator.injectFault({ reset: true });
     const { errors } = await h.query(PAGE, { first: 1 });
     expect(errors?.[0].extensions).toMatchObject({
       code: 'UPSTREAM_UNAVAILABLE',

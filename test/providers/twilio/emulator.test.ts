@@ -28,6 +28,7 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addFormat('int64', true);
+ajv.addFormat('uri-map', true);
 ajv.addSchema({ components: spec.components }, 'spec');
 const rewriteRefs = (schema: unknown): unknown =>
   JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"spec#/components/'));

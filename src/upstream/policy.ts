@@ -1,0 +1,179 @@
+/**
+ * Per-provider protection around every upstream attempt: a concurrency limit, a circuit breaker, and the
+ * retry rules (which failures, how long to wait). One `UpstreamPolicy` per provider per process, shared
+ * by every request, so a failing provider is protected across requests.
+ */
+import { ErrorCode, UpstreamError } from '../errors.js';
+
+export type CircuitState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+
+export interface PolicySettings {
+  /** Retries after the first attempt (reads only). */
+  retries: number;
+  /** First backoff step in ms; doubles each retry, with full jitter. */
+  backoffMs: number;
+  /** Longest single wait between attempts, in ms (also caps a provider's Retry-After). */
+  maxBackoffMs: number;
+  /** Upstream calls in flight per provider. */
+  concurrency: number;
+  /** Consecutive failures that open the circuit. */
+  breakerThreshold: number;
+  /** How long an open circuit fails fast before letting one probe through, in ms. */
+  breakerCooldownMs: number;
+}
+
+/** A FIFO counting semaphore. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  async acquire(signal?: AbortSignal): Promise<void> {
+    if (this.active < this.limit) {
+      this.active += 1;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const grant = () => {
+        signal?.removeEventListener('abort', abort);
+        resolve();
+      };
+      const abort = () => {
+        const index = this.waiting.indexOf(grant);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(signal?.reason ?? new Error('aborted'));
+      };
+      this.waiting.push(grant);
+      signal?.addEventListener('abort', abort, { once: true });
+    });
+    this.active += 1;
+  }
+
+  release(): void {
+    this.active -= 1;
+    this.waiting.shift()?.();
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+}
+
+/**
+ * Closed → (threshold consecutive failures) → open: calls fail fast with UPSTREAM_UNAVAILABLE and a
+ * `retryAfter` → (cooldown) → half-open: one probe goes through; success closes, failure re-opens.
+ */
+export class CircuitBreaker {
+  private failures = 0;
+  private openedAt = 0;
+  private probing = false;
+  private current: CircuitState = 'CLOSED';
+
+  constructor(
+    private readonly threshold: number,
+    private readonly cooldownMs: number,
+    private readonly onChange: (state: CircuitState) => void = () => {},
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  get state(): CircuitState {
+    if (this.current === 'OPEN' && this.now() - this.openedAt >= this.cooldownMs)
+      this.transition('HALF_OPEN');
+    return this.current;
+  }
+
+  /** Seconds until an open circuit lets a probe through. */
+  retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil((this.cooldownMs - (this.now() - this.openedAt)) / 1000));
+  }
+
+  /** Whether a call may go upstream now; a half-open circuit admits one probe at a time. */
+  admit(): boolean {
+    const state = this.state;
+    if (state === 'CLOSED') return true;
+    if (state === 'HALF_OPEN' && !this.probing) {
+      this.probing = true;
+      return true;
+    }
+    return false;
+  }
+
+  success(): void {
+    this.failures = 0;
+    this.probing = false;
+    if (this.current !== 'CLOSED') this.transition('CLOSED');
+  }
+
+  failure(): void {
+    this.failures += 1;
+    if (this.current === 'HALF_OPEN' || (this.current === 'CLOSED' && this.failures >= this.threshold)) {
+      this.probing = false;
+      this.openedAt = this.now();
+      this.transition('OPEN');
+    }
+  }
+
+  /** A call that ended with neither a health success nor failure (e.g. a 404) frees a probe slot. */
+  neutral(): void {
+    this.probing = false;
+  }
+
+  private transition(state: CircuitState): void {
+    this.current = state;
+    this.onChange(state);
+  }
+}
+
+export class UpstreamPolicy {
+  readonly limiter: Semaphore;
+  readonly breaker: CircuitBreaker;
+  constructor(
+    readonly settings: PolicySettings,
+    onCircuitChange?: (state: CircuitState) => void,
+  ) {
+    this.limiter = new Semaphore(settings.concurrency);
+    this.breaker = new CircuitBreaker(settings.breakerThreshold, settings.breakerCooldownMs, onCircuitChange);
+  }
+
+  /** Rate limits, timeouts, connection failures and 502/503/504 are worth another attempt; nothing else. */
+  static retryable(error: UpstreamError): boolean {
+    const { code, status } = error.details;
+    if (code === ErrorCode.UPSTREAM_RATE_LIMITED || code === ErrorCode.UPSTREAM_TIMEOUT) return true;
+    if (code !== ErrorCode.UPSTREAM_UNAVAILABLE) return false;
+    return status === undefined || status === 502 || status === 503 || status === 504;
+  }
+
+  /** Whether a failure says the provider is unhealthy (what the breaker counts). */
+  static unhealthy(error: UpstreamError): boolean {
+    const { code } = error.details;
+    return code === ErrorCode.UPSTREAM_UNAVAILABLE || code === ErrorCode.UPSTREAM_TIMEOUT;
+  }
+
+  /**
+   * Wait before retry number `retry` (0-based): the provider's Retry-After, else exponential backoff with
+   * full jitter. Null when the provider asks for a longer wait than `maxBackoffMs`: then we do not retry
+   * early against its word, and the error carries its `retryAfter` to the client.
+   */
+  delayMs(
+    retry: number,
+    retryAfterSeconds: number | undefined,
+    random: () => number = Math.random,
+  ): number | null {
+    if (retryAfterSeconds !== undefined) {
+      const wait = retryAfterSeconds * 1000;
+      return wait > this.settings.maxBackoffMs ? null : wait;
+    }
+    const ceiling = Math.min(this.settings.maxBackoffMs, this.settings.backoffMs * 2 ** retry);
+    return Math.floor(random() * ceiling);
+  }
+
+  /** The error a call gets while the circuit is open. */
+  openCircuitError(provider: UpstreamError['details']['provider']): UpstreamError {
+    return new UpstreamError({
+      provider,
+      code: ErrorCode.UPSTREAM_UNAVAILABLE,
+      message: 'circuit open after repeated failures; failing fast',
+      retryAfter: this.breaker.retryAfterSeconds(),
+    });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The operation scope: the deadline and abort signal of the GraphQL operation an upstream call belongs
+ * to. The server enters it around each operation; the upstream layer reads it wherever the call is made
+ * (DataLoader batches included, since AsyncLocalStorage follows the promise and tick chain).
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export interface OperationScope {
+  /** Aborted when the operation deadline passes: pending upstream calls are cancelled. */
+  signal: AbortSignal;
+  /** Epoch ms after which no new attempt or retry starts. */
+  deadline: number;
+}
+
+export const operationScope = new AsyncLocalStorage<OperationScope>();
+
+/** Runs `fn` within a scope whose signal aborts after `timeoutMs`. */
+export async function withOperationDeadline<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('operation deadline passed')), timeoutMs);
+  timer.unref();
+  try {
+    return await operationScope.run({ signal: controller.signal, deadline: Date.now() + timeoutMs }, fn);
+  } finally {
+    clearTimeout(timer);
+  }
+}
