@@ -1,0 +1,68 @@
+/**
+ * 2Chat wire calls: `GET /open/users` with `X-User-API-Key`. There is no paging and no single-user
+ * endpoint, so this one call is all the client does.
+ */
+import { codeForStatus, ErrorCode } from '../../errors.js';
+import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
+import { retryAfterSeconds } from '../../upstream/retryAfter.js';
+import type { TwoChatErrorBody, TwoChatListResponse, TwoChatWireUser } from './types.js';
+
+function errorText(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { error_message: errorMessage, message } = body as Partial<TwoChatErrorBody>;
+  if (typeof errorMessage === 'string' && errorMessage.trim() !== '') return errorMessage;
+  if (typeof message === 'string' && message.trim() !== '') return message;
+  return undefined;
+}
+
+/**
+ * Reads 2Chat's `{success: false, error: true, error_message | message}` from any status: 2Chat can
+ * report a failure with HTTP 200, so `success` is checked, not just the status.
+ */
+export const detectTwoChatError: ErrorDetector = ({ status, body, headers }) => {
+  const failedBody =
+    typeof body === 'object' &&
+    body !== null &&
+    ((body as { success?: unknown }).success === false || (body as { error?: unknown }).error === true);
+  const ok = status >= 200 && status < 300;
+  if (ok && !failedBody) return undefined;
+  const upstreamText = errorText(body);
+  if (ok) {
+    // A failure reported with HTTP 200 carries no status to classify it: 2Chat could not serve the
+    // request (the key was accepted, and /open/users takes no input), so it is an upstream outage.
+    return {
+      code: ErrorCode.UPSTREAM_UNAVAILABLE,
+      status,
+      message: `reported a failure with HTTP ${status}: ${upstreamText ?? 'no reason given'}`,
+    };
+  }
+  if (status === 402) {
+    return {
+      code: ErrorCode.UPSTREAM_FORBIDDEN,
+      status,
+      message: `payment required (trial expired or out of API credits): ${upstreamText ?? 'no reason given'}`,
+    };
+  }
+  return {
+    code: codeForStatus(status),
+    status,
+    message: upstreamText ?? `HTTP ${status}`,
+    retryAfter: status === 429 ? retryAfterSeconds(headers) : undefined,
+  };
+};
+
+export class TwoChatClient {
+  constructor(private readonly upstream: UpstreamClient) {}
+
+  /** Every ACTIVE user of the account, in 2Chat's order. */
+  async listUsers(): Promise<TwoChatWireUser[]> {
+    const { body } = await this.upstream.request<TwoChatListResponse>({ path: 'open/users' });
+    const users = body?.data?.users;
+    if (!body || body.success !== true || !Array.isArray(users)) {
+      throw this.upstream.badShape('expected {success: true, data: {users: [...]}}');
+    }
+    if (users.some((user) => typeof (user as Partial<TwoChatWireUser> | null)?.uuid !== 'string'))
+      throw this.upstream.badShape('a user has no uuid');
+    return users as TwoChatWireUser[];
+  }
+}

@@ -1,0 +1,28 @@
+/** 2Chat user → rollcall record. Missing data stays null; 2Chat sends no dates and no avatar. */
+import { encodeGlobalId } from '../../relay/globalId.js';
+import type { TwoChatUserRecord, TwoChatWireUser } from './types.js';
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+export function toTwoChatRecord(user: TwoChatWireUser): TwoChatUserRecord {
+  const firstName = text(user.first_name);
+  const lastName = text(user.last_name);
+  const fullName = [firstName, lastName].filter((part) => part !== null).join(' ');
+  return {
+    __typename: 'TwoChatUser',
+    id: encodeGlobalId('TWO_CHAT', user.uuid),
+    provider: 'TWO_CHAT',
+    providerUserId: user.uuid,
+    displayName: fullName === '' ? null : fullName,
+    firstName,
+    lastName,
+    email: text(user.email),
+    avatarUrl: null,
+    // `/open/users` only ever returns users whose status is ACTIVE.
+    active: true,
+    createdAt: null,
+    updatedAt: null,
+    raw: user,
+    uuid: user.uuid,
+  };
+}

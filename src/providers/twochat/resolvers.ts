@@ -1,0 +1,20 @@
+/** Thin resolvers: arguments → the 2Chat session's loaders. */
+import type { Resolvers } from '../../generated/resolvers.js';
+import { resolveProviderConnection } from '../connection.js';
+import { userByReference } from '../reference.js';
+import type { TwoChatSession } from './adapter.js';
+import type { TwoChatUserRecord } from './types.js';
+
+const PROVIDER = 'TWO_CHAT';
+
+export const twoChatResolvers: Resolvers = {
+  Query: {
+    twoChatUsers: (_parent, args, context) =>
+      resolveProviderConnection<TwoChatUserRecord>(context, PROVIDER, args),
+    twoChatUser: (_parent, { uuid }, context) => (context.sessionFor(PROVIDER) as TwoChatSession).byId(uuid),
+  },
+  TwoChatUser: {
+    __resolveReference: (reference, context) =>
+      userByReference(context, PROVIDER, 'uuid', reference) as Promise<TwoChatUserRecord | null>,
+  },
+};

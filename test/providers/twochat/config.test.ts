@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '../../../src/config.js';
+import { toTwoChatRecord } from '../../../src/providers/twochat/map.js';
+
+const problems = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('2Chat configuration', () => {
+  it('is disabled without TWOCHAT_API_KEY', () => {
+    expect(loadConfig({}).providers.TWO_CHAT).toBeUndefined();
+  });
+
+  it('uses the public API host unless TWOCHAT_BASE_URL overrides it', () => {
+    expect(loadConfig({ TWOCHAT_API_KEY: 'k' }).providers.TWO_CHAT).toEqual({
+      apiKey: 'k',
+      baseUrl: 'https://api.p.2chat.io',
+    });
+    expect(
+      loadConfig({ TWOCHAT_API_KEY: 'k', TWOCHAT_BASE_URL: 'http://127.0.0.1:9/' }).providers.TWO_CHAT,
+    ).toEqual({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' });
+  });
+
+  it('names TWOCHAT_API_KEY when only the base URL is set', () => {
+    expect(problems({ TWOCHAT_BASE_URL: 'https://api.p.2chat.io' })).toEqual([
+      'TWOCHAT_API_KEY is required when TWOCHAT_BASE_URL is set.',
+    ]);
+  });
+
+  it('names TWOCHAT_BASE_URL when it is not an http(s) URL, without echoing the key', () => {
+    const found = problems({ TWOCHAT_API_KEY: 'secret-2chat-key', TWOCHAT_BASE_URL: 'secret-2chat-key' });
+    expect(found).toEqual(['TWOCHAT_BASE_URL must be an absolute http(s) URL.']);
+    expect(found.join(' ')).not.toContain('secret-2chat-key');
+  });
+});
+
+describe('2Chat record mapping', () => {
+  it('builds displayName from whichever names are present, and keeps missing data null', () => {
+    const record = toTwoChatRecord({ uuid: 'USR-1', first_name: null, last_name: 'Hopper', email: null });
+    expect(record).toMatchObject({
+      displayName: 'Hopper',
+      firstName: null,
+      lastName: 'Hopper',
+      email: null,
+      active: true,
+      avatarUrl: null,
+      createdAt: null,
+    });
+    expect(toTwoChatRecord({ uuid: 'USR-2', first_name: '', last_name: null, email: 'a@b.c' })).toMatchObject(
+      { displayName: null, firstName: null, email: 'a@b.c' },
+    );
+  });
+});
