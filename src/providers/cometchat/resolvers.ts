@@ -1,0 +1,21 @@
+/** Thin resolvers: arguments → the CometChat session's loaders. */
+import type { Resolvers } from '../../generated/resolvers.js';
+import { resolveProviderConnection } from '../connection.js';
+import { userByReference } from '../reference.js';
+import type { CometChatSession } from './adapter.js';
+import type { CometChatUserRecord } from './types.js';
+
+const PROVIDER = 'COMETCHAT';
+
+export const cometChatResolvers: Resolvers = {
+  Query: {
+    cometChatUsers: (_parent, { filter, ...args }, context) =>
+      resolveProviderConnection<CometChatUserRecord>(context, PROVIDER, args, filter ?? undefined),
+    cometChatUser: (_parent, { uid }, context) =>
+      (context.sessionFor(PROVIDER) as CometChatSession).byId(uid),
+  },
+  CometChatUser: {
+    __resolveReference: (reference, context) =>
+      userByReference(context, PROVIDER, 'uid', reference) as Promise<CometChatUserRecord | null>,
+  },
+};

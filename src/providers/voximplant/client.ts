@@ -1,0 +1,251 @@
+/**
+ * Voximplant Management API wire calls: `GetUsers` as `POST {base}/platform_api/GetUsers` with a
+ * form-encoded body (the method in the path like the Go SDK and the docs; form fields like the Python
+ * SDK; values as strings, booleans `true`/`false`, lists `;`-joined). The GraphQL filter becomes GetUsers
+ * parameters here and nowhere else.
+ *
+ * Voximplant reports API errors with HTTP 200 and `{error: {code, msg}}`, so `detectVoximplantError`
+ * inspects every answer, not only non-2xx ones.
+ */
+import {
+  BadUserInputError,
+  codeForStatus,
+  ErrorCode,
+  isUpstreamError,
+  type UpstreamErrorCode,
+} from '../../errors.js';
+import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
+import { retryAfterSeconds } from '../../upstream/retryAfter.js';
+import type { VoximplantErrorBody, VoximplantGetUsersResponse, VoximplantWireUser } from './types.js';
+
+export type VoximplantAcdStatus =
+  | 'OFFLINE'
+  | 'ONLINE'
+  | 'READY'
+  | 'BANNED'
+  | 'IN_SERVICE'
+  | 'AFTER_SERVICE'
+  | 'TIMEOUT'
+  | 'DND';
+
+/** The GraphQL `VoximplantUserFilter` input as resolvers receive it. */
+export interface VoximplantUserFilter {
+  applicationId?: number | null;
+  applicationName?: string | null;
+  skillId?: number | null;
+  excludedSkillId?: number | null;
+  acdQueueId?: number | null;
+  excludedAcdQueueId?: number | null;
+  userId?: number | null;
+  userName?: string | null;
+  userDisplayName?: string | null;
+  userActive?: boolean | null;
+  acdStatus?: readonly VoximplantAcdStatus[] | null;
+  withSkills?: boolean | null;
+  withQueues?: boolean | null;
+  showingSkillId?: number | null;
+  returnLiveBalance?: boolean | null;
+}
+
+export type VoximplantUserOrder = 'USER_ID' | 'USER_NAME' | 'USER_DISPLAY_NAME';
+
+/** Exactly one of the two: GetUsers' mandatory application filter. */
+export type VoximplantApplication = { applicationId: number } | { applicationName: string };
+
+export type GetUsersParams = Record<string, string | number | boolean>;
+
+export interface VoximplantPage {
+  users: VoximplantWireUser[];
+  /** `total_count`: every user matching the parameters. */
+  total: number;
+}
+
+const ORDER_BY: Record<VoximplantUserOrder, string> = {
+  USER_ID: 'user_id',
+  USER_NAME: 'user_name',
+  USER_DISPLAY_NAME: 'user_display_name',
+};
+
+function applicationParams(application: VoximplantApplication): GetUsersParams {
+  return 'applicationId' in application
+    ? { application_id: application.applicationId }
+    : { application_name: application.applicationName };
+}
+
+const given = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
+
+/**
+ * GetUsers parameters (without `offset`/`count`) for a filter and order. The filter's application, when
+ * given, replaces the configured default; giving both an id and a name is BAD_USER_INPUT (GetUsers takes
+ * exactly one). `with_skills` and `with_queues` default to true so list items carry skills and queues
+ * like lookups do; the filter can turn them off. `order_by` is sent only when asked (Voximplant's
+ * default is `user_name`).
+ */
+export function getUsersParams(
+  defaultApplication: VoximplantApplication,
+  filter: VoximplantUserFilter | null | undefined,
+  orderBy: VoximplantUserOrder | null | undefined,
+): GetUsersParams {
+  const f = filter ?? {};
+  if (given(f.applicationId) && given(f.applicationName)) {
+    throw new BadUserInputError(
+      'Give "filter.applicationId" or "filter.applicationName", not both: Voximplant filters on exactly one application.',
+      { argument: 'filter' },
+    );
+  }
+  const application: VoximplantApplication = given(f.applicationId)
+    ? { applicationId: f.applicationId }
+    : given(f.applicationName) && f.applicationName !== ''
+      ? { applicationName: f.applicationName }
+      : defaultApplication;
+  const params: GetUsersParams = applicationParams(application);
+  const ints = {
+    skill_id: f.skillId,
+    excluded_skill_id: f.excludedSkillId,
+    acd_queue_id: f.acdQueueId,
+    excluded_acd_queue_id: f.excludedAcdQueueId,
+    user_id: f.userId,
+    showing_skill_id: f.showingSkillId,
+  };
+  for (const [name, value] of Object.entries(ints)) if (given(value)) params[name] = value;
+  if (f.userName) params.user_name = f.userName;
+  if (f.userDisplayName) params.user_display_name = f.userDisplayName;
+  if (given(f.userActive)) params.user_active = f.userActive;
+  if (f.acdStatus && f.acdStatus.length > 0) params.acd_status = [...new Set(f.acdStatus)].join(';');
+  params.with_skills = f.withSkills ?? true;
+  params.with_queues = f.withQueues ?? true;
+  if (given(f.returnLiveBalance)) params.return_live_balance = f.returnLiveBalance;
+  if (orderBy) params.order_by = ORDER_BY[orderBy];
+  return params;
+}
+
+interface CodeInfo {
+  code: UpstreamErrorCode;
+  message: string;
+}
+
+const TOKEN_REFUSED = 'the service-account token was refused';
+
+/** Voximplant's API error codes (`APIErrorCode` in the Node SDK) → rollcall's codes, in our words. */
+const CODES: Record<number, CodeInfo> = {
+  100: {
+    code: ErrorCode.UPSTREAM_UNAUTHORIZED,
+    message:
+      'authorization failed (check the service-account credentials: the key may be revoked or belong to another account)',
+  },
+  447: { code: ErrorCode.UPSTREAM_UNAUTHORIZED, message: `${TOKEN_REFUSED} as malformed` },
+  454: { code: ErrorCode.UPSTREAM_UNAUTHORIZED, message: `${TOKEN_REFUSED}: its lifetime is not accepted` },
+  455: {
+    code: ErrorCode.UPSTREAM_UNAUTHORIZED,
+    message: `${TOKEN_REFUSED} as issued in the future (check the clock)`,
+  },
+  456: { code: ErrorCode.UPSTREAM_UNAUTHORIZED, message: `${TOKEN_REFUSED} as expired (check the clock)` },
+  104: {
+    code: ErrorCode.UPSTREAM_FORBIDDEN,
+    message:
+      "the service account's role may not call GetUsers (it needs Owner, Admin, Developer, Supervisor or User manager)",
+  },
+  340: { code: ErrorCode.UPSTREAM_RATE_LIMITED, message: 'rate limit exceeded' },
+  515: { code: ErrorCode.UPSTREAM_RATE_LIMITED, message: 'too many identical operations at once' },
+  // rollcall validates everything a client controls before calling, so invalid arguments are our fault.
+  101: {
+    code: ErrorCode.UPSTREAM_BAD_RESPONSE,
+    message: 'Voximplant refused the GetUsers arguments rollcall sent',
+  },
+  102: { code: ErrorCode.UPSTREAM_BAD_RESPONSE, message: 'Voximplant did not see the GetUsers command' },
+  103: { code: ErrorCode.UPSTREAM_BAD_RESPONSE, message: 'Voximplant does not know the GetUsers command' },
+  117: { code: ErrorCode.UPSTREAM_NOT_FOUND, message: 'no such user' },
+};
+
+function errorOf(body: unknown): { code?: unknown } | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const { error, errors } = body as VoximplantErrorBody;
+  if (error && typeof error === 'object') return error;
+  if (Array.isArray(errors) && errors.length > 0 && errors[0] && typeof errors[0] === 'object')
+    return errors[0];
+  return undefined;
+}
+
+/**
+ * Reads `{error: {code, msg}}` (or `{errors: [...]}`) from every answer, HTTP 200 included, and maps the
+ * code; `msg` is not passed on (its wording is undocumented). A non-2xx answer without such a body maps by
+ * status.
+ */
+export const detectVoximplantError: ErrorDetector = ({ status, body, headers }) => {
+  const error = errorOf(body);
+  if (error) {
+    const upstreamCode =
+      typeof error.code === 'number' ? error.code : typeof error.code === 'string' ? error.code : undefined;
+    const known = typeof upstreamCode === 'number' ? CODES[upstreamCode] : undefined;
+    const code =
+      known?.code ??
+      (status >= 200 && status < 300 ? ErrorCode.UPSTREAM_BAD_RESPONSE : codeForStatus(status));
+    return {
+      code,
+      status,
+      upstreamCode,
+      message: known?.message ?? `Voximplant error ${String(upstreamCode ?? 'without a code')}`,
+      retryAfter: code === ErrorCode.UPSTREAM_RATE_LIMITED ? retryAfterSeconds(headers) : undefined,
+    };
+  }
+  if (status >= 200 && status < 300) return undefined;
+  return {
+    code: codeForStatus(status),
+    status,
+    message: `HTTP ${status}`,
+    retryAfter: status === 429 ? retryAfterSeconds(headers) : undefined,
+  };
+};
+
+export class VoximplantClient {
+  constructor(
+    private readonly upstream: UpstreamClient,
+    readonly defaultApplication: VoximplantApplication,
+  ) {}
+
+  /** One GetUsers window. Error 117 (invalid user id) under a `user_id` filter is an empty result. */
+  async getUsers(params: GetUsersParams, offset: number, count: number): Promise<VoximplantPage> {
+    try {
+      return await this.call({ ...params, offset, count });
+    } catch (error) {
+      if (params.user_id !== undefined && isUpstreamError(error, ErrorCode.UPSTREAM_NOT_FOUND))
+        return { users: [], total: 0 };
+      throw error;
+    }
+  }
+
+  /** One user of the default application by id (GetUsers with `user_id`); null when there is none. */
+  async fetchUser(userId: number): Promise<VoximplantWireUser | null> {
+    const page = await this.getUsers(
+      {
+        ...applicationParams(this.defaultApplication),
+        user_id: userId,
+        with_skills: true,
+        with_queues: true,
+      },
+      0,
+      1,
+    );
+    return page.users.find((user) => user.user_id === userId) ?? null;
+  }
+
+  private async call(form: GetUsersParams): Promise<VoximplantPage> {
+    const { body } = await this.upstream.request<VoximplantGetUsersResponse>({
+      method: 'POST',
+      path: 'platform_api/GetUsers',
+      form,
+    });
+    const total = body?.total_count;
+    if (
+      !body ||
+      !Array.isArray(body.result) ||
+      typeof total !== 'number' ||
+      !Number.isInteger(total) ||
+      total < 0
+    )
+      throw this.upstream.badShape('expected {result: [...], total_count}');
+    if (body.result.some((user) => typeof user?.user_id !== 'number'))
+      throw this.upstream.badShape('a user has no numeric user_id');
+    return { users: body.result, total };
+  }
+}
