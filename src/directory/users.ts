@@ -1,0 +1,348 @@
+/**
+ * The unified `users` connection: every included provider's users as one Relay connection, walked in the
+ * fixed registry order (backward: the reverse).
+ *
+ * ## Cursor
+ * An edge's cursor is the walk's state right after that edge: the edge's provider `p` with that
+ * provider's own cursor `c`, the direction `d` it was made in, and `s`, the providers whose position
+ * differs from what their place in the order implies. Implied positions, relative to `p` in walk order:
+ * providers before `p` are done, providers after `p` have not started. `s` records the exceptions: a
+ * provider that failed earlier in the walk (its position is kept, so the next page retries it first and
+ * nothing is lost), or a later provider that was already partly read. Used in the other direction, `s`
+ * is ignored: walking back from an edge covers everything before it anyway.
+ *
+ * ## Concurrency
+ * Upstream calls for several providers run concurrently when the window will need them: a provider
+ * whose size is known (from `SizeHints`, learnt from earlier responses) tells how much of the window it
+ * can fill, so the next provider's first page is requested in the same batch. A stale hint costs at most
+ * one re-request; results are always checked, never trusted from the hint.
+ *
+ * ## Partial failure
+ * A failing provider is skipped for this page (its position stays in the cursor); the others still
+ * answer, and the failure is reported as an error at the field's path with the provider and code.
+ */
+import { GraphQLError } from 'graphql';
+import type { RequestContext } from '../context.js';
+import { BadUserInputError, ProviderNotConfiguredError, UpstreamError } from '../errors.js';
+import type { ProviderId } from '../providers/ids.js';
+import type { UserRecord } from '../providers/provider.js';
+import {
+  parsePageRequest,
+  type ConnectionArgs,
+  type PageRequest,
+  type ProviderPage,
+} from '../relay/connection.js';
+import type { CursorPayload } from '../relay/cursor.js';
+
+/** A provider's position in a walk: done, not started (`null`), or after/before a provider cursor. */
+type Position = 'done' | null | CursorPayload;
+
+interface UsersCursor {
+  p: ProviderId;
+  c: CursorPayload;
+  d: 'f' | 'b';
+  s?: Record<string, Position>;
+  [key: string]: CursorPayload | undefined;
+}
+
+export interface UsersConnectionSource {
+  edges: { cursor: string; node: UserRecord }[];
+  nodes: UserRecord[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
+  /** Resolved only when asked for: it may cost an upstream call per countable provider. */
+  totalCount: () => Promise<number | null>;
+}
+
+export interface DirectoryProvider {
+  id: ProviderId;
+  backward: boolean;
+  countable: boolean;
+}
+
+/** Last known sizes of the providers' unfiltered lists, shared by every request of a process. */
+export class SizeHints {
+  private readonly sizes = new Map<ProviderId, number>();
+  get(provider: ProviderId): number | undefined {
+    return this.sizes.get(provider);
+  }
+  set(provider: ProviderId, size: number): void {
+    this.sizes.set(provider, size);
+  }
+}
+
+export interface UsersArgs extends ConnectionArgs {
+  providers?: readonly ProviderId[] | null;
+}
+
+export async function resolveUsers(
+  context: RequestContext,
+  args: UsersArgs,
+  directory: readonly DirectoryProvider[],
+  hints: SizeHints,
+  reportError: (error: UpstreamError) => void,
+): Promise<UsersConnectionSource> {
+  const enabled = directory.filter((p) => context.enabled.includes(p.id));
+  let included = enabled;
+  if (args.providers) {
+    const asked = new Set(args.providers);
+    const missing = [...asked].filter((id) => !enabled.some((p) => p.id === id));
+    if (missing.length > 0) throw new ProviderNotConfiguredError(missing[0]);
+    included = enabled.filter((p) => asked.has(p.id));
+  }
+  const ids = included.map((p) => p.id);
+  const name = `users:${ids.join(',')}`;
+  const request = parsePageRequest(args, context.limits, (cursor, argument) =>
+    validateCursor(context, context.cursors.decode(cursor, name, argument), ids, argument),
+  );
+  if (request.direction === 'backward') {
+    const forwardOnly = included.filter((p) => !p.backward).map((p) => p.id);
+    if (forwardOnly.length > 0) {
+      throw new BadUserInputError(
+        `"last"/"before" need every provider in the connection to page backward; ${forwardOnly.join(', ')} pages forward only. Use "first"/"after", or leave ${forwardOnly.join(', ')} out with "providers".`,
+        { argument: 'last', providers: forwardOnly },
+      );
+    }
+  }
+
+  const forward = request.direction === 'forward';
+  const walk = forward ? ids : [...ids].reverse();
+  const anchor = forward
+    ? (request as Extract<PageRequest<UsersCursor>, { direction: 'forward' }>).after
+    : (request as Extract<PageRequest<UsersCursor>, { direction: 'backward' }>).before;
+  const state = initialState(walk, anchor, forward ? 'f' : 'b');
+  const failed = new Set<ProviderId>();
+  const fail = (provider: ProviderId, error: unknown) => {
+    failed.add(provider);
+    reportError(
+      error instanceof UpstreamError
+        ? error
+        : new UpstreamError({
+            provider,
+            code: 'UPSTREAM_UNAVAILABLE',
+            message: 'the provider failed unexpectedly',
+          }),
+    );
+  };
+  const pageOf = (provider: ProviderId, size: number, from: Position) =>
+    context
+      .sessionFor(provider)
+      .page(
+        forward
+          ? { direction: 'forward', size, after: from as CursorPayload | null }
+          : { direction: 'backward', size, before: from as CursorPayload | null },
+      );
+
+  const taken: {
+    provider: ProviderId;
+    cursor: CursorPayload;
+    node: UserRecord;
+    s: Record<string, Position>;
+  }[] = [];
+  let need = request.size;
+  let endsInsideProvider = false;
+  const pending = () => walk.filter((p) => state.get(p) !== 'done' && !failed.has(p));
+
+  walking: while (need > 0 && pending().length > 0) {
+    const batch = planBatch(pending(), state, need, hints);
+    const results = await Promise.all(
+      batch.map(({ provider, size }) =>
+        pageOf(provider, size, state.get(provider) ?? null).then(
+          (page) => ({ page }),
+          (error: unknown) => ({ error }),
+        ),
+      ),
+    );
+    for (const [index, { provider, size }] of batch.entries()) {
+      const result = results[index];
+      if ('error' in result) {
+        fail(provider, result.error);
+        continue;
+      }
+      const from = state.get(provider) ?? null;
+      const inWalkOrder = forward ? result.page.edges : [...result.page.edges].reverse();
+      const used = inWalkOrder.slice(0, need);
+      for (const edge of used) {
+        state.set(provider, edge.cursor);
+        taken.push({ provider, cursor: edge.cursor, node: edge.node, s: exceptions(walk, state, provider) });
+      }
+      need -= used.length;
+      const more = forward ? result.page.hasNextPage : result.page.hasPreviousPage;
+      if (used.length === 0 && more) {
+        // An empty page that claims more would loop forever: treat the provider as failing.
+        fail(
+          provider,
+          new UpstreamError({
+            provider,
+            code: 'UPSTREAM_BAD_RESPONSE',
+            message: 'an empty page claimed more users',
+          }),
+        );
+        continue;
+      }
+      if (used.length === inWalkOrder.length && !more) {
+        state.set(provider, 'done');
+        learn(hints, provider, from, result.page, size);
+        continue;
+      }
+      if (need === 0) {
+        endsInsideProvider = true;
+        break walking;
+      }
+      // The provider has more than the hints promised: re-plan from here (later results are discarded).
+      continue walking;
+    }
+  }
+
+  let hasMore = endsInsideProvider || walk.some((p) => failed.has(p) && state.get(p) !== 'done');
+  if (!hasMore && need === 0) {
+    // The window ended exactly at a provider's end: does a later provider have users?
+    for (const provider of pending()) {
+      try {
+        const probe = await pageOf(provider, 1, state.get(provider) ?? null);
+        if (probe.edges.length > 0) {
+          hasMore = true;
+          break;
+        }
+        state.set(provider, 'done');
+      } catch (error) {
+        fail(provider, error);
+        hasMore = true;
+        break;
+      }
+    }
+  }
+
+  const ordered = forward ? taken : [...taken].reverse();
+  const edges = ordered.map((edge) => {
+    const cursor: UsersCursor = { p: edge.provider, c: edge.cursor, d: forward ? 'f' : 'b' };
+    if (Object.keys(edge.s).length > 0) cursor.s = edge.s;
+    return { cursor: context.cursors.encode(name, cursor as CursorPayload), node: edge.node };
+  });
+  return {
+    edges,
+    nodes: edges.map((e) => e.node),
+    pageInfo: {
+      hasNextPage: forward ? hasMore : anchor !== null,
+      hasPreviousPage: forward ? anchor !== null : hasMore,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: async () => {
+      if (included.some((p) => !p.countable)) return null;
+      const pages = await Promise.all(
+        ids.map((id) => context.sessionFor(id).page({ direction: 'forward', size: 0, after: null })),
+      );
+      const counts = pages.map((page) => page.totalCount);
+      return counts.every((count) => typeof count === 'number')
+        ? (counts as number[]).reduce((a, b) => a + b, 0)
+        : null;
+    },
+  };
+}
+
+/**
+ * Which providers to ask in one concurrent batch: the first pending one, plus each following one while
+ * the ones before it are known (by hint) to leave part of the window unfilled.
+ */
+function planBatch(
+  pending: ProviderId[],
+  state: Map<ProviderId, Position>,
+  need: number,
+  hints: SizeHints,
+): { provider: ProviderId; size: number }[] {
+  const batch: { provider: ProviderId; size: number }[] = [];
+  let expected = 0;
+  for (const provider of pending) {
+    batch.push({ provider, size: need - expected });
+    const size = state.get(provider) === null ? hints.get(provider) : undefined;
+    if (size === undefined) break;
+    expected += size;
+    if (expected >= need) break;
+  }
+  return batch;
+}
+
+/** Remembers a provider's size when a walk read it whole from its start, or the page said its total. */
+function learn(
+  hints: SizeHints,
+  provider: ProviderId,
+  from: Position,
+  page: ProviderPage<UserRecord>,
+  requested: number,
+): void {
+  if (page.totalCount !== null) hints.set(provider, page.totalCount);
+  else if (from === null && page.edges.length < requested) hints.set(provider, page.edges.length);
+}
+
+function initialState(
+  walk: ProviderId[],
+  anchor: UsersCursor | null,
+  direction: 'f' | 'b',
+): Map<ProviderId, Position> {
+  const state = new Map<ProviderId, Position>(walk.map((p) => [p, null]));
+  if (!anchor) return state;
+  const at = walk.indexOf(anchor.p);
+  const exceptions = anchor.d === direction ? (anchor.s ?? {}) : {};
+  walk.forEach((provider, index) => {
+    if (provider === anchor.p) state.set(provider, anchor.c);
+    else if (provider in exceptions) state.set(provider, exceptions[provider]);
+    else state.set(provider, index < at ? 'done' : null);
+  });
+  return state;
+}
+
+/** The positions that differ from the implied ones, relative to `current`. */
+function exceptions(
+  walk: ProviderId[],
+  state: Map<ProviderId, Position>,
+  current: ProviderId,
+): Record<string, Position> {
+  const at = walk.indexOf(current);
+  const result: Record<string, Position> = {};
+  walk.forEach((provider, index) => {
+    if (provider === current) return;
+    const position = state.get(provider) ?? null;
+    const implied = index < at ? 'done' : null;
+    if (position !== implied) result[provider] = position;
+  });
+  return result;
+}
+
+function validateCursor(
+  context: RequestContext,
+  payload: CursorPayload,
+  included: ProviderId[],
+  argument: string,
+): UsersCursor {
+  const bad = () =>
+    new BadUserInputError(`Argument "${argument}" is not a valid cursor for this connection: bad position.`, {
+      argument,
+    });
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw bad();
+  const { p, c, d, s } = payload as Partial<UsersCursor>;
+  if (!p || !included.includes(p) || (d !== 'f' && d !== 'b') || c === undefined) throw bad();
+  const checkPosition = (provider: ProviderId, position: Position): Position =>
+    position === 'done' || position === null
+      ? position
+      : context.sessionFor(provider).validateCursor(position as CursorPayload, argument);
+  const cursor: UsersCursor = { p, c: checkPosition(p, c) as CursorPayload, d };
+  if (s !== undefined) {
+    if (!s || typeof s !== 'object' || Array.isArray(s)) throw bad();
+    cursor.s = {};
+    for (const [provider, position] of Object.entries(s)) {
+      if (!included.includes(provider as ProviderId) || provider === p) throw bad();
+      cursor.s[provider] = checkPosition(provider as ProviderId, position as Position);
+    }
+  }
+  return cursor;
+}
+
+/** The error reported for a failed provider, at the path of the field that walked it. */
+export function atPath(error: UpstreamError, path: readonly (string | number)[]): GraphQLError {
+  return new GraphQLError(error.message, { path, extensions: error.extensions });
+}
