@@ -96,6 +96,18 @@ export interface Config {
   /** The whole operation's deadline: pending upstream work is cancelled when it passes. */
   operationTimeoutMs: number;
   resilience: PolicySettings;
+  cache: {
+    /** Default TTL of cached upstream responses in seconds; 0 disables the cache. */
+    ttlSeconds: number;
+    /** Per-provider TTL overrides (`ROLLCALL_<PROVIDER>_CACHE_TTL_SECONDS`). */
+    providerTtlSeconds: Partial<Record<ProviderId, number>>;
+    /** Entries of the in-memory LRU (when Redis is not configured). */
+    maxEntries: number;
+    /** Shared Redis cache; unset: in-memory. */
+    redisUrl?: string;
+    /** How long a Redis command may take before the read goes upstream instead. */
+    redisTimeoutMs: number;
+  };
   lookupConcurrency: number;
   maxBodyBytes: number;
   operationLimits: OperationLimits;
@@ -111,6 +123,20 @@ export interface Config {
  * ROLLCALL_CURSOR_SECRET to make them tamper-proof against clients who read this source.
  */
 const DEFAULT_CURSOR_SECRET = 'rollcall-default-cursor-key-v1';
+
+/** REDIS_URL may carry a password (redis://:secret@host): validated, never echoed. */
+function redisUrl(read: EnvReader): string | undefined {
+  const raw = read.string('REDIS_URL');
+  if (raw === undefined) return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('protocol');
+    return raw;
+  } catch {
+    read.problem('REDIS_URL must be a redis:// or rediss:// URL.');
+    return undefined;
+  }
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const read = new EnvReader(env);
@@ -150,6 +176,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ]),
     ),
     operationTimeoutMs: read.int('ROLLCALL_OPERATION_TIMEOUT_MS', 15_000, { min: 1, max: 600_000 }),
+    cache: {
+      ttlSeconds: read.int('ROLLCALL_CACHE_TTL_SECONDS', 30, { min: 0, max: 86_400 }),
+      providerTtlSeconds: Object.fromEntries(
+        PROVIDER_IDS.flatMap((id) => {
+          const ttl = read.optionalInt(`ROLLCALL_${id}_CACHE_TTL_SECONDS`, { min: 0, max: 86_400 });
+          return ttl === undefined ? [] : [[id, ttl]];
+        }),
+      ),
+      maxEntries: read.int('ROLLCALL_CACHE_MAX_ENTRIES', 5000, { min: 1, max: 10_000_000 }),
+      redisUrl: redisUrl(read),
+      redisTimeoutMs: read.int('ROLLCALL_REDIS_TIMEOUT_MS', 100, { min: 1, max: 60_000 }),
+    },
     resilience: {
       retries: read.int('ROLLCALL_RETRIES', 2, { min: 0, max: 10 }),
       backoffMs: read.int('ROLLCALL_RETRY_BACKOFF_MS', 100, { min: 0, max: 60_000 }),

@@ -52,6 +52,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly cacheRequests = new Counter({
+    name: 'rollcall_cache_requests_total',
+    help: 'Upstream response cache lookups by provider and result (hit, miss, error: the cache failed and the call went upstream).',
+    labelNames: ['provider', 'result'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'rollcall_' });
   }

@@ -11,6 +11,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { cacheControlFromInfo } from '@apollo/cache-control-types';
 import type { GraphQLFormattedError } from 'graphql';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -27,8 +28,9 @@ import { PROVIDERS } from './providers/registry.js';
 import { CursorCodec } from './relay/cursor.js';
 import { rootResolvers, type ProviderStatusSource } from './resolvers.js';
 import { buildSchema } from './schema.js';
+import { MemoryStore, RedisStore, UpstreamCache } from './upstream/cache.js';
 import { UpstreamPolicy } from './upstream/policy.js';
-import { withOperationDeadline } from './upstream/scope.js';
+import { operationScope, withOperationDeadline } from './upstream/scope.js';
 
 export interface ServerOptions {
   logger?: Logger;
@@ -109,6 +111,39 @@ const partialErrorsPlugin: ApolloServerPlugin<RequestContext> = {
   },
 };
 
+/**
+ * Cache hints: each root field that read upstream gets `maxAge` = the shortest freshness of the upstream
+ * responses the operation used (types declare `@cacheControl(inheritMaxAge: true)`, so the whole answer
+ * follows). Fields that read nothing upstream (`providers`, misses of foreign ids) stay uncacheable, and
+ * so does any answer carrying an error.
+ */
+const cacheHintsPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async executionDidStart() {
+        return {
+          willResolveField({ info, contextValue }) {
+            if (
+              info.path.prev !== undefined ||
+              info.fieldName === 'providers' ||
+              info.fieldName.startsWith('_')
+            )
+              return;
+            return () => {
+              const freshness = operationScope.getStore()?.freshnessMs;
+              if (freshness === undefined || contextValue.partialErrors.length > 0) return;
+              cacheControlFromInfo(info).setCacheHint({
+                maxAge: Math.floor(freshness / 1000),
+                scope: 'PUBLIC',
+              });
+            };
+          },
+        };
+      },
+    };
+  },
+};
+
 const CIRCUIT_GAUGE = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 } as const;
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<RollcallServer> {
@@ -116,6 +151,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const metrics = new Metrics({ defaultMetrics: true });
   const emulated = options.emulated ?? new Set<ProviderId>();
 
+  let store: MemoryStore | RedisStore = new MemoryStore(config.cache.maxEntries);
+  if (config.cache.redisUrl) {
+    const redis = new RedisStore(config.cache.redisUrl, config.cache.redisTimeoutMs, logger);
+    // Best effort: a Redis that is down at start only means upstream calls until it comes back.
+    if (!(await redis.ready(2000)))
+      logger.warn('redis cache not reachable at start; serving from upstream meanwhile');
+    store = redis;
+  }
+  const cache = new UpstreamCache(store, metrics, config.cache.redisUrl ? 'redis' : 'memory');
   const adapters = new Map<ProviderId, ProviderAdapter>();
   const policies = new Map<ProviderId, UpstreamPolicy>();
   for (const definition of PROVIDERS) {
@@ -138,6 +182,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         upstreamTimeoutMs: timeouts?.timeoutMs ?? config.upstreamTimeoutMs,
         connectTimeoutMs: timeouts?.connectTimeoutMs ?? config.upstreamConnectTimeoutMs,
         policy,
+        cache,
+        cacheTtlSeconds: config.cache.providerTtlSeconds[provider] ?? config.cache.ttlSeconds,
         lookupConcurrency: config.lookupConcurrency,
       }),
     );
@@ -177,6 +223,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         : ApolloServerPluginLandingPageDisabled(),
       ...(config.inlineTrace ? [] : [ApolloServerPluginInlineTraceDisabled()]),
       partialErrorsPlugin,
+      cacheHintsPlugin,
       operationLimitsPlugin(config.operationLimits),
     ],
   });
@@ -293,6 +340,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await closed;
       clearTimeout(force);
       await apollo.stop();
+      await cache.close();
     },
   };
 }

@@ -113,6 +113,16 @@ export type AdaEndUserProfile = {
   systemProperties?: Maybe<Scalars['JSON']['output']>;
 };
 
+/**
+ * Who may cache a response: PUBLIC (any cache, e.g. a CDN or the router's response cache) or PRIVATE
+ * (only the client's own).
+ */
+export type CacheControlScope =
+  /** Only a cache private to one client may keep the response. */
+  | 'PRIVATE'
+  /** Any cache may keep the response. */
+  | 'PUBLIC';
+
 /** The state of a provider's circuit breaker. */
 export type CircuitState =
   /** Calls go through normally. */
@@ -991,13 +1001,12 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AdaEndUser: ResolverTypeWrapper<AdaEndUserRecord>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AdaEndUserConnection: ResolverTypeWrapper<Omit<AdaEndUserConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['AdaEndUserEdge']>, nodes: Array<ResolversTypes['AdaEndUser']> }>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AdaEndUserEdge: ResolverTypeWrapper<Omit<AdaEndUserEdge, 'node'> & { node: ResolversTypes['AdaEndUser'] }>;
   AdaEndUserProfile: ResolverTypeWrapper<AdaEndUserProfileRecord>;
+  CacheControlScope: CacheControlScope;
   CircuitState: CircuitState;
   CometChatPresence: CometChatPresence;
   CometChatSearchField: CometChatSearchField;
@@ -1034,16 +1043,16 @@ export type ResolversTypes = ResolversObject<{
   VoximplantUserEdge: ResolverTypeWrapper<Omit<VoximplantUserEdge, 'node'> & { node: ResolversTypes['VoximplantUser'] }>;
   VoximplantUserFilter: VoximplantUserFilter;
   VoximplantUserOrder: VoximplantUserOrder;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AdaEndUser: AdaEndUserRecord;
-  Boolean: Scalars['Boolean']['output'];
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   AdaEndUserConnection: Omit<AdaEndUserConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['AdaEndUserEdge']>, nodes: Array<ResolversParentTypes['AdaEndUser']> };
-  Int: Scalars['Int']['output'];
   AdaEndUserEdge: Omit<AdaEndUserEdge, 'node'> & { node: ResolversParentTypes['AdaEndUser'] };
   AdaEndUserProfile: AdaEndUserProfileRecord;
   CometChatUser: CometChatUserRecord;
@@ -1074,7 +1083,17 @@ export type ResolversParentTypes = ResolversObject<{
   VoximplantUserConnection: Omit<VoximplantUserConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['VoximplantUserEdge']>, nodes: Array<ResolversParentTypes['VoximplantUser']> };
   VoximplantUserEdge: Omit<VoximplantUserEdge, 'node'> & { node: ResolversParentTypes['VoximplantUser'] };
   VoximplantUserFilter: VoximplantUserFilter;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AdaEndUserResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['AdaEndUser'] = ResolversParentTypes['AdaEndUser'], FederationReferenceType extends FederationReferenceTypes['AdaEndUser'] = FederationReferenceTypes['AdaEndUser']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AdaEndUser']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1397,3 +1416,6 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   VoximplantUserEdge?: VoximplantUserEdgeResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = RequestContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -7,6 +7,7 @@
 import type { EmulatorServer } from '../emulators/base.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { UpstreamCache } from '../upstream/cache.js';
 import type { UpstreamPolicy } from '../upstream/policy.js';
 import type { ProviderPage, PageRequest } from '../relay/connection.js';
 import type { CursorPayload } from '../relay/cursor.js';
@@ -45,6 +46,9 @@ export interface ProviderRuntime {
   connectTimeoutMs: number;
   /** This provider's retries, circuit breaker and concurrency limit, shared by every request. */
   policy: UpstreamPolicy;
+  /** The process's upstream response cache (memory or Redis), and this provider's TTL in seconds. */
+  cache?: UpstreamCache;
+  cacheTtlSeconds: number;
   /** Upper bound of concurrent single-user lookups per provider per request. */
   lookupConcurrency: number;
 }

@@ -2,6 +2,7 @@
  * The upstream client of one provider, with the process's settings filled in: timeouts, metrics, logger
  * and the provider's policy (retries, breaker, concurrency). Provider folders give only what is theirs.
  */
+import { fingerprint } from '../upstream/cache.js';
 import { UpstreamClient, type ErrorDetector } from '../upstream/client.js';
 import type { ProviderId } from './ids.js';
 import type { ProviderRuntime } from './provider.js';
@@ -13,10 +14,19 @@ export function upstreamFor(
     baseUrl: string;
     headers?: () => Record<string, string> | Promise<Record<string, string>>;
     detectError: ErrorDetector;
+    /**
+     * The credential material that identifies the account (hashed at once, never stored): cached
+     * responses are shared only between calls made with the same credentials.
+     */
+    credentials: string;
   },
 ): UpstreamClient {
+  const { credentials, ...rest } = options;
   return new UpstreamClient({
-    ...options,
+    ...rest,
+    cache: runtime.cache,
+    cacheTtlSeconds: runtime.cacheTtlSeconds,
+    credentialsFingerprint: fingerprint(credentials),
     timeoutMs: runtime.upstreamTimeoutMs,
     connectTimeoutMs: runtime.connectTimeoutMs,
     policy: runtime.policy,

@@ -17,7 +17,8 @@ import type { Metrics } from '../metrics.js';
 import type { ProviderId } from '../providers/ids.js';
 import { UpstreamPolicy } from './policy.js';
 import { retryAfterSeconds } from './retryAfter.js';
-import { operationScope } from './scope.js';
+import { ttlFor, UpstreamCache } from './cache.js';
+import { operationScope, recordFreshness } from './scope.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -38,6 +39,11 @@ export interface UpstreamClientOptions {
   connectTimeoutMs?: number;
   /** Retries, breaker and concurrency limit; without it, one attempt and no limits. */
   policy?: UpstreamPolicy;
+  /** The shared response cache and this provider's TTL in seconds (0 or no cache: every read goes upstream). */
+  cache?: UpstreamCache;
+  cacheTtlSeconds?: number;
+  /** A fingerprint of the credentials, so that two accounts never share cache entries. */
+  credentialsFingerprint?: string;
   metrics: Metrics;
   logger: Logger;
   /** Reads the provider's error bodies (any status, including errors sent with HTTP 200). */
@@ -93,6 +99,40 @@ export class UpstreamClient {
    * retries with backoff and Retry-After), never past the operation's deadline.
    */
   async request<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
+    const { cache, cacheTtlSeconds = 0, credentialsFingerprint = '' } = this.options;
+    if (!cache || cacheTtlSeconds <= 0) {
+      const response = await this.attempts<T>(request);
+      recordFreshness(0);
+      return response;
+    }
+    const key = UpstreamCache.key(this.provider, credentialsFingerprint, {
+      base: this.options.baseUrl,
+      method: request.method ?? 'GET',
+      path: request.path,
+      query: definedEntries(request.searchParams),
+      form: definedEntries(request.form),
+    });
+    const hit = await cache.get(this.provider, key);
+    if (hit) {
+      recordFreshness(hit.expiresAt - Date.now());
+      return { status: hit.status, body: hit.body as T, headers: {} };
+    }
+    // Concurrent misses of one key share one upstream call (and its outcome, error included).
+    const { response, seconds } = await cache.singleFlight(key, async () => {
+      const fresh = await this.attempts<T>(request);
+      const header = fresh.headers['cache-control'];
+      const ttl = ttlFor(cacheTtlSeconds, Array.isArray(header) ? header.join(', ') : header);
+      if (ttl > 0) {
+        const entry = { status: fresh.status, body: fresh.body, expiresAt: Date.now() + ttl * 1000 };
+        await cache.set(this.provider, key, entry, ttl * 1000);
+      }
+      return { response: fresh, seconds: ttl };
+    });
+    recordFreshness(seconds * 1000);
+    return response;
+  }
+
+  private async attempts<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
     const policy = this.options.policy;
     const scope = operationScope.getStore();
     const signal = request.signal ?? scope?.signal;

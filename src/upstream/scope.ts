@@ -10,6 +10,17 @@ export interface OperationScope {
   signal: AbortSignal;
   /** Epoch ms after which no new attempt or retry starts. */
   deadline: number;
+  /**
+   * The shortest freshness (ms) of the upstream responses this operation used, for its Cache-Control;
+   * undefined while it used none.
+   */
+  freshnessMs?: number;
+}
+
+/** Records that the operation used an upstream response that stays fresh for `ms` more. */
+export function recordFreshness(ms: number): void {
+  const scope = operationScope.getStore();
+  if (scope) scope.freshnessMs = Math.min(scope.freshnessMs ?? Number.POSITIVE_INFINITY, Math.max(0, ms));
 }
 
 export const operationScope = new AsyncLocalStorage<OperationScope>();

@@ -43,17 +43,32 @@ export interface HarnessOptions {
   latencyMs?: number;
 }
 
-export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const emulators = await startEmulators({
-    providers: options.providers ?? PROVIDERS,
-    latencyMs: options.latencyMs,
-  });
+/** A rollcall server against already running emulators (a replica), with its own process state. */
+export interface Replica {
+  url: string;
+  server: RollcallServer;
+  query<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResult<T>>;
+  /** The current text of GET /metrics. */
+  metrics(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function startReplica(
+  emulators: RunningEmulators,
+  env: Record<string, string> = {},
+): Promise<Replica> {
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
+    // Most tests count the upstream calls of one operation; the cross-request cache would hide them.
+    // The cache tests (test/upstream/cache.test.ts) switch it on.
+    ROLLCALL_CACHE_TTL_SECONDS: '0',
     ...emulators.env,
-    ...options.env,
+    ...env,
   });
   const server = await createServer(config, {
     logger: createLogger('silent'),
@@ -63,12 +78,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   return {
     url,
     server,
-    emulators,
-    emulator<E extends EmulatorServer>(provider: ProviderId): E {
-      const running = emulators.byProvider.get(provider);
-      if (!running) throw new Error(`no emulator for ${provider}`);
-      return running.server as E;
-    },
     async query<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>> {
       const response = await fetch(`${url}/graphql`, {
         method: 'POST',
@@ -78,11 +87,32 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const body = (await response.json()) as Omit<GraphQLResult<T>, 'status' | 'headers'>;
       return { ...body, status: response.status, headers: response.headers };
     },
+    metrics: async () => (await fetch(`${url}/metrics`)).text(),
+    stop: () => server.stop(),
+  };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const emulators = await startEmulators({
+    providers: options.providers ?? PROVIDERS,
+    latencyMs: options.latencyMs,
+  });
+  const replica = await startReplica(emulators, options.env);
+  return {
+    url: replica.url,
+    server: replica.server,
+    emulators,
+    emulator<E extends EmulatorServer>(provider: ProviderId): E {
+      const running = emulators.byProvider.get(provider);
+      if (!running) throw new Error(`no emulator for ${provider}`);
+      return running.server as E;
+    },
+    query: (query, variables) => replica.query(query, variables),
     reset() {
       for (const { server: emulator } of emulators.byProvider.values()) emulator.reset();
     },
     async stop() {
-      await server.stop();
+      await replica.stop();
       await emulators.stop();
     },
   };

@@ -86,6 +86,7 @@ export const adaProvider: ProviderDefinition<AdaConfig, AdaSession> = {
       baseUrl: config.baseUrl,
       headers: () => ({ authorization }),
       detectError: detectAdaError,
+      credentials: config.apiKey,
     });
     return new AdaAdapter(new AdaClient(upstream), runtime);
   },

@@ -68,6 +68,7 @@ export const cometChatProvider: ProviderDefinition<CometChatConfig, CometChatSes
       baseUrl: config.baseUrl,
       headers: () => ({ apikey: config.apiKey }),
       detectError: detectCometChatError,
+      credentials: config.apiKey,
     });
     return new CometChatAdapter(new CometChatClient(upstream), runtime);
   },

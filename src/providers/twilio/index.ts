@@ -82,6 +82,7 @@ export const twilioProvider: ProviderDefinition<TwilioConfig, TwilioSession> = {
       baseUrl: config.baseUrl,
       headers: () => ({ authorization }),
       detectError: detectTwilioError,
+      credentials: `${config.username}:${config.password}`,
     });
     return new TwilioAdapter(new TwilioClient(upstream, config.serviceSid), config.pageSize, runtime);
   },

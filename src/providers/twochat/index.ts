@@ -47,6 +47,7 @@ export const twoChatProvider: ProviderDefinition<TwoChatConfig, TwoChatSession> 
       baseUrl: config.baseUrl,
       headers: () => ({ 'x-user-api-key': config.apiKey }),
       detectError: detectTwoChatError,
+      credentials: config.apiKey,
     });
     return new TwoChatAdapter(new TwoChatClient(upstream));
   },

@@ -106,6 +106,8 @@ export const voximplantProvider: ProviderDefinition<VoximplantConfig, Voximplant
       baseUrl: config.baseUrl,
       headers: async () => ({ authorization: await tokens.authorization() }),
       detectError: detectVoximplantError,
+      // The key pair identifies the account; the token changes every few minutes and must not.
+      credentials: `${config.account.accountId}:${config.account.keyId}`,
     });
     return new VoximplantAdapter(new VoximplantClient(upstream, config.application), runtime);
   },

@@ -1,0 +1,206 @@
+/**
+ * The upstream response cache: in memory, and shared through a real Redis between replicas.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
+import { twilioProvider } from '../../src/providers/twilio/index.js';
+import { startEmulators, type RunningEmulators } from '../../src/emulators/demo.js';
+import { MemoryStore, ttlFor } from '../../src/upstream/cache.js';
+import { startReplica, type Replica } from '../support/harness.js';
+import { redisAvailable, startRedis, type RedisProcess } from '../support/redis.js';
+
+const QUERY = '{ twilioConversationUsers(first: 5) { edges { node { sid identity } } } }';
+const CACHE_ON = { ROLLCALL_CACHE_TTL_SECONDS: '30' };
+
+let emulators: RunningEmulators;
+const replicas: Replica[] = [];
+const twilio = () => emulators.byProvider.get('TWILIO_CONVERSATIONS')!.server as TwilioEmulator;
+async function replica(env: Record<string, string> = {}): Promise<Replica> {
+  const started = await startReplica(emulators, { ...CACHE_ON, ...env });
+  replicas.push(started);
+  return started;
+}
+const cacheMetric = (text: string, result: string) =>
+  Number(
+    new RegExp(
+      `rollcall_cache_requests_total\\{provider="TWILIO_CONVERSATIONS",result="${result}"\\} (\\d+)`,
+    ).exec(text)?.[1] ?? 0,
+  );
+
+beforeAll(async () => {
+  emulators = await startEmulators({ providers: [twilioProvider] });
+});
+afterAll(() => emulators.stop());
+beforeEach(() => twilio().reset());
+afterEach(async () => {
+  await Promise.all(replicas.splice(0).map((r) => r.stop()));
+});
+
+describe('ttlFor', () => {
+  it('keeps the provider TTL, shortened by max-age and refused by no-store/no-cache/private', () => {
+    expect(ttlFor(30, undefined)).toBe(30);
+    expect(ttlFor(30, 'max-age=5')).toBe(5);
+    expect(ttlFor(30, 'public, max-age=600')).toBe(30);
+    expect(ttlFor(30, 'no-store')).toBe(0);
+    expect(ttlFor(30, 'private, max-age=60')).toBe(0);
+    expect(ttlFor(0, 'max-age=60')).toBe(0);
+  });
+});
+
+describe('MemoryStore', () => {
+  it('evicts the least recently used entry past its bound, and expires entries', async () => {
+    const store = new MemoryStore(2);
+    const entry = (n: number, ttl = 60_000) => ({ status: 200, body: n, expiresAt: Date.now() + ttl });
+    await store.set('a', entry(1));
+    await store.set('b', entry(2));
+    await store.get('a');
+    await store.set('c', entry(3));
+    expect(await store.get('b')).toBeUndefined();
+    expect((await store.get('a'))?.body).toBe(1);
+    await store.set('d', entry(4, -1));
+    expect(await store.get('d')).toBeUndefined();
+  });
+});
+
+describe('in-memory cache', () => {
+  it('serves a repeated query with no upstream call, counts hits and misses, and sets Cache-Control', async () => {
+    const server = await replica();
+    const first = await server.query(QUERY);
+    expect(first.errors).toBeUndefined();
+    expect(first.headers.get('cache-control')).toBe('max-age=30, public');
+    const second = await server.query(QUERY);
+    expect(second.data).toEqual(first.data);
+    expect(Number(/max-age=(\d+)/.exec(second.headers.get('cache-control') ?? '')?.[1])).toBeLessThanOrEqual(
+      30,
+    );
+    expect(twilio().calls).toHaveLength(1);
+    const metrics = await server.metrics();
+    expect(cacheMetric(metrics, 'miss')).toBe(1);
+    expect(cacheMetric(metrics, 'hit')).toBe(1);
+  });
+
+  it('follows a shorter upstream Cache-Control, and does not cache no-store answers', async () => {
+    const server = await replica();
+    twilio().injectFault({ headers: { 'cache-control': 'max-age=4' }, times: 1 });
+    expect((await server.query(QUERY)).headers.get('cache-control')).toBe('max-age=4, public');
+    twilio().injectFault({ headers: { 'cache-control': 'no-store' } });
+    const fresh = await server.query('{ twilioConversationUser(sid: "agent0034") { sid } }');
+    expect(fresh.headers.get('cache-control')).toBe('no-store');
+    await server.query('{ twilioConversationUser(sid: "agent0034") { sid } }');
+    expect(twilio().calls.filter((c) => c.path.endsWith('/agent0034'))).toHaveLength(2);
+  });
+
+  it('never caches the providers status or errors', async () => {
+    const server = await replica();
+    expect((await server.query('{ providers { provider circuit } }')).headers.get('cache-control')).toBe(
+      'no-store',
+    );
+    twilio().injectFault({ status: 403, body: { code: 20403, message: 'no', status: 403 }, times: 1 });
+    const failed = await server.query(QUERY);
+    expect(failed.headers.get('cache-control')).toBe('no-store');
+    expect((await server.query(QUERY)).errors).toBeUndefined();
+    expect(twilio().calls).toHaveLength(2);
+  });
+
+  it('makes one upstream call for concurrent identical cold requests (single flight)', async () => {
+    const server = await replica();
+    twilio().latencyMs = 100;
+    const results = await Promise.all(Array.from({ length: 6 }, () => server.query(QUERY)));
+    expect(results.every((r) => r.errors === undefined)).toBe(true);
+    expect(twilio().calls).toHaveLength(1);
+  });
+
+  it('expires entries after the TTL', async () => {
+    const server = await replica({ ROLLCALL_CACHE_TTL_SECONDS: '1' });
+    await server.query(QUERY);
+    await server.query(QUERY);
+    expect(twilio().calls).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await server.query(QUERY);
+    expect(twilio().calls).toHaveLength(2);
+  });
+
+  it('is off with a TTL of 0', async () => {
+    const server = await replica({ ROLLCALL_CACHE_TTL_SECONDS: '0' });
+    await server.query(QUERY);
+    await server.query(QUERY);
+    expect(twilio().calls).toHaveLength(2);
+  });
+});
+
+const withRedis = redisAvailable || process.env.CI ? describe : describe.skip;
+if (!redisAvailable && !process.env.CI)
+  console.warn('redis-server not found: skipping the Redis cache tests (CI runs them)');
+
+withRedis('shared Redis cache', () => {
+  let redis: RedisProcess;
+  beforeEach(async () => {
+    redis = await startRedis();
+  });
+  afterEach(() => redis.stop());
+
+  it('lets a second replica answer a warm query with zero upstream calls: one call in total', async () => {
+    const a = await replica({ REDIS_URL: redis.url });
+    const b = await replica({ REDIS_URL: redis.url });
+    const first = await a.query(QUERY);
+    const second = await b.query(QUERY);
+    expect(second.data).toEqual(first.data);
+    expect(twilio().calls).toHaveLength(1);
+    expect(cacheMetric(await b.metrics(), 'hit')).toBe(1);
+  });
+
+  it('never shares entries between accounts with different credentials', async () => {
+    // One upstream that accepts two credential pairs: the auth token and an API key.
+    const upstream = new TwilioEmulator({
+      apiKeySid: `SK${'1'.repeat(32)}`,
+      apiKeySecret: 'second-account-secret',
+    });
+    await upstream.start();
+    const running: RunningEmulators = {
+      byProvider: new Map([['TWILIO_CONVERSATIONS', { server: upstream, env: upstream.demoEnv() }]]),
+      env: upstream.demoEnv(),
+      stop: () => upstream.stop(),
+    };
+    try {
+      const a = await startReplica(running, { ...CACHE_ON, REDIS_URL: redis.url });
+      const b = await startReplica(running, {
+        ...CACHE_ON,
+        REDIS_URL: redis.url,
+        TWILIO_API_KEY_SID: `SK${'1'.repeat(32)}`,
+        TWILIO_API_KEY_SECRET: 'second-account-secret',
+      });
+      replicas.push(a, b);
+      expect((await a.query(QUERY)).errors).toBeUndefined();
+      expect((await b.query(QUERY)).errors).toBeUndefined();
+      expect((await a.query(QUERY)).errors).toBeUndefined();
+      expect(
+        upstream.calls.map(
+          (c) => Buffer.from(String(c.headers.authorization).slice(6), 'base64').toString().split(':')[0],
+        ),
+      ).toEqual([upstream.accountSid, `SK${'1'.repeat(32)}`]);
+    } finally {
+      await running.stop();
+    }
+  });
+
+  it('keeps answering from upstream when Redis dies mid-run, and counts the cache errors', async () => {
+    const server = await replica({ REDIS_URL: redis.url });
+    await server.query(QUERY);
+    await redis.stop();
+    const started = Date.now();
+    const answer = await server.query(QUERY.replace('first: 5', 'first: 6'));
+    expect(answer.errors).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(twilio().calls).toHaveLength(2);
+    expect(cacheMetric(await server.metrics(), 'error')).toBeGreaterThan(0);
+  });
+
+  it('honours the TTL in Redis', async () => {
+    const a = await replica({ REDIS_URL: redis.url, ROLLCALL_CACHE_TTL_SECONDS: '1' });
+    const b = await replica({ REDIS_URL: redis.url, ROLLCALL_CACHE_TTL_SECONDS: '1' });
+    await a.query(QUERY);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await b.query(QUERY);
+    expect(twilio().calls).toHaveLength(2);
+  });
+});
