@@ -109,6 +109,7 @@ export interface Config {
     redisTimeoutMs: number;
   };
   lookupConcurrency: number;
+  maxLookupCalls: number;
   maxBodyBytes: number;
   operationLimits: OperationLimits;
   introspection: boolean;
@@ -197,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       breakerCooldownMs: read.int('ROLLCALL_BREAKER_COOLDOWN_MS', 30_000, { min: 1, max: 3_600_000 }),
     },
     lookupConcurrency: read.int('ROLLCALL_LOOKUP_CONCURRENCY', 8, { min: 1, max: 64 }),
+    maxLookupCalls: read.int('ROLLCALL_MAX_LOOKUP_CALLS', 50, { min: 1, max: 10_000 }),
     maxBodyBytes: read.int('ROLLCALL_MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 67_108_864 }),
     operationLimits: {
       maxDepth: read.int('ROLLCALL_MAX_DEPTH', 15, { min: 1, max: 1000 }),

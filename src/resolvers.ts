@@ -47,7 +47,9 @@ export function rootResolvers(statuses: () => ProviderStatusSource[], maxIds: nu
         }
         // Malformed rollcall ids fail the whole field before any upstream call.
         ids.forEach((id) => decodeGlobalId(id));
-        return Promise.all(ids.map((id) => userByGlobalId(context, id)));
+        // A list of promises (not Promise.all): one failed id nulls that item only, with its own error.
+        // (graphql-js awaits list items one by one; the generated type does not model item promises.)
+        return ids.map((id) => userByGlobalId(context, id)) as unknown as (UserRecord | null)[];
       },
       providers: () => statuses(),
     },

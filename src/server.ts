@@ -185,6 +185,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         cache,
         cacheTtlSeconds: config.cache.providerTtlSeconds[provider] ?? config.cache.ttlSeconds,
         lookupConcurrency: config.lookupConcurrency,
+        maxLookupCalls: config.maxLookupCalls,
       }),
     );
   }

@@ -10,6 +10,8 @@
  * time, then calls upstream only for the ids they did not bring.
  */
 import DataLoader from 'dataloader';
+import { BadUserInputError } from '../errors.js';
+import type { ProviderId } from './ids.js';
 
 export type BatchFetch<Rec> = (ids: readonly string[]) => Promise<(Rec | null | Error)[]>;
 
@@ -50,5 +52,38 @@ export class ByIdLoader<Rec> {
     const done = () => this.inFlight.delete(promise);
     promise.then(done, done);
     return promise;
+  }
+}
+
+/**
+ * The per-operation cap on lookup calls to one provider: `nodes`, `_entities` and lookups fan out to
+ * single-user calls for some providers, and without a cap one request could spend a provider's whole rate
+ * limit. Each lookup call (a single fetch, or a page read for a list walk) spends one unit; past the cap
+ * the remaining ids fail with an error saying so, and nothing else in the operation is affected.
+ */
+export class LookupBudget {
+  private spent = 0;
+  constructor(
+    private readonly provider: ProviderId,
+    private readonly max: number,
+  ) {}
+
+  /** Spends one call, or throws for the id that would exceed the cap. */
+  spend(): void {
+    if (this.spent >= this.max) {
+      throw new BadUserInputError(
+        `${this.provider}: this operation reached the cap of ${this.max} lookup calls to the provider (ROLLCALL_MAX_LOOKUP_CALLS); this id was not looked up. Ask for fewer ids per request.`,
+        { provider: this.provider, limit: 'lookupCalls', maximum: this.max },
+      );
+    }
+    this.spent += 1;
+  }
+
+  /** Wraps a lookup call so that it spends from the budget first. */
+  wrap<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+    return async (...args: A) => {
+      this.spend();
+      return fn(...args);
+    };
   }
 }

@@ -11,6 +11,7 @@
 import { mapBounded } from '../util/concurrency.js';
 
 export interface WalkSource<Rec, Ref> {
+  /** Where the list starts (may be null, e.g. Ada's first page has no cursor). */
   first: Ref;
   loadPage(ref: Ref): Promise<{ records: Rec[]; next: Ref | null }>;
   /** The keys a record answers to (e.g. sid and identity). */
@@ -33,11 +34,11 @@ export async function lookupByWalk<Rec, Ref>(
 
   const wanted = new Set(ids);
   const found = new Map<string, Rec>();
-  let ref: Ref | null = source.first;
+  let ref: Ref = source.first;
   let pages = 0;
   let complete = false;
   try {
-    while (ref !== null) {
+    for (;;) {
       const page: { records: Rec[]; next: Ref | null } = await source.loadPage(ref);
       pages += 1;
       for (const record of page.records) {
@@ -45,7 +46,7 @@ export async function lookupByWalk<Rec, Ref>(
           if (key && wanted.has(key) && !found.has(key)) found.set(key, record);
       }
       if (page.next === null) complete = true;
-      if (found.size === wanted.size || complete || wanted.size - found.size <= 1) break;
+      if (page.next === null || found.size === wanted.size || wanted.size - found.size <= 1) break;
       ref = page.next;
     }
   } catch (error) {

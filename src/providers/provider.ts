@@ -51,6 +51,8 @@ export interface ProviderRuntime {
   cacheTtlSeconds: number;
   /** Upper bound of concurrent single-user lookups per provider per request. */
   lookupConcurrency: number;
+  /** Most lookup calls (single fetches or walked pages) per provider per operation. */
+  maxLookupCalls: number;
 }
 
 /**

@@ -210,4 +210,59 @@ describe('node and nodes', () => {
       expect.stringMatching(/^\/v1\/Users\/US/),
     ]);
   });
+
+  it('resolves 100 ids spread over five providers with the fewest calls of each provider strategy, visible in /metrics', async () => {
+    const spread = (provider: string) => {
+      const all = expectedIds.get(provider)!;
+      return Array.from({ length: 20 }, (_, i) => all[Math.floor((i * all.length) / 20)]);
+    };
+    const ids = CONNECTIONS.flatMap(([provider]) => spread(provider));
+    const before = await (await fetch(`${h.url}/metrics`)).text();
+    const { data, errors } = await h.query<{ nodes: { id: string }[] }>(
+      'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+      { ids },
+    );
+    expect(errors).toBeUndefined();
+    expect(data!.nodes.map((n) => n.id)).toEqual(ids);
+    const calls = Object.fromEntries(
+      CONNECTIONS.map(([provider]) => [provider, h.emulator(provider as never).calls.length]),
+    );
+    expect(calls).toEqual({
+      TWO_CHAT: 1, // the one list call serves every id
+      TWILIO_CONVERSATIONS: 3, // a walk of the 3 list pages of 50, instead of 20 fetches
+      ADA: 3, // a walk of the 3 list pages of 100, instead of 20 fetches
+      COMETCHAT: 1, // one list page of 1000
+      VOXIMPLANT: 20, // GetUsers takes one user_id per call
+    });
+    const after = await (await fetch(`${h.url}/metrics`)).text();
+    const counted = (text: string, provider: string) =>
+      Number(
+        new RegExp(`rollcall_upstream_requests_total\\{provider="${provider}",status="200"\\} (\\d+)`).exec(
+          text,
+        )?.[1] ?? 0,
+      );
+    for (const [provider] of CONNECTIONS)
+      expect(counted(after, provider) - counted(before, provider)).toBe(calls[provider]);
+  });
+
+  it('caps lookup calls per provider per operation, failing only the ids beyond the cap', async () => {
+    const capped = await startHarness({ env: { ROLLCALL_MAX_LOOKUP_CALLS: '5' } });
+    try {
+      const voximplant = expectedIds.get('VOXIMPLANT')!.slice(10, 18);
+      const twoChat = expectedIds.get('TWO_CHAT')!.slice(0, 10);
+      const { data, errors } = await capped.query<{ nodes: ({ id: string } | null)[] }>(
+        'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+        { ids: [...voximplant, ...twoChat] },
+      );
+      expect(data!.nodes.filter((n) => n !== null)).toHaveLength(15);
+      expect(capped.emulator('VOXIMPLANT').calls).toHaveLength(5);
+      expect(errors).toHaveLength(3);
+      expect(errors![0]).toMatchObject({
+        message: expect.stringMatching(/cap of 5 lookup calls.*ROLLCALL_MAX_LOOKUP_CALLS/),
+        extensions: { code: 'BAD_USER_INPUT', provider: 'VOXIMPLANT', maximum: 5 },
+      });
+    } finally {
+      await capped.stop();
+    }
+  });
 });

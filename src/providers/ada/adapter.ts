@@ -17,7 +17,8 @@ import { BadUserInputError, ErrorCode, UpstreamError } from '../../errors.js';
 import type { PageRequest, ProviderEdge, ProviderPage } from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
-import { ByIdLoader } from '../loaders.js';
+import { ByIdLoader, LookupBudget } from '../loaders.js';
+import { lookupByWalk } from '../lookup.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
 import type { AdaClient } from './client.js';
 import { toAdaRecord } from './map.js';
@@ -73,6 +74,8 @@ export class AdaSession implements ProviderSession<AdaEndUserRecord> {
   constructor(
     private readonly client: AdaClient,
     runtime: ProviderRuntime,
+    /** How many 100-user pages the whole list has, learnt by the process from a complete walk. */
+    listPages: { value?: number } = {},
   ) {
     this.pages = new DataLoader(
       (keys) =>
@@ -95,15 +98,30 @@ export class AdaSession implements ProviderSession<AdaEndUserRecord> {
         }),
       { maxBatchSize: 100 },
     );
+    // Many ids: walk the list 100 at a time when that is cheaper than one call per id (src/providers/lookup.ts).
+    const budget = new LookupBudget('ADA', runtime.maxLookupCalls);
     this.users = new ByIdLoader((ids) =>
-      mapBounded(ids, runtime.lookupConcurrency, async (id) => {
-        const user = await this.client.fetchEndUser(id);
-        return user ? toAdaRecord(user) : null;
+      lookupByWalk(ids, {
+        first: null as string | null,
+        loadPage: budget.wrap(async (cursor: string | null) => {
+          const page = await this.load(cursor, ADA_MAX_LIMIT);
+          return { records: page.records, next: page.next };
+        }),
+        keysOf: (record) => [record.endUserId],
+        fetchOne: budget.wrap(async (id: string) => {
+          const user = await this.client.fetchEndUser(id);
+          return user ? toAdaRecord(user) : null;
+        }),
+        concurrency: runtime.lookupConcurrency,
+        knownPages: listPages.value,
+        onComplete: (pages) => (listPages.value = pages),
       }),
     );
   }
 
-  byId(endUserId: string): Promise<AdaEndUserRecord | null> {
+  /** "", "." and ".." cannot be end-user ids (and would be normalised into another path): null, no call. */
+  async byId(endUserId: string): Promise<AdaEndUserRecord | null> {
+    if (endUserId === '' || endUserId === '.' || endUserId === '..') return null;
     return this.users.load(endUserId);
   }
 
@@ -195,12 +213,14 @@ export class AdaSession implements ProviderSession<AdaEndUserRecord> {
 }
 
 export class AdaAdapter implements ProviderAdapter<AdaSession> {
+  private readonly listPages: { value?: number } = {};
+
   constructor(
     private readonly client: AdaClient,
     private readonly runtime: ProviderRuntime,
   ) {}
 
   session(): AdaSession {
-    return new AdaSession(this.client, this.runtime);
+    return new AdaSession(this.client, this.runtime, this.listPages);
   }
 }

@@ -28,7 +28,7 @@ import {
 } from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
-import { ByIdLoader } from '../loaders.js';
+import { ByIdLoader, LookupBudget } from '../loaders.js';
 import { lookupByWalk } from '../lookup.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
 import {
@@ -123,18 +123,19 @@ export class CometChatSession implements ProviderSession<CometChatUserRecord> {
     // A batch of uids (node, nodes, _entities) reads the default list 1000 users a page when that is
     // cheaper than one `GET /v3/users/{uid}` each (see ../lookup.ts); a lone uid is one single fetch.
     // The default list hides deactivated users exactly as the single fetch does, so both agree on misses.
+    const budget = new LookupBudget('COMETCHAT', runtime.maxLookupCalls);
     this.users = new ByIdLoader((uids) =>
       lookupByWalk(uids, {
         first: 1,
-        loadPage: async (page: number) => {
+        loadPage: budget.wrap(async (page: number) => {
           const loaded = await this.load(DEFAULT_QUERY, page, COMETCHAT_MAX_PER_PAGE);
           return { records: loaded.records, next: page * loaded.perPage < loaded.total ? page + 1 : null };
-        },
+        }),
         keysOf: (record) => [record.uid],
-        fetchOne: async (uid) => {
+        fetchOne: budget.wrap(async (uid: string) => {
           const user = await this.client.fetchUser(uid);
           return user ? toCometChatRecord(user) : null;
-        },
+        }),
         concurrency: runtime.lookupConcurrency,
         knownPages: listPages.value,
         onComplete: (pages) => (listPages.value = pages),

@@ -14,7 +14,7 @@ import { BadUserInputError } from '../../errors.js';
 import type { PageRequest, ProviderEdge, ProviderPage } from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
-import { ByIdLoader } from '../loaders.js';
+import { ByIdLoader, LookupBudget } from '../loaders.js';
 import { lookupByWalk } from '../lookup.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
 import type { TwilioClient, TwilioPageRef } from './client.js';
@@ -60,18 +60,19 @@ export class TwilioSession implements ProviderSession<TwilioUserRecord> {
         }),
       { maxBatchSize: 100 },
     );
+    const budget = new LookupBudget('TWILIO_CONVERSATIONS', runtime.maxLookupCalls);
     this.users = new ByIdLoader((ids) =>
       lookupByWalk(ids, {
         first: { token: null, page: 0 } as TwilioPageRef,
-        loadPage: async (ref) => {
+        loadPage: budget.wrap(async (ref: TwilioPageRef) => {
           const page = await this.load(ref, this.pageSize);
           return { records: page.records, next: page.next };
-        },
+        }),
         keysOf: (record) => [record.sid, record.identity],
-        fetchOne: async (id) => {
+        fetchOne: budget.wrap(async (id: string) => {
           const user = await this.client.fetchUser(id);
           return user ? toTwilioRecord(user) : null;
-        },
+        }),
         concurrency: runtime.lookupConcurrency,
         knownPages: listPages.value,
         onComplete: (pages) => (listPages.value = pages),

@@ -24,7 +24,7 @@ import {
 } from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
-import { ByIdLoader } from '../loaders.js';
+import { ByIdLoader, LookupBudget } from '../loaders.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
 import {
   getUsersParams,
@@ -76,11 +76,16 @@ export class VoximplantSession implements ProviderSession<VoximplantUserRecord> 
         }),
       { maxBatchSize: 100 },
     );
+    const budget = new LookupBudget('VOXIMPLANT', runtime.maxLookupCalls);
     this.users = new ByIdLoader((ids) =>
-      mapBounded(ids, runtime.lookupConcurrency, async (id) => {
-        const user = await this.client.fetchUser(Number(id));
-        return user ? toVoximplantRecord(user) : null;
-      }),
+      mapBounded(
+        ids,
+        runtime.lookupConcurrency,
+        budget.wrap(async (id: string) => {
+          const user = await this.client.fetchUser(Number(id));
+          return user ? toVoximplantRecord(user) : null;
+        }),
+      ),
     );
   }
 
