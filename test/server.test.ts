@@ -31,7 +31,7 @@ describe('HTTP routes', () => {
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain('embeddable-sandbox');
-    expect(html).toContain('twilioConversationUsers');
+    expect(html).toContain('users(first: 13');
   });
 
   it('redirects / to /graphql and 404s other paths', async () => {
