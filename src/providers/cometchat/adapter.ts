@@ -19,16 +19,11 @@
  */
 import DataLoader from 'dataloader';
 import { BadUserInputError } from '../../errors.js';
-import {
-  asOffset,
-  offsetPage,
-  offsetWindow,
-  type PageRequest,
-  type ProviderPage,
-} from '../../relay/connection.js';
+import { asOffset, type PageRequest, type ProviderPage } from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
 import { ByIdLoader, LookupBudget } from '../loaders.js';
+import { pageByOffset, TotalsMemo } from '../offsetPaging.js';
 import { lookupByWalk } from '../lookup.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
 import {
@@ -101,7 +96,7 @@ export class CometChatSession implements ProviderSession<CometChatUserRecord> {
    * The total of each filter (its parameters as a canonical string) from the first page this operation
    * asked for, in flight or done: a window that needs the total awaits it instead of probing.
    */
-  private readonly totals = new Map<string, Promise<number>>();
+  private readonly totals = new TotalsMemo();
 
   constructor(
     private readonly client: CometChatClient,
@@ -162,57 +157,34 @@ export class CometChatSession implements ProviderSession<CometChatUserRecord> {
     checkFilter(typedFilter);
     const params = listParams(typedFilter);
     const query = canonicalQuery(params);
-    const offsets = request as PageRequest<number>;
-
-    let total: number | null = null;
-    let probe: LoadedPage | undefined;
-    if (offsets.direction === 'backward' && offsets.before === null) {
-      const known = this.totals.get(query);
-      if (known) total = await known;
-      else {
-        probe = await this.load(query, 1, Math.min(Math.max(1, offsets.size), COMETCHAT_MAX_PER_PAGE));
-        total = probe.total;
-      }
-    }
-    const range = offsetWindow(offsets, total);
-    if (range.end <= range.start) {
-      const count: number =
-        total ?? (await (this.totals.get(query) ?? this.load(query, 1, 1).then((page) => page.total)));
-      return offsetPage(offsets, range, [], count);
-    }
-    let loaded: LoadedPage[];
-    if (probe && range.end <= probe.perPage) loaded = [probe];
-    else {
-      const plan = planPages(range.start, range.end);
-      loaded = await Promise.all(plan.pages.map((page) => this.load(query, page, plan.perPage)));
-    }
-    const items: CometChatUserRecord[] = [];
-    for (const page of loaded) {
-      const base = (page.page - 1) * page.perPage;
-      page.records.forEach((record, index) => {
-        const position = base + index;
-        if (position >= range.start && position < range.end) items[position - range.start] = record;
-      });
-    }
-    const contiguous = items.findIndex((item) => item === undefined);
-    return offsetPage(
-      offsets,
-      range,
-      contiguous === -1 ? items : items.slice(0, contiguous),
-      (loaded.at(-1) as LoadedPage).total,
-    );
+    return pageByOffset(request as PageRequest<number>, {
+      fetch: async (start, end) => {
+        const plan = planPages(start, end);
+        const loaded = await Promise.all(plan.pages.map((page) => this.load(query, page, plan.perPage)));
+        // Stitch the pages into positions [start, end); stop at the first gap (the list ended).
+        const records: CometChatUserRecord[] = [];
+        for (const page of loaded) {
+          const base = (page.page - 1) * page.perPage;
+          page.records.forEach((record, index) => {
+            const position = base + index;
+            if (position >= start && position < end) records[position - start] = record;
+          });
+        }
+        const gap = records.findIndex((record) => record === undefined);
+        return {
+          start,
+          end,
+          total: (loaded.at(-1) as LoadedPage).total,
+          records: gap === -1 ? records : records.slice(0, gap),
+        };
+      },
+      knownTotal: () => this.totals.get(query),
+    });
   }
 
   private load(query: string, page: number, perPage: number): Promise<LoadedPage> {
     const loading = this.users.track(this.pages.load(JSON.stringify([query, page, perPage])));
-    if (!this.totals.has(query)) {
-      const total = loading.then((loaded) => loaded.total);
-      // A failed page teaches nothing: forget it so a later window may try again.
-      total.catch(() => {
-        if (this.totals.get(query) === total) this.totals.delete(query);
-      });
-      this.totals.set(query, total);
-    }
+    this.totals.learn(query, loading);
     return loading;
   }
 }

@@ -1,30 +1,18 @@
 /**
  * Voximplant paging translated to Relay. GetUsers pages natively by `offset`/`count` and reports
  * `total_count`, so a cursor is the user's absolute position in the filtered, ordered list and every
- * window is one upstream call:
- *
- * - forward (`first`, `after`), and backward with `before`: one call for exactly the window;
- * - `last` without `before` needs the total first. The probe asks for the window size from offset 0:
- *   when the whole list fits, the probe is the answer (1 call); otherwise the tail costs one more (2).
- *   A window of the same parameters this operation already asked for (done or still in flight, e.g. a
- *   sibling `first: 10` field) replaces the probe;
- * - an empty window (`first: 0`, `before` the first user) still needs the total: one `count=1` call,
- *   unless a window of the same parameters already tells it.
+ * window is one upstream call (the shared rules for `last` without `before` and empty windows are in
+ * ../offsetPaging.ts).
  *
  * Each (parameters, offset, count) is one page-loader key; every listed user primes the by-id loader.
  * Lookups by id are GetUsers with `user_id` (one id per call), bounded by the lookup concurrency.
  */
 import DataLoader from 'dataloader';
-import {
-  asOffset,
-  offsetPage,
-  offsetWindow,
-  type PageRequest,
-  type ProviderPage,
-} from '../../relay/connection.js';
+import { asOffset, type PageRequest, type ProviderPage } from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
 import { ByIdLoader, LookupBudget } from '../loaders.js';
+import { pageByOffset, TotalsMemo } from '../offsetPaging.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
 import {
   getUsersParams,
@@ -59,7 +47,7 @@ export class VoximplantSession implements ProviderSession<VoximplantUserRecord> 
    * The total of each parameter set (canonical JSON) from the first window this operation asked for, in
    * flight or done: a window that needs the total awaits it instead of probing.
    */
-  private readonly totals = new Map<string, Promise<number>>();
+  private readonly totals = new TotalsMemo();
 
   constructor(
     private readonly client: VoximplantClient,
@@ -108,42 +96,23 @@ export class VoximplantSession implements ProviderSession<VoximplantUserRecord> 
     const query = JSON.stringify(
       Object.fromEntries(Object.entries(params).sort(([a], [b]) => a.localeCompare(b))),
     );
-    const offsets = request as PageRequest<number>;
-
-    let total: number | null = null;
-    let probe: LoadedWindow | undefined;
-    if (offsets.direction === 'backward' && offsets.before === null) {
-      const known = this.totals.get(query);
-      if (known) total = await known;
-      else {
-        probe = await this.load(query, 0, Math.max(1, offsets.size));
-        total = probe.total;
-      }
-    }
-    const range = offsetWindow(offsets, total);
-    if (range.end <= range.start) {
-      const count: number =
-        total ?? (await (this.totals.get(query) ?? this.load(query, 0, 1).then((window) => window.total)));
-      return offsetPage(offsets, range, [], count);
-    }
-    const window =
-      probe && range.end <= probe.count
-        ? probe
-        : await this.load(query, range.start, range.end - range.start);
-    const items = window.records.slice(range.start - window.offset, range.end - window.offset);
-    return offsetPage(offsets, range, items, window.total);
+    return pageByOffset(request as PageRequest<number>, {
+      fetch: async (start, end) => {
+        const window = await this.load(query, start, end - start);
+        return {
+          start: window.offset,
+          end: window.offset + window.count,
+          total: window.total,
+          records: window.records,
+        };
+      },
+      knownTotal: () => this.totals.get(query),
+    });
   }
 
   private load(query: string, offset: number, count: number): Promise<LoadedWindow> {
     const loading = this.users.track(this.windows.load(JSON.stringify([query, offset, count])));
-    if (!this.totals.has(query)) {
-      const total = loading.then((loaded) => loaded.total);
-      // A failed window teaches nothing: forget it so a later window may try again.
-      total.catch(() => {
-        if (this.totals.get(query) === total) this.totals.delete(query);
-      });
-      this.totals.set(query, total);
-    }
+    this.totals.learn(query, loading);
     return loading;
   }
 }
