@@ -220,6 +220,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     logger,
     introspection: config.introspection,
     csrfPrevention: true,
+    // main.ts owns SIGINT/SIGTERM and stops Apollo through `stop()`. Apollo's own handlers would call
+    // apollo.stop() first, and a second, concurrent stop() (ours) never returns in @apollo/server 5.5
+    // (it awaits a barrier only the failure path resolves): the process would hang instead of exiting.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: !config.production,
     formatError: formatError(config.production),

@@ -18,7 +18,7 @@ import type { ProviderId } from '../providers/ids.js';
 import { UpstreamPolicy } from './policy.js';
 import { retryAfterSeconds } from './retryAfter.js';
 import { ttlFor, UpstreamCache } from './cache.js';
-import { operationScope, recordFreshness } from './scope.js';
+import { operationScope, recordFreshness, type OperationScope } from './scope.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -77,6 +77,8 @@ function definedEntries(values: Record<string, string | number | boolean | undef
 export class UpstreamClient {
   readonly provider: ProviderId;
   private readonly http: Got;
+  /** The cache keys each operation read or wrote, so that `badShape` can drop the entry it rejects. */
+  private readonly cacheKeys = new WeakMap<OperationScope, Set<string>>();
 
   constructor(private readonly options: UpstreamClientOptions) {
     this.provider = options.provider;
@@ -112,6 +114,11 @@ export class UpstreamClient {
       query: definedEntries(request.searchParams),
       form: definedEntries(request.form),
     });
+    const scope = operationScope.getStore();
+    if (scope) {
+      const keys = this.cacheKeys.get(scope) ?? new Set<string>();
+      this.cacheKeys.set(scope, keys.add(key));
+    }
     const hit = await cache.get(this.provider, key);
     if (hit) {
       recordFreshness(hit.expiresAt - Date.now());
@@ -236,7 +243,18 @@ export class UpstreamClient {
       const retryAfter =
         detected.retryAfter ??
         (detected.code === ErrorCode.UPSTREAM_RATE_LIMITED ? retryAfterSeconds(response.headers) : undefined);
-      throw this.fail({ ...detected, retryAfter });
+      // Some upstreams quote the refused credential in their error text (CometChat does): whatever a
+      // provider's detector passes on, the credentials this call sent never reach a client or a log.
+      const upstreamCode =
+        typeof detected.upstreamCode === 'string'
+          ? withoutCredentials(detected.upstreamCode, headers)
+          : detected.upstreamCode;
+      throw this.fail({
+        ...detected,
+        message: withoutCredentials(detected.message, headers),
+        upstreamCode,
+        retryAfter,
+      });
     }
     if (status < 200 || status >= 300) {
       const retryAfter = status === 429 || status === 503 ? retryAfterSeconds(response.headers) : undefined;
@@ -263,11 +281,50 @@ export class UpstreamClient {
 
   /** An UpstreamError for a 2xx body that does not have the documented shape. */
   badShape(what: string): UpstreamError {
+    this.forgetCachedResponses();
     return this.fail({
       code: ErrorCode.UPSTREAM_BAD_RESPONSE,
       message: `unexpected response shape: ${what}`,
     });
   }
+
+  /**
+   * A 2xx body is cached before the provider's client reads it; when the client then rejects its shape,
+   * the entries this operation used are dropped (overwritten as already expired), so that the next
+   * operation asks the provider again instead of getting the same unreadable body for the whole TTL.
+   */
+  private forgetCachedResponses(): void {
+    const { cache } = this.options;
+    const scope = operationScope.getStore();
+    const keys = scope ? this.cacheKeys.get(scope) : undefined;
+    if (!cache || !keys) return;
+    for (const key of keys) void cache.set(this.provider, key, { status: 0, body: null, expiresAt: 0 }, 1);
+    keys.clear();
+  }
+}
+
+/**
+ * `text` with every credential of `sent` (the auth headers of the call: the whole value, a Bearer or
+ * Basic token, and a Basic password) replaced by `[redacted]`.
+ */
+function withoutCredentials(text: string, sent: Record<string, string>): string {
+  const secrets = new Set<string>();
+  for (const value of Object.values(sent)) {
+    secrets.add(value);
+    const scheme = /^(Bearer|Basic)\s+(\S+)$/i.exec(value.trim());
+    if (!scheme) continue;
+    secrets.add(scheme[2]);
+    if (scheme[1].toLowerCase() === 'basic') {
+      const decoded = Buffer.from(scheme[2], 'base64').toString('utf8');
+      secrets.add(decoded);
+      secrets.add(decoded.slice(decoded.indexOf(':') + 1));
+    }
+  }
+  let out = text;
+  // Longest first, so a token is not half-replaced by a shorter secret inside it.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length))
+    if (secret.length >= 6) out = out.split(secret).join('[redacted]');
+  return out;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

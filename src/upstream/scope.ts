@@ -4,6 +4,7 @@
  * (DataLoader batches included, since AsyncLocalStorage follows the promise and tick chain).
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { setMaxListeners } from 'node:events';
 
 export interface OperationScope {
   /** Aborted when the operation deadline passes: pending upstream calls are cancelled. */
@@ -28,6 +29,9 @@ export const operationScope = new AsyncLocalStorage<OperationScope>();
 /** Runs `fn` within a scope whose signal aborts after `timeoutMs`. */
 export async function withOperationDeadline<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   const controller = new AbortController();
+  // Every upstream call in flight listens on this signal (and stops listening when it settles), so an
+  // operation with more than 10 concurrent calls is normal, not a leak: no MaxListenersExceededWarning.
+  setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new Error('operation deadline passed')), timeoutMs);
   timer.unref();
   try {

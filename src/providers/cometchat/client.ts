@@ -157,6 +157,8 @@ export class CometChatClient {
    * 404 (a wrong base URL answering "no such route") stays an error rather than a silent miss.
    */
   async fetchUser(uid: string): Promise<CometChatWireUser | null> {
+    // "." and ".." survive encodeURIComponent and would be normalised into another path (the list, /v3/).
+    if (uid === '' || uid === '.' || uid === '..') return null;
     try {
       const { body } = await this.upstream.request<CometChatSingleResponse>({
         path: `v3/users/${encodeURIComponent(uid)}`,

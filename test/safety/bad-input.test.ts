@@ -1,0 +1,479 @@
+/**
+ * Hostile and broken input (issue 8): malformed, tampered, foreign and stale cursors and ids, page sizes
+ * out of range, unknown enum values, a deep query, 1000 aliases, huge variables, bodies that are not JSON
+ * and content types that are not allowed. Each must be a clear 4xx or GraphQL error with the right code,
+ * answered within seconds, without an upstream call it should not make, and the server must stay healthy.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { PROVIDER_IDS } from '../../src/providers/ids.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { CONNECTION, graphql, http, type RawResponse } from '../support/safety.js';
+
+/** Every request here must be answered within this. */
+const FAST_MS = 3000;
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ env: { ROLLCALL_RETRIES: '0' } });
+});
+afterAll(() => h.stop());
+beforeEach(() => h.reset());
+
+const ask = (query: string, variables?: Record<string, unknown>) => graphql(h.url, query, variables, FAST_MS);
+const post = (body: string | Buffer, headers: Record<string, string>) =>
+  http(`${h.url}/graphql`, { method: 'POST', headers, body }, FAST_MS);
+const upstreamCalls = () => PROVIDER_IDS.reduce((sum, p) => sum + h.emulator(p).calls.length, 0);
+
+/** The one error of a rejected request: its HTTP status, code and message. */
+function rejected(response: RawResponse, code: string, message?: RegExp, status?: number) {
+  expect(response.ms).toBeLessThan(FAST_MS);
+  if (status !== undefined) expect(response.status).toBe(status);
+  else expect([200, 400]).toContain(response.status);
+  const errors = response.json?.errors;
+  expect(errors?.length).toBeGreaterThanOrEqual(1);
+  expect(errors![0].extensions?.code).toBe(code);
+  if (message) expect(errors![0].message).toMatch(message);
+  return errors![0];
+}
+
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+
+type Page = Record<string, { edges: { cursor: string; node: { id: string } }[] }>;
+async function cursorOf(query: string, field: string, index = 1): Promise<string> {
+  const { json } = await ask(query);
+  expect(json?.errors).toBeUndefined();
+  return (json!.data as Page)[field].edges[index].cursor;
+}
+
+describe('cursors', () => {
+  const twilioPage = (after: string) =>
+    ask('query ($after: String) { twilioConversationUsers(first: 2, after: $after) { edges { cursor } } }', {
+      after,
+    });
+
+  it.each([
+    ['not base64url', '!!not a cursor!!'],
+    ['base64url of no JSON', 'bm90IGpzb24'],
+    ['JSON that is not a cursor', b64({ offset: 3 })],
+    ['an array of the wrong length', b64([1, 'twilioConversationUsers', 3])],
+    ['another cursor version', b64([2, 'twilioConversationUsers', 3, 'AAAAAAAAAAAAAAAA'])],
+    ['an empty string', ''],
+    ['a 500 kB string', 'A'.repeat(500_000)],
+  ])('rejects a malformed cursor (%s) with BAD_USER_INPUT and no upstream call', async (_what, cursor) => {
+    const error = rejected(await twilioPage(cursor), 'BAD_USER_INPUT', /not a valid cursor/);
+    expect(error.extensions?.argument).toBe('after');
+    expect(error.message.length).toBeLessThan(300);
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('rejects a tampered cursor (payload changed, MAC kept) as modified', async () => {
+    const real = await cursorOf(
+      '{ twilioConversationUsers(first: 3) { edges { cursor } } }',
+      'twilioConversationUsers',
+    );
+    const [version, connection, payload, mac] = JSON.parse(
+      Buffer.from(real, 'base64url').toString(),
+    ) as unknown[];
+    const changed = JSON.parse(
+      JSON.stringify(payload).replace(/\d+/, (n) => String(Number(n) + 40)),
+    ) as unknown;
+    expect(changed).not.toEqual(payload);
+    h.reset();
+    rejected(
+      await twilioPage(b64([version, connection, changed, mac])),
+      'BAD_USER_INPUT',
+      /has been modified/,
+    );
+    rejected(
+      await twilioPage(b64([version, connection, payload, 'A'.repeat(16)])),
+      'BAD_USER_INPUT',
+      /modified/,
+    );
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it("rejects a foreign cursor (another connection's) on every connection", async () => {
+    const twilio = await cursorOf(
+      '{ twilioConversationUsers(first: 3) { edges { cursor } } }',
+      'twilioConversationUsers',
+    );
+    const cometChat = await cursorOf('{ cometChatUsers(first: 3) { edges { cursor } } }', 'cometChatUsers');
+    h.reset();
+    for (const provider of PROVIDER_IDS) {
+      const field = CONNECTION[provider];
+      const foreign = field === 'twilioConversationUsers' ? cometChat : twilio;
+      const response = await ask(
+        `query ($after: String) { ${field}(first: 2, after: $after) { edges { cursor } } }`,
+        {
+          after: foreign,
+        },
+      );
+      rejected(response, 'BAD_USER_INPUT', /issued by another connection/);
+    }
+    rejected(
+      await ask('query ($after: String) { users(first: 2, after: $after) { edges { cursor } } }', {
+        after: twilio,
+      }),
+      'BAD_USER_INPUT',
+      /issued by another connection/,
+    );
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('rejects a stale cursor: from another filter, order or provider list', async () => {
+    const admins = await cursorOf(
+      '{ cometChatUsers(first: 3, filter: { role: "admin" }) { edges { cursor } } }',
+      'cometChatUsers',
+      0,
+    );
+    const byId = await cursorOf(
+      '{ voximplantUsers(first: 3, orderBy: USER_ID) { edges { cursor } } }',
+      'voximplantUsers',
+    );
+    const twoProviders = await cursorOf(
+      '{ users(first: 3, providers: [TWO_CHAT, ADA]) { edges { cursor } } }',
+      'users',
+    );
+    h.reset();
+    rejected(
+      await ask('query ($after: String) { cometChatUsers(first: 2, after: $after) { edges { cursor } } }', {
+        after: admins,
+      }),
+      'BAD_USER_INPUT',
+      /another connection or with other arguments/,
+    );
+    rejected(
+      await ask(
+        'query ($after: String) { voximplantUsers(first: 2, after: $after, orderBy: USER_NAME) { edges { cursor } } }',
+        { after: byId },
+      ),
+      'BAD_USER_INPUT',
+      /another connection or with other arguments/,
+    );
+    rejected(
+      await ask('query ($after: String) { users(first: 2, after: $after) { edges { cursor } } }', {
+        after: twoProviders,
+      }),
+      'BAD_USER_INPUT',
+      /another connection or with other arguments/,
+    );
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('rejects a forward cursor used backward where the direction matters, and mixed directions', async () => {
+    rejected(
+      await ask('{ twoChatUsers(first: 2, before: "x") { edges { cursor } } }'),
+      'BAD_USER_INPUT',
+      /"before" pages backward/,
+    );
+    rejected(
+      await ask('{ twoChatUsers(last: 2, after: "x") { edges { cursor } } }'),
+      'BAD_USER_INPUT',
+      /"after" pages forward/,
+    );
+    rejected(await ask('{ adaEndUsers(last: 2) { edges { cursor } } }'), 'BAD_USER_INPUT');
+    expect(upstreamCalls()).toBe(0);
+  });
+});
+
+describe('ids', () => {
+  const node = (id: string) => ask('query ($id: ID!) { node(id: $id) { id } }', { id });
+
+  it.each([
+    ['an unknown provider', b64('rollcall:v1:SKYPE:42'), /unknown provider/],
+    ['another version', b64('rollcall:v9:ADA:42'), /unsupported version/],
+    ['no native id', b64('rollcall:v1:ADA:'), /no provider user id/],
+  ])('rejects a malformed rollcall id (%s) with BAD_USER_INPUT', async (_what, id, message) => {
+    rejected(await node(id), 'BAD_USER_INPUT', message);
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('answers null, without an error, for foreign, garbage and unknown ids', async () => {
+    for (const id of ['VXNlcjox', '%%%', '', 'A'.repeat(10_000), b64('rollcall:v1:COMETCHAT:no-such-user')]) {
+      const response = await node(id);
+      expect(response.ms).toBeLessThan(FAST_MS);
+      expect(response.json).toEqual({ data: { node: null } });
+    }
+  });
+
+  it('keeps tampered ids inside the provider API: dot segments and slashes never reach another path', async () => {
+    const hostile = ['..', '.', '../..', '../v1/Users', '%2e%2e', 'a/../../b', '?x=1', '#frag'];
+    const lookups = [
+      (id: string) => `twilioConversationUser(sid: ${JSON.stringify(id)}) { id }`,
+      (id: string) => `adaEndUser(endUserId: ${JSON.stringify(id)}) { id }`,
+      (id: string) => `cometChatUser(uid: ${JSON.stringify(id)}) { id }`,
+      (id: string) => `twoChatUser(uuid: ${JSON.stringify(id)}) { id }`,
+    ];
+    for (const id of hostile)
+      for (const lookup of lookups) {
+        const response = await ask(`{ user: ${lookup(id)} }`);
+        expect(response.ms).toBeLessThan(FAST_MS);
+        expect({ id, lookup: lookup('…'), answer: response.json }).toEqual({
+          id,
+          lookup: lookup('…'),
+          answer: { data: { user: null } },
+        });
+      }
+    const prefixes: Record<string, string> = {
+      TWILIO_CONVERSATIONS: '/v1/Users/',
+      ADA: '/api/v2/end-users/',
+      COMETCHAT: '/v3/users',
+      TWO_CHAT: '/open/users',
+    };
+    for (const [provider, prefix] of Object.entries(prefixes))
+      for (const call of h.emulator(provider as never).calls) expect(call.path.startsWith(prefix)).toBe(true);
+    // Through node(id:) as well.
+    for (const provider of ['TWILIO_CONVERSATIONS', 'ADA', 'COMETCHAT'])
+      for (const id of hostile)
+        expect((await node(b64(`rollcall:v1:${provider}:${id}`))).json).toEqual({ data: { node: null } });
+    for (const [provider, prefix] of Object.entries(prefixes))
+      for (const call of h.emulator(provider as never).calls) expect(call.path.startsWith(prefix)).toBe(true);
+  });
+
+  it('rejects a Voximplant user id beyond Int, and answers null for ids no user has', async () => {
+    rejected(await ask('{ voximplantUser(userId: 99999999999) { id } }'), 'GRAPHQL_VALIDATION_FAILED', /Int/);
+    for (const userId of [-1, 0]) {
+      const response = await ask(`{ voximplantUser(userId: ${userId}) { id } }`);
+      expect(response.ms).toBeLessThan(FAST_MS);
+      expect(response.json).toEqual({ data: { voximplantUser: null } });
+    }
+  });
+});
+
+describe('page sizes', () => {
+  it('rejects first: -1 and last: -1', async () => {
+    rejected(await ask('{ users(first: -1) { edges { cursor } } }'), 'BAD_USER_INPUT', /non-negative/);
+    rejected(
+      await ask('{ twilioConversationUsers(last: -1) { edges { cursor } } }'),
+      'BAD_USER_INPUT',
+      /non-negative/,
+    );
+  });
+
+  it('rejects first: 1000000 before any resolver runs (cost limit), and first above the page cap', async () => {
+    const huge = rejected(
+      await ask('{ users(first: 1000000) { edges { cursor } } }'),
+      'OPERATION_LIMIT_EXCEEDED',
+      /ROLLCALL_MAX_COST/,
+      400,
+    );
+    expect(huge.extensions).toMatchObject({ limit: 'cost', maximum: 5000 });
+    const overCap = rejected(
+      await ask('{ adaEndUsers(first: 101) { pageInfo { hasNextPage } } }'),
+      'BAD_USER_INPUT',
+      /at most 100/,
+    );
+    expect(overCap.extensions).toMatchObject({ argument: 'first', maximum: 100 });
+    rejected(
+      await ask('query ($n: Int) { twoChatUsers(first: $n) { edges { cursor } } }', { n: 1_000_000 }),
+      'OPERATION_LIMIT_EXCEEDED',
+    );
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('rejects first and last together', async () => {
+    for (const field of [...Object.values(CONNECTION), 'users'])
+      rejected(
+        await ask(`{ ${field}(first: 1, last: 1) { edges { cursor } } }`),
+        'BAD_USER_INPUT',
+        // Ada refuses `last` before anything else: it pages forward only.
+        field === 'adaEndUsers' ? /forward only/ : /not both/,
+      );
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('rejects sizes that are not Ints', async () => {
+    rejected(await ask('{ users(first: 2147483648) { edges { cursor } } }'), 'GRAPHQL_VALIDATION_FAILED');
+    rejected(await ask('{ users(first: 1.5) { edges { cursor } } }'), 'GRAPHQL_VALIDATION_FAILED');
+    rejected(
+      await ask('query ($n: Int) { users(first: $n) { edges { cursor } } }', { n: 'ten' }),
+      'BAD_USER_INPUT',
+      /\$n/,
+    );
+  });
+});
+
+describe('enums and arguments', () => {
+  it('rejects unknown enum values, as literals and as variables', async () => {
+    rejected(
+      await ask('{ users(providers: [SKYPE]) { edges { cursor } } }'),
+      'GRAPHQL_VALIDATION_FAILED',
+      /SKYPE/,
+    );
+    rejected(
+      await ask('{ voximplantUsers(orderBy: AGE) { edges { cursor } } }'),
+      'GRAPHQL_VALIDATION_FAILED',
+      /AGE/,
+    );
+    rejected(
+      await ask('{ cometChatUsers(filter: { status: AWAY }) { edges { cursor } } }'),
+      'GRAPHQL_VALIDATION_FAILED',
+    );
+    rejected(
+      await ask('query ($p: [Provider!]) { users(providers: $p) { edges { cursor } } }', { p: ['SKYPE'] }),
+      'BAD_USER_INPUT',
+      /SKYPE/,
+    );
+    rejected(await ask('{ users(providers: "ADA") { edges { cursor } } }'), 'GRAPHQL_VALIDATION_FAILED');
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('rejects unknown fields and arguments', async () => {
+    rejected(
+      await ask('{ users(first: 1, sort: NAME) { edges { cursor } } }'),
+      'GRAPHQL_VALIDATION_FAILED',
+      /sort/,
+    );
+    rejected(await ask('{ secrets }'), 'GRAPHQL_VALIDATION_FAILED');
+  });
+});
+
+describe('operation limits', () => {
+  it('rejects a deep query, naming the limit and its value', async () => {
+    const deep = `{ __type(name: "Query") { ${'ofType { '.repeat(20)}name${' }'.repeat(20)} } }`;
+    const error = rejected(await ask(deep), 'OPERATION_LIMIT_EXCEEDED', /ROLLCALL_MAX_DEPTH/, 400);
+    expect(error.extensions).toMatchObject({ limit: 'depth', maximum: 15 });
+    expect(error.extensions?.measured).toBeGreaterThan(15);
+  });
+
+  it('rejects fragment cycles', async () => {
+    rejected(
+      await ask('{ ...A } fragment A on Query { providers { provider } ...B } fragment B on Query { ...A }'),
+      'GRAPHQL_VALIDATION_FAILED',
+      /cycle|itself/i,
+    );
+  });
+
+  it('rejects 1000 aliases, naming the limit and its value', async () => {
+    const query = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: providers { provider }`).join(' ')} }`;
+    const error = rejected(await ask(query), 'OPERATION_LIMIT_EXCEEDED', /ROLLCALL_MAX_ALIASES/, 400);
+    expect(error.extensions).toMatchObject({ limit: 'aliases', maximum: 30, measured: 1000 });
+  });
+
+  it('rejects 100 root fields without aliases, naming the limit; 1000 never get past validation', async () => {
+    const error = rejected(
+      await ask(`{ ${'providers { provider } '.repeat(100)}}`),
+      'OPERATION_LIMIT_EXCEEDED',
+      /ROLLCALL_MAX_ROOT_FIELDS/,
+      400,
+    );
+    expect(error.extensions).toMatchObject({ limit: 'rootFields', maximum: 30, measured: 100 });
+    // graphql-js caps the work of OverlappingFieldsCanBeMergedRule and aborts validation first.
+    rejected(
+      await ask(`{ ${'providers { provider } '.repeat(1000)}}`),
+      'GRAPHQL_VALIDATION_FAILED',
+      /aborted/,
+      400,
+    );
+  });
+});
+
+describe('huge variables', () => {
+  it('rejects 100 000 ids with 413, naming the body limit', async () => {
+    const ids = Array.from({ length: 100_000 }, (_, i) => b64(`rollcall:v1:ADA:${i}`));
+    const body = JSON.stringify({
+      query: 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+      variables: { ids },
+    });
+    expect(body.length).toBeGreaterThan(1_048_576);
+    const error = rejected(
+      await post(body, { 'content-type': 'application/json' }),
+      'BAD_REQUEST',
+      /ROLLCALL_MAX_BODY_BYTES/,
+      413,
+    );
+    expect(error.message).toMatch(/1048576/);
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('rejects 50 000 ids under the body limit by cost, before any lookup', async () => {
+    const ids = Array.from({ length: 50_000 }, (_, i) => `x${i}`);
+    const error = rejected(
+      await ask('query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids }),
+      'OPERATION_LIMIT_EXCEEDED',
+      /ROLLCALL_MAX_COST/,
+      400,
+    );
+    expect(error.extensions?.measured).toBeGreaterThanOrEqual(50_000);
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('answers a 900 kB string variable quickly', async () => {
+    rejected(
+      await ask('query ($after: String) { users(first: 1, after: $after) { edges { cursor } } }', {
+        after: 'x'.repeat(900_000),
+      }),
+      'BAD_USER_INPUT',
+      /not a valid cursor/,
+    );
+  });
+});
+
+describe('HTTP bodies and content types', () => {
+  const json = { 'content-type': 'application/json' };
+  const QUERY = JSON.stringify({ query: '{ providers { provider } }' });
+
+  it.each([
+    ['malformed JSON', '{"query": "{ providers ', /not valid JSON/],
+    ['a JSON string', '"{ providers { provider } }"', undefined],
+    ['a JSON number', '42', undefined],
+    ['null', 'null', undefined],
+    ['no query', '{"variables": {}}', /query/],
+    ['a query that is not a string', '{"query": 5}', /queries must be strings/],
+    [
+      'variables that are not an object',
+      '{"query": "{ providers { provider } }", "variables": [1]}',
+      /variables/,
+    ],
+    ['a batch (batching is off)', `[${QUERY}, ${QUERY}]`, /batch/i],
+    ['an empty body', '', undefined],
+    ['binary garbage', Buffer.from([0xff, 0xfe, 0x00, 0x01, 0x80]), /not valid JSON/],
+  ])('rejects %s with 400 BAD_REQUEST', async (_what, body, message) => {
+    rejected(await post(body, json), 'BAD_REQUEST', message, 400);
+  });
+
+  it.each([
+    ['text/plain', { 'content-type': 'text/plain' }],
+    ['application/x-www-form-urlencoded', { 'content-type': 'application/x-www-form-urlencoded' }],
+    ['multipart/form-data', { 'content-type': 'multipart/form-data; boundary=x' }],
+    ['no content type', {}],
+  ])('blocks a POST with %s (CSRF prevention) with 400', async (_what, headers) => {
+    const response = await post(QUERY, headers);
+    expect(response.ms).toBeLessThan(FAST_MS);
+    expect(response.status).toBe(400);
+    expect(response.text).toMatch(/Cross-Site Request Forgery|content-type/i);
+  });
+
+  it('blocks a simple GET query without a preflight header, and answers it with one', async () => {
+    const url = `${h.url}/graphql?query=${encodeURIComponent('{ providers { provider } }')}`;
+    const blocked = await http(url, {}, FAST_MS);
+    expect(blocked.status).toBe(400);
+    expect(blocked.text).toMatch(/Cross-Site Request Forgery/);
+    const allowed = await http(url, { headers: { 'apollo-require-preflight': 'true' } }, FAST_MS);
+    expect(allowed.status).toBe(200);
+    expect(allowed.json?.errors).toBeUndefined();
+  });
+
+  it('answers other methods and routes with a 4xx', async () => {
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const response = await http(`${h.url}/graphql`, { method, headers: json, body: QUERY }, FAST_MS);
+      expect(response.status).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+    }
+    expect((await http(`${h.url}/admin`, {}, FAST_MS)).status).toBe(404);
+    expect((await http(`${h.url}/health`, { method: 'POST' }, FAST_MS)).status).toBe(404);
+  });
+});
+
+describe('afterwards', () => {
+  it('is still healthy and answers a normal query', async () => {
+    const health = await http(`${h.url}/health`, {}, FAST_MS);
+    expect(health.status).toBe(200);
+    const { json } = await ask('{ users(first: 30) { edges { node { id provider } } } }');
+    expect(json?.errors).toBeUndefined();
+    expect((json!.data as Page).users.edges).toHaveLength(30);
+    const metrics = await http(`${h.url}/metrics`, {}, FAST_MS);
+    expect(metrics.status).toBe(200);
+  });
+});

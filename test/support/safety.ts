@@ -1,0 +1,140 @@
+/**
+ * Helpers for the safety tests (test/safety/): a replica with a caller-supplied logger, a logger that
+ * keeps every line in memory, waiting for an emulator to finish what it is serving, a lock for tests that
+ * run concurrently, and raw HTTP with a time limit.
+ */
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.js';
+import type { EmulatorServer } from '../../src/emulators/base.js';
+import type { RunningEmulators } from '../../src/emulators/demo.js';
+import { createLogger, type Logger } from '../../src/logger.js';
+import type { ProviderId } from '../../src/providers/ids.js';
+import { createServer } from '../../src/server.js';
+import type { GraphQLResult, Replica } from './harness.js';
+
+/** Each provider's own list connection. */
+export const CONNECTION: Record<ProviderId, string> = {
+  TWO_CHAT: 'twoChatUsers',
+  TWILIO_CONVERSATIONS: 'twilioConversationUsers',
+  ADA: 'adaEndUsers',
+  COMETCHAT: 'cometChatUsers',
+  VOXIMPLANT: 'voximplantUsers',
+};
+
+/**
+ * `startReplica` (harness.ts) with a logger of the caller's choosing (default: silent), so a test can read
+ * what rollcall logs.
+ */
+export async function startReplicaWithLogger(
+  emulators: RunningEmulators,
+  env: Record<string, string> = {},
+  logger: Logger = createLogger('silent'),
+): Promise<Replica> {
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    ROLLCALL_CACHE_TTL_SECONDS: '0',
+    ...emulators.env,
+    ...env,
+  });
+  const server = await createServer(config, { logger, emulated: new Set(emulators.byProvider.keys()) });
+  const url = await server.start();
+  return {
+    url,
+    server,
+    async query<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>> {
+      const response = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as Omit<GraphQLResult<T>, 'status' | 'headers'>;
+      return { ...body, status: response.status, headers: response.headers };
+    },
+    metrics: async () => (await fetch(`${url}/metrics`)).text(),
+    stop: () => server.stop(),
+  };
+}
+
+/**
+ * rollcall's own logger (`createLogger`, with its redaction rules) at `level`, writing every line into
+ * `lines` instead of stdout. pino keeps its destination under `pino.symbols.streamSym`, and child loggers
+ * inherit it from their parent, so replacing it on the root before any child exists catches everything.
+ */
+export function memoryLogger(level = 'trace'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const logger = createLogger(level);
+  (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = {
+    write(line: string) {
+      lines.push(line);
+    },
+  };
+  return { logger, lines };
+}
+
+/**
+ * Resolves once the emulator serves nothing (answers it is still delaying or trickling included), so
+ * that its call log is complete.
+ */
+export async function settle(emulator: EmulatorServer, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (emulator.inFlight > 0) {
+    if (Date.now() > deadline) throw new Error(`${emulator.name} still serving after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Runs the functions given to it one at a time, in call order (for tests sharing an emulator). */
+export function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>) => {
+    const run = tail.then(fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The parsed body, when it is JSON. */
+  json?: {
+    data?: Record<string, unknown> | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  };
+  ms: number;
+}
+
+/** One HTTP request that must finish within `timeoutMs` (a hang fails the test with a TimeoutError). */
+export async function http(url: string, init: RequestInit = {}, timeoutMs = 5000): Promise<RawResponse> {
+  const started = Date.now();
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  const text = await response.text();
+  let json: RawResponse['json'];
+  try {
+    json = JSON.parse(text) as RawResponse['json'];
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json, ms: Date.now() - started };
+}
+
+/** POSTs a GraphQL request as JSON, within `timeoutMs`. */
+export function graphql(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  timeoutMs = 5000,
+): Promise<RawResponse> {
+  return http(
+    `${url}/graphql`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    },
+    timeoutMs,
+  );
+}
