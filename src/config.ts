@@ -101,8 +101,9 @@ export interface Config {
     ttlSeconds: number;
     /** Per-provider TTL overrides (`ROLLCALL_<PROVIDER>_CACHE_TTL_SECONDS`). */
     providerTtlSeconds: Partial<Record<ProviderId, number>>;
-    /** Entries of the in-memory LRU (when Redis is not configured). */
+    /** Entries and estimated bytes of the in-memory LRU (when Redis is not configured). */
     maxEntries: number;
+    maxBytes: number;
     /** Shared Redis cache; unset: in-memory. */
     redisUrl?: string;
     /** How long a Redis command may take before the read goes upstream instead. */
@@ -186,6 +187,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         }),
       ),
       maxEntries: read.int('ROLLCALL_CACHE_MAX_ENTRIES', 5000, { min: 1, max: 10_000_000 }),
+      maxBytes: read.int('ROLLCALL_CACHE_MAX_MB', 64, { min: 1, max: 65_536 }) * 1024 * 1024,
       redisUrl: redisUrl(read),
       redisTimeoutMs: read.int('ROLLCALL_REDIS_TIMEOUT_MS', 100, { min: 1, max: 60_000 }),
     },

@@ -160,7 +160,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const metrics = new Metrics({ defaultMetrics: true });
   const emulated = options.emulated ?? new Set<ProviderId>();
 
-  let store: MemoryStore | RedisStore = new MemoryStore(config.cache.maxEntries);
+  let store: MemoryStore | RedisStore = new MemoryStore(config.cache.maxEntries, config.cache.maxBytes);
   if (config.cache.redisUrl) {
     const redis = new RedisStore(config.cache.redisUrl, config.cache.redisTimeoutMs, logger);
     // Best effort: a Redis that is down at start only means upstream calls until it comes back.

@@ -23,6 +23,11 @@ export function encodeGlobalId(provider: ProviderId, nativeId: string): string {
 }
 
 /** Decodes an id; `null` when it is not a rollcall id. Throws BAD_USER_INPUT when it is ours but broken. */
+/** An id as it may appear in an error message: never more than 64 characters of client input. */
+function shown(id: string): string {
+  return id.length > 64 ? `${id.slice(0, 61)}...` : id;
+}
+
 export function decodeGlobalId(id: string): DecodedGlobalId | null {
   if (!/^[A-Za-z0-9_-]+={0,2}$/.test(id)) return null;
   const text = Buffer.from(id, 'base64url').toString('utf8');
@@ -31,15 +36,16 @@ export function decodeGlobalId(id: string): DecodedGlobalId | null {
   const nativeId = rest.join(':');
   if (version !== VERSION) {
     throw new BadUserInputError(
-      `id "${id}" has an unsupported version (${version}); only ${VERSION} ids are accepted.`,
+      `id "${shown(id)}" has an unsupported version (${version}); only ${VERSION} ids are accepted.`,
       {
         argument: 'id',
       },
     );
   }
   if (!isProviderId(provider)) {
-    throw new BadUserInputError(`id "${id}" names an unknown provider.`, { argument: 'id' });
+    throw new BadUserInputError(`id "${shown(id)}" names an unknown provider.`, { argument: 'id' });
   }
-  if (!nativeId) throw new BadUserInputError(`id "${id}" has no provider user id.`, { argument: 'id' });
+  if (!nativeId)
+    throw new BadUserInputError(`id "${shown(id)}" has no provider user id.`, { argument: 'id' });
   return { provider, nativeId };
 }

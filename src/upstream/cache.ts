@@ -33,33 +33,60 @@ export interface CacheStore {
   close(): Promise<void>;
 }
 
-/** A bounded LRU (Map insertion order), expiring entries on read. */
+/**
+ * A bounded LRU (Map insertion order), expiring entries on read. Bounded by entry count and by an
+ * estimate of the bytes held (the JSON size of each body, measured once when stored), since one CometChat
+ * page can hold 1000 users.
+ */
 export class MemoryStore implements CacheStore {
-  private readonly entries = new Map<string, CachedResponse>();
-  constructor(private readonly maxEntries: number) {}
+  private readonly entries = new Map<string, CachedResponse & { bytes: number }>();
+  private bytes = 0;
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxBytes: number = Number.POSITIVE_INFINITY,
+  ) {}
 
   async get(key: string): Promise<CachedResponse | undefined> {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (entry.expiresAt <= Date.now()) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      this.bytes -= entry.bytes;
+      return undefined;
+    }
     this.entries.set(key, entry);
     return entry;
   }
 
   async set(key: string, value: CachedResponse): Promise<void> {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.maxEntries)
-      this.entries.delete(this.entries.keys().next().value as string);
+    const bytes = key.length + (JSON.stringify(value.body)?.length ?? 0);
+    if (bytes > this.maxBytes) return;
+    const previous = this.entries.get(key);
+    if (previous) {
+      this.entries.delete(key);
+      this.bytes -= previous.bytes;
+    }
+    this.entries.set(key, { ...value, bytes });
+    this.bytes += bytes;
+    while (this.entries.size > this.maxEntries || this.bytes > this.maxBytes) {
+      const [oldest, entry] = this.entries.entries().next().value as [string, { bytes: number }];
+      this.entries.delete(oldest);
+      this.bytes -= entry.bytes;
+    }
   }
 
   async close(): Promise<void> {
     this.entries.clear();
+    this.bytes = 0;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** The estimated bytes held. */
+  get heldBytes(): number {
+    return this.bytes;
   }
 }
 

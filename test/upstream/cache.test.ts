@@ -60,6 +60,20 @@ describe('MemoryStore', () => {
     await store.set('d', entry(4, -1));
     expect(await store.get('d')).toBeUndefined();
   });
+
+  it('bounds the bytes it holds, evicting the oldest entries', async () => {
+    const store = new MemoryStore(100, 250);
+    const big = (n: number) => ({ status: 200, body: 'x'.repeat(100) + n, expiresAt: Date.now() + 60_000 });
+    await store.set('a', big(1));
+    await store.set('b', big(2));
+    expect(store.size).toBe(2);
+    await store.set('c', big(3));
+    expect(await store.get('a')).toBeUndefined();
+    expect(store.size).toBe(2);
+    expect(store.heldBytes).toBeLessThanOrEqual(250);
+    await store.set('huge', { status: 200, body: 'x'.repeat(1000), expiresAt: Date.now() + 60_000 });
+    expect(await store.get('huge')).toBeUndefined();
+  });
 });
 
 describe('in-memory cache', () => {
