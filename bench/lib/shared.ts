@@ -1,0 +1,23 @@
+/** Types and constants shared by the bench parent (run.ts) and its child processes (servers/). */
+import type { RecordedCall } from '../../src/emulators/base.js';
+
+/** The five providers in rollcall's registry order, as the small emulator set holds them. */
+export const SMALL_SET = ['TWO_CHAT', 'TWILIO_CONVERSATIONS', 'ADA', 'COMETCHAT', 'VOXIMPLANT'] as const;
+export type SmallSetId = (typeof SMALL_SET)[number];
+export type EmulatorId = SmallSetId | 'TWILIO_LARGE';
+
+export interface EmulatorsInfo {
+  /** Environment pointing rollcall at the five small-set emulators. */
+  smallEnv: Record<string, string>;
+  /** Environment pointing rollcall at the large Twilio emulator only. */
+  largeTwilioEnv: Record<string, string>;
+  baseUrls: Record<EmulatorId, string>;
+}
+
+/** A recorded upstream call, enough to send it again. */
+export type ReplayableCall = Omit<RecordedCall, 'status' | 'at'>;
+
+/** What a server child reports when it is ready. */
+export interface ServerInfo {
+  url: string;
+}

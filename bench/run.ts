@@ -1,0 +1,811 @@
+/**
+ * `npm run bench [-- --quick] [--latency 20] [--connections 10] [--seconds 10] [--provider-concurrency 64]`
+ *
+ * Measures rollcall against its limits and against simpler ways of doing the same job, side by side in
+ * one run, and prints one table (stdout; progress goes to stderr) and bench/results/latest.json:
+ *
+ * 1. overhead   `twilioConversationUsers(first: 50)` vs the same single REST call sent straight to the
+ *               Twilio emulator (rollcall's own recorded call, same auth header). Target: p50 ≤ +2 ms.
+ * 2. fan-out    `users(first: 100)` over all five providers vs each provider's own call, also replayed
+ *               from rollcall's call log; baseline = the slowest. Target: p50 ratio ≤ 1.2.
+ * 3. batching   `_entities` with 100 representations (20 per provider) vs a naive subgraph calling the
+ *               provider once per entity. Target: rollcall's upstream calls = the theoretical minimum.
+ * 4. ceiling    a warm-cache `twilioConversationUsers(first: 50)` vs a bare Apollo subgraph answering the
+ *               same bytes from memory. Target: ≥ 70% of its throughput.
+ * 5. scaling    latency and upstream calls per request by page size and by number of providers.
+ *
+ * Every server runs in its own child process (bench/servers/), the emulators (with injected latency)
+ * in one more; autocannon runs here. Targets are reported as met or missed, never asserted: the exit
+ * code is non-zero only when the bench itself could not run or an answer was wrong.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BENCH_DIR, startChild, type ChildHandle } from './lib/child.js';
+import { graphqlTarget, measure, type LoadStats, type LoadTarget } from './lib/load.js';
+import {
+  SMALL_SET,
+  type EmulatorId,
+  type EmulatorsInfo,
+  type ReplayableCall,
+  type ServerInfo,
+  type SmallSetId,
+} from './lib/shared.js';
+
+// ---------------------------------------------------------------------------------------------
+// Options.
+// ---------------------------------------------------------------------------------------------
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    latency: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '10' },
+    seconds: { type: 'string' },
+    'provider-concurrency': { type: 'string', default: '64' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  console.log(
+    'npm run bench -- [--quick] [--latency 20] [--connections 10] [--seconds 10] [--provider-concurrency 64]\n' +
+      '  --quick                 1 s per measurement after 1 s of warm-up (CI smoke run); full: 10 s after 2 s\n' +
+      '  --latency MS            latency every emulator adds to each answer (default 20)\n' +
+      '  --connections N         autocannon connections (default 10)\n' +
+      '  --seconds S             whole seconds per measurement (overrides the mode)\n' +
+      '  --provider-concurrency  ROLLCALL_PROVIDER_CONCURRENCY for the rollcall servers (default 64)',
+  );
+  process.exit(0);
+}
+function positive(name: string, raw: string, integer = true): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    console.error(`--${name} must be a positive ${integer ? 'integer' : 'number'}`);
+    process.exit(2);
+  }
+  return value;
+}
+const LATENCY_MS = Number(args.latency);
+if (!Number.isInteger(LATENCY_MS) || LATENCY_MS < 0 || LATENCY_MS > 10_000) {
+  console.error('--latency must be an integer from 0 to 10000');
+  process.exit(2);
+}
+const MODE = args.quick ? 'quick' : 'full';
+const SECONDS = args.seconds ? positive('seconds', args.seconds) : args.quick ? 1 : 10;
+const LOAD = {
+  seconds: SECONDS,
+  warmupSeconds: args.quick ? 1 : 2,
+  connections: positive('connections', args.connections),
+};
+const PROVIDER_CONCURRENCY = String(positive('provider-concurrency', args['provider-concurrency']));
+
+// ---------------------------------------------------------------------------------------------
+// Queries.
+// ---------------------------------------------------------------------------------------------
+
+const twilioUsers = (first: number) =>
+  `{ twilioConversationUsers(first: ${first}) { edges { cursor node { id sid identity friendlyName attributes dateCreated } } pageInfo { hasNextPage endCursor } } }`;
+const users = (first: number, providers?: readonly SmallSetId[]) =>
+  `{ users(first: ${first}${providers ? `, providers: [${providers.join(', ')}]` : ''}) { edges { cursor node { id provider providerUserId displayName email createdAt } } pageInfo { hasNextPage endCursor } } }`;
+const LIST_KEYS = `{ users(first: 100, providers: [$P]) { nodes { __typename ... on TwoChatUser { uuid } ... on TwilioConversationUser { sid } ... on AdaEndUser { endUserId } ... on CometChatUser { uid } ... on VoximplantUser { userId } } } }`;
+const ENTITIES = `query Entities($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { id providerUserId displayName email } } }`;
+
+/** Per provider: the largest page its list API serves (2Chat: the whole list in one call). */
+const MAX_PAGE: Record<SmallSetId, number> = {
+  TWO_CHAT: Number.POSITIVE_INFINITY,
+  TWILIO_CONVERSATIONS: 50,
+  ADA: 100,
+  COMETCHAT: 1000,
+  VOXIMPLANT: 1000,
+};
+const ENTITIES_PER_PROVIDER = 20;
+
+// ---------------------------------------------------------------------------------------------
+// Results.
+// ---------------------------------------------------------------------------------------------
+
+type Verdict = 'met' | 'missed';
+
+interface Row {
+  scenario: string;
+  variant: string;
+  connections: number;
+  stats: LoadStats;
+  /** Upstream calls per completed request, from the emulators' call logs during the measured run. */
+  callsPerRequest: number;
+  callsByEmulator: Partial<Record<EmulatorId, number>>;
+  versus: string;
+  target: string;
+  verdict?: Verdict;
+}
+
+interface TargetResult {
+  scenario: string;
+  target: string;
+  value: string;
+  verdict: Verdict;
+}
+
+const rows: Row[] = [];
+const targets: TargetResult[] = [];
+const notes: string[] = [];
+const details: Record<string, unknown> = {};
+let answerProblems = 0;
+
+const T0 = Date.now();
+function progress(message: string): void {
+  process.stderr.write(`[bench +${((Date.now() - T0) / 1000).toFixed(0)}s] ${message}\n`);
+}
+
+function problem(message: string): void {
+  answerProblems += 1;
+  notes.push(`PROBLEM: ${message}`);
+  progress(`PROBLEM: ${message}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plumbing.
+// ---------------------------------------------------------------------------------------------
+
+const children = new Set<ChildHandle<unknown>>();
+
+async function start<Info>(name: string, script: string, env: Record<string, string>) {
+  progress(`starting ${name}`);
+  const child = await startChild<Info>(name, script, env);
+  children.add(child as ChildHandle<unknown>);
+  return child;
+}
+
+async function stop(child: ChildHandle<unknown>): Promise<void> {
+  children.delete(child);
+  await child.stop();
+  progress(`stopped ${child.name}`);
+}
+
+let emulators: ChildHandle<EmulatorsInfo>;
+
+interface GraphQLAnswer {
+  text: string;
+  data: Record<string, unknown>;
+}
+
+/** One request; throws unless it is a 200 with data and without errors. */
+async function query(
+  url: string,
+  source: string,
+  variables?: Record<string, unknown>,
+): Promise<GraphQLAnswer> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(variables ? { query: source, variables } : { query: source }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await response.text();
+  const body = JSON.parse(text) as { data?: Record<string, unknown>; errors?: unknown[] };
+  if (response.status !== 200 || !body.data || body.errors) {
+    throw new Error(`${url}: ${source.slice(0, 60)}… answered ${response.status}: ${text.slice(0, 300)}`);
+  }
+  return { text, data: body.data };
+}
+
+async function resetCalls(): Promise<void> {
+  await emulators.request('reset');
+}
+
+async function callCounts(): Promise<Record<EmulatorId, number>> {
+  return emulators.request<Record<EmulatorId, number>>('counts');
+}
+
+/** The calls one request makes, per emulator (exact: a single request against reset logs). */
+async function callsOfOne(send: () => Promise<unknown>, ids: readonly EmulatorId[]) {
+  await resetCalls();
+  await send();
+  const counts = await callCounts();
+  return Object.fromEntries(ids.map((id) => [id, counts[id]])) as Record<EmulatorId, number>;
+}
+
+const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);
+
+/** Waits (bounded) until no emulator has answered a call for a few polls: stragglers have landed. */
+async function settle(): Promise<void> {
+  let last = -1;
+  let stable = 0;
+  for (let poll = 0; poll < 40 && stable < 2; poll += 1) {
+    await new Promise((done) => setTimeout(done, 100));
+    const total = sum(Object.values(await callCounts()));
+    stable = total === last ? stable + 1 : 0;
+    last = total;
+  }
+}
+
+/**
+ * Measures a target. Upstream calls are counted on `ids` during the measured part only: the warm-up's
+ * last requests land before the logs are cleared, and the requests still in flight when autocannon
+ * stops (one per connection) land before they are read and count in the denominator.
+ */
+async function run(
+  scenario: string,
+  variant: string,
+  target: LoadTarget,
+  ids: readonly EmulatorId[],
+  connections = LOAD.connections,
+): Promise<Row> {
+  progress(
+    `${scenario}: ${variant} (${LOAD.seconds} s, ${connections} connection${connections > 1 ? 's' : ''})`,
+  );
+  const stats = await measure(
+    target,
+    { ...LOAD, connections },
+    {
+      beforeMeasured: async () => {
+        await settle();
+        await resetCalls();
+      },
+    },
+  );
+  await settle();
+  const counts = await callCounts();
+  const sent = stats.requests + connections;
+  const callsByEmulator = Object.fromEntries(ids.map((id) => [id, counts[id] / sent])) as Partial<
+    Record<EmulatorId, number>
+  >;
+  if (stats.errors > 0)
+    problem(`${scenario} / ${variant}: ${stats.errors} failed or wrong answers under load`);
+  const row: Row = {
+    scenario,
+    variant,
+    connections,
+    stats,
+    callsPerRequest: sum(ids.map((id) => counts[id])) / sent,
+    callsByEmulator,
+    versus: '',
+    target: '',
+  };
+  rows.push(row);
+  return row;
+}
+
+/** rollcall's recorded call as a direct request to the emulator (same method, path, query, headers, body). */
+function replay(baseUrl: string, call: ReplayableCall): LoadTarget {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(call.query))
+    for (const one of Array.isArray(value) ? value : [value]) params.append(key, one);
+  const search = params.toString();
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(call.headers)) {
+    if (value === undefined || ['host', 'connection', 'content-length', 'transfer-encoding'].includes(key))
+      continue;
+    headers[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return {
+    url: `${baseUrl}${call.path}${search ? `?${search}` : ''}`,
+    method: call.method === 'POST' ? 'POST' : 'GET',
+    headers,
+    body: call.body.length > 0 ? call.body : undefined,
+  };
+}
+
+function describeCall(call: ReplayableCall): string {
+  const search = new URLSearchParams(call.query as Record<string, string>).toString();
+  return `${call.method} ${call.path}${search ? `?${search}` : ''}${call.body ? ` (${call.body.length} B form)` : ''}`;
+}
+
+/** The one call `send` makes to emulator `id` (throws if it makes another number of calls there). */
+async function captureCall(id: EmulatorId, send: () => Promise<unknown>): Promise<ReplayableCall> {
+  await resetCalls();
+  await send();
+  const calls = await emulators.request<ReplayableCall[]>('recent', { id, n: 2 });
+  if (calls.length !== 1) throw new Error(`expected one call to ${id}, saw ${calls.length}`);
+  return calls[0];
+}
+
+const ms = (value: number) => value.toFixed(2);
+const signed = (value: number) => `${value >= 0 ? '+' : ''}${ms(value)}`;
+const ratio = (value: number, digits = 2) => `×${value.toFixed(digits)}`;
+
+function verdict(row: Row | undefined, target: string, value: string, met: boolean): void {
+  const result: Verdict = met ? 'met' : 'missed';
+  if (row) {
+    row.target = `${target}: ${met ? 'met' : 'MISSED'}`;
+    row.verdict = result;
+  }
+  targets.push({ scenario: row?.scenario ?? '', target, value, verdict: result });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios.
+// ---------------------------------------------------------------------------------------------
+
+function rollcallEnv(base: Record<string, string>, extra: Record<string, string>): Record<string, string> {
+  return {
+    BENCH_CONFIG: JSON.stringify({
+      ...base,
+      ROLLCALL_PROVIDER_CONCURRENCY: PROVIDER_CONCURRENCY,
+      ROLLCALL_MAX_PAGE_SIZE: '100',
+      ...extra,
+    }),
+  };
+}
+
+/** 1 (overhead) and the Twilio page-size part of 5 (scaling): one Twilio with 124 users, cache off. */
+async function overheadAndTwilioScaling(): Promise<void> {
+  const rollcall = await start<ServerInfo>(
+    'rollcall (Twilio, 124 users, cache off)',
+    'servers/rollcall.ts',
+    rollcallEnv(emulators.info.largeTwilioEnv, { ROLLCALL_CACHE_TTL_SECONDS: '0' }),
+  );
+  try {
+    const { url } = rollcall.info;
+    const first50 = await query(url, twilioUsers(50));
+    const edges = (first50.data.twilioConversationUsers as { edges: unknown[] }).edges.length;
+    if (edges !== 50) problem(`twilioConversationUsers(first: 50) returned ${edges} edges`);
+    const call = await captureCall('TWILIO_LARGE', () => query(url, twilioUsers(50)));
+
+    const direct = await run(
+      '1 overhead',
+      `direct ${describeCall(call)}`,
+      replay(emulators.info.baseUrls.TWILIO_LARGE, call),
+      ['TWILIO_LARGE'],
+    );
+    direct.versus = 'baseline';
+    const via = await run(
+      '1 overhead',
+      'rollcall twilioConversationUsers(first: 50)',
+      graphqlTarget(url, twilioUsers(50), undefined, first50.text),
+      ['TWILIO_LARGE'],
+    );
+    const delta = via.stats.p50 - direct.stats.p50;
+    via.versus = `p50 ${signed(delta)} ms`;
+    verdict(via, 'p50 ≤ +2 ms', `${signed(delta)} ms at ${LOAD.connections} connections`, delta <= 2);
+
+    // The same pair unloaded: rollcall's own added latency, without CPU contention.
+    const directOne = await run(
+      '1 overhead',
+      `direct ${describeCall(call)}`,
+      replay(emulators.info.baseUrls.TWILIO_LARGE, call),
+      ['TWILIO_LARGE'],
+      1,
+    );
+    directOne.versus = 'baseline';
+    const viaOne = await run(
+      '1 overhead',
+      'rollcall twilioConversationUsers(first: 50)',
+      graphqlTarget(url, twilioUsers(50), undefined, first50.text),
+      ['TWILIO_LARGE'],
+      1,
+    );
+    const deltaOne = viaOne.stats.p50 - directOne.stats.p50;
+    viaOne.versus = `p50 ${signed(deltaOne)} ms`;
+    verdict(viaOne, 'p50 ≤ +2 ms', `${signed(deltaOne)} ms at 1 connection`, deltaOne <= 2);
+
+    // 5: page size on one provider (Twilio serves at most 50 per page).
+    const bySize: Row[] = [];
+    for (const first of [10, 50, 100]) {
+      if (first === 50) {
+        bySize.push(via);
+        continue;
+      }
+      const answer = await query(url, twilioUsers(first));
+      bySize.push(
+        await run(
+          '5 scaling: page size',
+          `rollcall twilioConversationUsers(first: ${first})`,
+          graphqlTarget(url, twilioUsers(first), undefined, answer.text),
+          ['TWILIO_LARGE'],
+        ),
+      );
+    }
+    scalingRows(bySize, '5 scaling: page size', 'twilioConversationUsers(first: 50) (= scenario 1)');
+  } finally {
+    await stop(rollcall);
+  }
+}
+
+/**
+ * A scaling group: p50 relative to its first row. A row measured by another scenario (same query) is
+ * listed again under `scenario` with `reusedLabel`, not measured twice.
+ */
+function scalingRows(group: Row[], scenario: string, reusedLabel: string): void {
+  const base = group[0];
+  for (const row of group) if (row.scenario === scenario) rows.splice(rows.indexOf(row), 1);
+  for (const [index, row] of group.entries()) {
+    const relative = `p50 ${ratio(row.stats.p50 / base.stats.p50)}${index === 0 ? ' (base)' : ''}`;
+    if (row.scenario === scenario) {
+      row.versus = relative;
+      rows.push(row);
+    } else {
+      rows.push({
+        ...row,
+        scenario,
+        variant: `rollcall ${reusedLabel}`,
+        versus: relative,
+        target: '',
+        verdict: undefined,
+      });
+    }
+  }
+}
+
+/** 2 (fan-out), 3 (batching) and the `users` part of 5 (scaling): the five small emulators, cache off. */
+async function fanOutBatchingScaling(): Promise<void> {
+  const env = emulators.info.smallEnv;
+  const rollcall = await start<ServerInfo>(
+    'rollcall (five providers, small lists, cache off)',
+    'servers/rollcall.ts',
+    rollcallEnv(env, { ROLLCALL_CACHE_TTL_SECONDS: '0' }),
+  );
+  try {
+    const { url } = rollcall.info;
+    // Each provider's list on its own: the sizes (rollcall learns them too) and the entity keys.
+    const lists = {} as Record<SmallSetId, Record<string, unknown>[]>;
+    for (const provider of SMALL_SET) {
+      const answer = await query(url, LIST_KEYS.replace('$P', provider));
+      lists[provider] = (answer.data.users as { nodes: Record<string, unknown>[] }).nodes;
+    }
+    const sizes = Object.fromEntries(SMALL_SET.map((p) => [p, lists[p].length]));
+    details.smallDataSet = sizes;
+    notes.push(
+      `Small data set (users listed per provider): ${SMALL_SET.map((p) => `${p} ${sizes[p]}`).join(', ')}.`,
+    );
+
+    // ---- 2: fan-out ----
+    let fanAnswer = await query(url, users(100));
+    fanAnswer = await query(url, users(100));
+    const seen = new Set(
+      (fanAnswer.data.users as { edges: { node: { provider: string } }[] }).edges.map((e) => e.node.provider),
+    );
+    if (seen.size !== SMALL_SET.length)
+      problem(`users(first: 100) spans ${seen.size} providers, not ${SMALL_SET.length}`);
+    const perProvider = await callsOfOne(() => query(url, users(100)), SMALL_SET);
+    details.fanOutCallsOfOneRequest = perProvider;
+    if (SMALL_SET.some((p) => perProvider[p] !== 1))
+      problem(`users(first: 100) did not make one call per provider: ${JSON.stringify(perProvider)}`);
+    const started = performance.now();
+    await query(url, users(100));
+    details.fanOutSingleRequestMs = performance.now() - started;
+
+    const direct: Row[] = [];
+    for (const provider of SMALL_SET) {
+      await resetCalls();
+      await query(url, users(100));
+      const [call] = await emulators.request<ReplayableCall[]>('recent', { id: provider, n: 1 });
+      direct.push(
+        await run(
+          '2 fan-out',
+          `direct ${provider} ${describeCall(call)}`,
+          replay(emulators.info.baseUrls[provider], call),
+          [provider],
+        ),
+      );
+    }
+    const slowest = direct.reduce((a, b) => (b.stats.p50 > a.stats.p50 ? b : a));
+    for (const row of direct) row.versus = row === slowest ? 'baseline (slowest)' : '';
+    const fan = await run(
+      '2 fan-out',
+      'rollcall users(first: 100) over 5 providers',
+      graphqlTarget(url, users(100), undefined, fanAnswer.text),
+      SMALL_SET,
+    );
+    const fanRatio = fan.stats.p50 / slowest.stats.p50;
+    fan.versus = `p50 ${ratio(fanRatio, 3)}`;
+    verdict(
+      fan,
+      'p50 ratio ≤ 1.2',
+      `${ratio(fanRatio, 3)} at ${LOAD.connections} connections`,
+      fanRatio <= 1.2,
+    );
+
+    // The same pair unloaded: the fan-out's own latency (one concurrent round?), without CPU contention.
+    const slowestId = SMALL_SET[direct.indexOf(slowest)];
+    await resetCalls();
+    await query(url, users(100));
+    const [slowestCall] = await emulators.request<ReplayableCall[]>('recent', { id: slowestId, n: 1 });
+    const slowestOne = await run(
+      '2 fan-out',
+      `direct ${slowestId} ${describeCall(slowestCall)}`,
+      replay(emulators.info.baseUrls[slowestId], slowestCall),
+      [slowestId],
+      1,
+    );
+    slowestOne.versus = `baseline (slowest at ${LOAD.connections})`;
+    const fanOne = await run(
+      '2 fan-out',
+      'rollcall users(first: 100) over 5 providers',
+      graphqlTarget(url, users(100), undefined, fanAnswer.text),
+      SMALL_SET,
+      1,
+    );
+    const fanRatioOne = fanOne.stats.p50 / slowestOne.stats.p50;
+    fanOne.versus = `p50 ${ratio(fanRatioOne, 3)}`;
+    verdict(fanOne, 'p50 ratio ≤ 1.2', `${ratio(fanRatioOne, 3)} at 1 connection`, fanRatioOne <= 1.2);
+
+    // ---- 5: scaling with page size and with providers (users connection) ----
+    const bySize: Row[] = [];
+    for (const first of [10, 50]) {
+      const answer = await query(url, users(first));
+      bySize.push(
+        await run(
+          '5 scaling: page size',
+          `rollcall users(first: ${first})`,
+          graphqlTarget(url, users(first), undefined, answer.text),
+          SMALL_SET,
+        ),
+      );
+    }
+    bySize.push(fan);
+    scalingRows(bySize, '5 scaling: page size', 'users(first: 100) (= scenario 2)');
+    // A window that ends exactly where a provider's list ends: rollcall then probes the next provider
+    // (is there a next page?) after the batch, in a second round.
+    const boundary = sizes.TWO_CHAT;
+    const boundaryAnswer = await query(url, users(boundary));
+    const edge = await run(
+      '5 scaling: page size',
+      `rollcall users(first: ${boundary}), ends exactly at 2Chat's end`,
+      graphqlTarget(url, users(boundary), undefined, boundaryAnswer.text),
+      SMALL_SET,
+    );
+    edge.versus = `p50 ${ratio(edge.stats.p50 / bySize[0].stats.p50)}`;
+    const byProviders: Row[] = [];
+    for (let count = 1; count < SMALL_SET.length; count += 1) {
+      const included = SMALL_SET.slice(0, count);
+      await query(url, users(100, included));
+      const answer = await query(url, users(100, included));
+      byProviders.push(
+        await run(
+          '5 scaling: providers',
+          `rollcall users(first: 100, providers: ${count})`,
+          graphqlTarget(url, users(100, included), undefined, answer.text),
+          SMALL_SET,
+        ),
+      );
+    }
+    byProviders.push(fan);
+    scalingRows(byProviders, '5 scaling: providers', 'users(first: 100, providers: 5) (= scenario 2)');
+
+    // ---- 3: batching ----
+    const representations: Record<string, unknown>[] = [];
+    const minimum: Record<string, number> = {};
+    for (const provider of SMALL_SET) {
+      const list = lists[provider];
+      const picks = Array.from({ length: Math.min(ENTITIES_PER_PROVIDER, list.length) }, (_, i) =>
+        Math.floor((i * list.length) / Math.min(ENTITIES_PER_PROVIDER, list.length)),
+      );
+      for (const index of picks) representations.push(list[index]);
+      // Fewest calls any client could make: one call per id, or the list pages up to the last id wanted.
+      const pages = Math.max(1, Math.ceil((Math.max(...picks) + 1) / MAX_PAGE[provider]));
+      minimum[provider] = Math.min(picks.length, pages);
+    }
+    const minimal = sum(Object.values(minimum));
+    const variables = { representations };
+    const entities = await query(url, ENTITIES, variables);
+    const resolved = (entities.data._entities as unknown[]).filter((e) => e !== null).length;
+    if (resolved !== representations.length)
+      problem(`rollcall resolved ${resolved} of ${representations.length} representations`);
+    const rollcallCalls = await callsOfOne(() => query(url, ENTITIES, variables), SMALL_SET);
+
+    const naive = await start<ServerInfo>('naive subgraph', 'servers/naive.ts', {
+      BENCH_CONFIG: JSON.stringify(env),
+    });
+    let naiveRow: Row;
+    let naiveCalls: Record<string, number>;
+    try {
+      const naiveAnswer = await query(naive.info.url, ENTITIES, variables);
+      if (JSON.stringify(naiveAnswer.data) !== JSON.stringify(entities.data))
+        problem('the naive subgraph and rollcall answered _entities differently');
+      naiveCalls = await callsOfOne(() => query(naive.info.url, ENTITIES, variables), SMALL_SET);
+      naiveRow = await run(
+        '3 batching',
+        `naive subgraph _entities ×${representations.length} (call per entity)`,
+        graphqlTarget(naive.info.url, ENTITIES, variables, naiveAnswer.text),
+        SMALL_SET,
+      );
+    } finally {
+      await stop(naive as ChildHandle<unknown>);
+    }
+    naiveRow.versus = 'baseline';
+    const batched = await run(
+      '3 batching',
+      `rollcall _entities ×${representations.length}`,
+      graphqlTarget(url, ENTITIES, variables, entities.text),
+      SMALL_SET,
+    );
+    const exact = sum(Object.values(rollcallCalls));
+    batched.versus = `calls ${exact} vs naive ${sum(Object.values(naiveCalls))}, minimum ${minimal}`;
+    verdict(batched, `calls = minimum (${minimal})`, `${exact} calls`, exact === minimal);
+    details.batching = {
+      representations: representations.length,
+      perProvider: Object.fromEntries(
+        SMALL_SET.map((p) => [p, { rollcall: rollcallCalls[p], naive: naiveCalls[p], minimum: minimum[p] }]),
+      ),
+    };
+    notes.push(
+      `Batching, upstream calls of one _entities request per provider (rollcall / naive / minimum): ${SMALL_SET.map(
+        (p) => `${p} ${rollcallCalls[p]}/${naiveCalls[p]}/${minimum[p]}`,
+      ).join(', ')}.`,
+    );
+  } finally {
+    await stop(rollcall);
+  }
+}
+
+/** 4: rollcall answering from a warm upstream cache vs a bare subgraph serving the same bytes. */
+async function ceiling(): Promise<void> {
+  const rollcall = await start<ServerInfo>(
+    'rollcall (Twilio, 124 users, cache on)',
+    'servers/rollcall.ts',
+    rollcallEnv(emulators.info.largeTwilioEnv, { ROLLCALL_CACHE_TTL_SECONDS: '3600' }),
+  );
+  try {
+    const { url } = rollcall.info;
+    await query(url, twilioUsers(50));
+    const warm = await callsOfOne(() => query(url, twilioUsers(50)), ['TWILIO_LARGE']);
+    if (warm.TWILIO_LARGE !== 0) problem(`the warm-cache query still called upstream (${warm.TWILIO_LARGE})`);
+    const answer = await query(url, twilioUsers(50));
+    const bare = await start<ServerInfo>('bare subgraph', 'servers/bare.ts', {
+      BENCH_PAYLOAD: JSON.stringify(answer.data),
+    });
+    let bareRow: Row;
+    try {
+      const bareAnswer = await query(bare.info.url, twilioUsers(50));
+      if (bareAnswer.text !== answer.text)
+        problem('the bare subgraph does not serve the same bytes as rollcall');
+      bareRow = await run(
+        '4 ceiling',
+        'bare Apollo subgraph, same payload from memory',
+        graphqlTarget(bare.info.url, twilioUsers(50), undefined, answer.text),
+        ['TWILIO_LARGE'],
+      );
+    } finally {
+      await stop(bare as ChildHandle<unknown>);
+    }
+    bareRow.versus = 'baseline';
+    const cached = await run(
+      '4 ceiling',
+      'rollcall twilioConversationUsers(first: 50), warm cache',
+      graphqlTarget(url, twilioUsers(50), undefined, answer.text),
+      ['TWILIO_LARGE'],
+    );
+    const share = cached.stats.rps / bareRow.stats.rps;
+    cached.versus = `${(share * 100).toFixed(0)}% of req/s`;
+    verdict(cached, 'req/s ≥ 70%', `${(share * 100).toFixed(1)}%`, share >= 0.7);
+  } finally {
+    await stop(rollcall);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output.
+// ---------------------------------------------------------------------------------------------
+
+async function machine() {
+  let cpu = os.cpus()[0]?.model ?? 'unknown';
+  try {
+    const match = /^model name\s*:\s*(.+)$/m.exec(await readFile('/proc/cpuinfo', 'utf8'));
+    if (match) cpu = match[1].trim();
+  } catch {
+    // Not Linux: os.cpus() it is.
+  }
+  return {
+    cpu,
+    cores: os.availableParallelism(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    /** 1-minute load average before the run: above ~0.5, something else was using the CPUs. */
+    loadAverageBefore: Number(os.loadavg()[0].toFixed(2)),
+  };
+}
+
+function table(): string {
+  const sorted = [...rows].sort(
+    (a, b) => a.scenario[0].localeCompare(b.scenario[0]) || rows.indexOf(a) - rows.indexOf(b),
+  );
+  const header = [
+    'scenario',
+    'variant',
+    'conns',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'upstream calls/req',
+    'vs baseline',
+    'target',
+  ];
+  const numeric = new Set([2, 3, 4, 5, 6]);
+  const lines = sorted.map((row) => [
+    row.scenario,
+    row.variant,
+    String(row.connections),
+    row.stats.rps.toFixed(0),
+    ms(row.stats.p50),
+    ms(row.stats.p99),
+    row.callsPerRequest.toFixed(2),
+    row.versus,
+    row.target,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
+  const format = (cells: string[]) =>
+    `| ${cells.map((cell, i) => (numeric.has(i) ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (numeric.has(i) ? `${'-'.repeat(w + 1)}:` : '-'.repeat(w + 2))).join('|')}|`;
+  return [format(header), rule, ...lines.map(format)].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main.
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const host = await machine();
+  emulators = await start<EmulatorsInfo>('emulators', 'servers/emulators.ts', {
+    BENCH_LATENCY_MS: String(LATENCY_MS),
+  });
+  try {
+    await overheadAndTwilioScaling();
+    await fanOutBatchingScaling();
+    await ceiling();
+  } finally {
+    await stop(emulators as ChildHandle<unknown>);
+  }
+  const elapsed = (Date.now() - started) / 1000;
+  if (host.loadAverageBefore > 0.5)
+    notes.push(
+      `The 1-minute load average was ${host.loadAverageBefore} before the run: other processes were using the CPUs, so these numbers are noisier than usual.`,
+    );
+
+  const settings = {
+    mode: MODE,
+    secondsPerMeasurement: LOAD.seconds,
+    warmupSeconds: LOAD.warmupSeconds,
+    connections: LOAD.connections,
+    emulatorLatencyMs: LATENCY_MS,
+    rollcallProviderConcurrency: Number(PROVIDER_CONCURRENCY),
+  };
+  console.log(
+    `rollcall bench (${MODE}): ${LOAD.seconds} s per measurement, ${LOAD.connections} connections, ` +
+      `emulator latency ${LATENCY_MS} ms, ROLLCALL_PROVIDER_CONCURRENCY=${PROVIDER_CONCURRENCY}; ` +
+      `${host.cores} cores, ${host.cpu}, node ${host.node}; ${elapsed.toFixed(0)} s`,
+  );
+  console.log('');
+  console.log(table());
+  console.log('');
+  for (const note of notes) console.log(`- ${note}`);
+
+  const results = resolve(BENCH_DIR, 'results');
+  await mkdir(results, { recursive: true });
+  const file = resolve(results, 'latest.json');
+  await writeFile(
+    file,
+    `${JSON.stringify({ generatedAt: new Date().toISOString(), settings, machine: host, elapsedSeconds: elapsed, targets, rows, notes, details }, null, 2)}\n`,
+  );
+  console.log(`- Written: ${file}`);
+  return answerProblems > 0 ? 1 : 0;
+}
+
+// A hard stop for the whole run, whatever happens (generous: about three times the expected time).
+const watchdog = setTimeout(
+  () => {
+    progress('the run took far longer than expected: stopping');
+    void Promise.all([...children].map((child) => child.stop())).finally(() => process.exit(1));
+  },
+  (60 + 25 * (LOAD.seconds + LOAD.warmupSeconds + 1)) * 3 * 1000,
+);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.all([...children].map((child) => child.stop())).finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then((code) => {
+    clearTimeout(watchdog);
+    process.exitCode = code;
+  })
+  .catch(async (error: unknown) => {
+    clearTimeout(watchdog);
+    console.error(error);
+    await Promise.all([...children].map((child) => child.stop()));
+    process.exitCode = 1;
+  });

@@ -1,0 +1,71 @@
+/**
+ * Bench child: the upstreams. Every provider emulator with injected latency (BENCH_LATENCY_MS), in two
+ * data sets:
+ * - `small`: all five providers with small lists (2Chat 30, Twilio 22, Ada 20, CometChat the first 24
+ *   of its seed, Voximplant its seed), so `users(first: 100)` spans all five providers;
+ * - `TWILIO_LARGE`: Twilio with its default 124 users, for the `twilioConversationUsers(first: 50)`
+ *   scenarios (a full page of 50).
+ *
+ * Commands: `counts` (calls served per emulator since the last `reset`), `reset` (clears the call logs),
+ * `recent` (the last calls of one emulator with their headers, to replay rollcall's exact calls directly).
+ */
+import type { EmulatorServer } from '../../src/emulators/base.js';
+import { AdaEmulator } from '../../src/providers/ada/emulator.js';
+import { CometChatEmulator } from '../../src/providers/cometchat/emulator.js';
+import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
+import { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
+import { VoximplantEmulator } from '../../src/providers/voximplant/emulator.js';
+import { runChild } from '../lib/child.js';
+import { SMALL_SET, type EmulatorId, type EmulatorsInfo, type ReplayableCall } from '../lib/shared.js';
+
+/** How many CometChat seed users the small set keeps (CometChat's emulator has no size option). */
+const COMETCHAT_KEEP = 24;
+
+await runChild(async () => {
+  const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? '20');
+  const cometChat = new CometChatEmulator({ latencyMs });
+  cometChat.users.length = Math.min(cometChat.users.length, COMETCHAT_KEEP);
+  const emulators: Record<EmulatorId, EmulatorServer & { demoEnv(): Record<string, string> }> = {
+    TWO_CHAT: new TwoChatEmulator({ latencyMs }),
+    TWILIO_CONVERSATIONS: new TwilioEmulator({ latencyMs, userCount: 20 }),
+    ADA: new AdaEmulator({ latencyMs, userCount: 20 }),
+    COMETCHAT: cometChat,
+    VOXIMPLANT: await VoximplantEmulator.create({ latencyMs }),
+    TWILIO_LARGE: new TwilioEmulator({ latencyMs }),
+  };
+  const all = Object.entries(emulators) as [
+    EmulatorId,
+    EmulatorServer & { demoEnv(): Record<string, string> },
+  ][];
+  await Promise.all(all.map(([, emulator]) => emulator.start()));
+
+  const info: EmulatorsInfo = {
+    smallEnv: Object.assign({}, ...SMALL_SET.map((id) => emulators[id].demoEnv())) as Record<string, string>,
+    largeTwilioEnv: emulators.TWILIO_LARGE.demoEnv(),
+    baseUrls: Object.fromEntries(all.map(([id, emulator]) => [id, emulator.baseUrl])) as Record<
+      EmulatorId,
+      string
+    >,
+  };
+  return {
+    info,
+    handlers: {
+      counts: () => Object.fromEntries(all.map(([id, emulator]) => [id, emulator.calls.length])),
+      reset: () => {
+        for (const [, emulator] of all) emulator.resetCalls();
+        return true;
+      },
+      recent: ({ id, n }: { id: EmulatorId; n: number }): ReplayableCall[] =>
+        emulators[id].calls.slice(-n).map(({ method, path, query, headers, body }) => ({
+          method,
+          path,
+          query,
+          headers,
+          body,
+        })),
+    },
+    stop: async () => {
+      await Promise.all(all.map(([, emulator]) => emulator.stop()));
+    },
+  };
+});
