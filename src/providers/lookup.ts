@@ -50,7 +50,9 @@ export async function lookupByWalk<Rec, Ref>(
       ref = page.next;
     }
   } catch (error) {
-    return ids.map(() => (error instanceof Error ? error : new Error(String(error))));
+    // The ids the pages read so far did answer; the others fail with the walk's error.
+    const failure = error instanceof Error ? error : new Error(String(error));
+    return ids.map((id) => found.get(id) ?? failure);
   }
   if (complete) source.onComplete?.(pages);
   const missing = complete ? [] : ids.filter((id) => !found.has(id));

@@ -5,13 +5,15 @@
  * ../offsetPaging.ts).
  *
  * Each (parameters, offset, count) is one page-loader key; every listed user primes the by-id loader.
- * Lookups by id are GetUsers with `user_id` (one id per call), bounded by the lookup concurrency.
+ * Lookups by id: one id is GetUsers with `user_id`; several walk the default list 100 users a call when
+ * that is cheaper (GetUsers takes one `user_id` per call).
  */
 import DataLoader from 'dataloader';
 import { asOffset, type PageRequest, type ProviderPage } from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
 import { ByIdLoader, LookupBudget } from '../loaders.js';
+import { lookupByWalk } from '../lookup.js';
 import { pageByOffset, TotalsMemo } from '../offsetPaging.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
 import {
@@ -37,6 +39,12 @@ interface LoadedWindow {
   records: VoximplantUserRecord[];
 }
 
+/**
+ * Users per page when lookups walk the list. Voximplant does not document GetUsers' maximum `count`; 100
+ * is what `first: 100` windows already send.
+ */
+const LIST_PAGE = 100;
+
 /** The largest user id GraphQL's Int (and so `voximplantUser(userId:)`) can carry. */
 const MAX_USER_ID = 2 ** 31 - 1;
 
@@ -52,6 +60,8 @@ export class VoximplantSession implements ProviderSession<VoximplantUserRecord> 
   constructor(
     private readonly client: VoximplantClient,
     runtime: ProviderRuntime,
+    /** How many LIST_PAGE-user pages the default list has, learnt by the process from a complete walk. */
+    listPages: { value?: number } = {},
   ) {
     this.windows = new DataLoader(
       (keys) =>
@@ -64,17 +74,39 @@ export class VoximplantSession implements ProviderSession<VoximplantUserRecord> 
         }),
       { maxBatchSize: 100 },
     );
+    // GetUsers takes one `user_id` per call: a batch of ids reads the default application's list
+    // instead, LIST_PAGE users a call, when that is cheaper (see ../lookup.ts).
     const budget = new LookupBudget('VOXIMPLANT', runtime.maxLookupCalls);
+    const defaultList = this.query(undefined, undefined);
     this.users = new ByIdLoader((ids) =>
-      mapBounded(
-        ids,
-        runtime.lookupConcurrency,
-        budget.wrap(async (id: string) => {
+      lookupByWalk(ids, {
+        first: 0,
+        loadPage: budget.wrap(async (offset: number) => {
+          const window = await this.load(defaultList, offset, LIST_PAGE);
+          return {
+            records: window.records,
+            next: offset + LIST_PAGE < window.total ? offset + LIST_PAGE : null,
+          };
+        }),
+        keysOf: (record) => [record.providerUserId],
+        fetchOne: budget.wrap(async (id: string) => {
           const user = await this.client.fetchUser(Number(id));
           return user ? toVoximplantRecord(user) : null;
         }),
-      ),
+        concurrency: runtime.lookupConcurrency,
+        knownPages: listPages.value,
+        onComplete: (pages) => (listPages.value = pages),
+      }),
     );
+  }
+
+  /** The canonical page-loader key of a GetUsers parameter set. */
+  private query(
+    filter: VoximplantUserFilter | null | undefined,
+    orderBy: VoximplantUserOrder | null | undefined,
+  ): string {
+    const params = getUsersParams(this.client.defaultApplication, filter, orderBy);
+    return JSON.stringify(Object.fromEntries(Object.entries(params).sort(([a], [b]) => a.localeCompare(b))));
   }
 
   /** A user id is a positive integer; anything else cannot exist and costs no call. */
@@ -92,10 +124,7 @@ export class VoximplantSession implements ProviderSession<VoximplantUserRecord> 
     list?: unknown,
   ): Promise<ProviderPage<VoximplantUserRecord, number>> {
     const { filter, orderBy } = (list ?? {}) as VoximplantListArguments;
-    const params = getUsersParams(this.client.defaultApplication, filter, orderBy);
-    const query = JSON.stringify(
-      Object.fromEntries(Object.entries(params).sort(([a], [b]) => a.localeCompare(b))),
-    );
+    const query = this.query(filter, orderBy);
     return pageByOffset(request as PageRequest<number>, {
       fetch: async (start, end) => {
         const window = await this.load(query, start, end - start);
@@ -118,12 +147,14 @@ export class VoximplantSession implements ProviderSession<VoximplantUserRecord> 
 }
 
 export class VoximplantAdapter implements ProviderAdapter<VoximplantSession> {
+  private readonly listPages: { value?: number } = {};
+
   constructor(
     private readonly client: VoximplantClient,
     private readonly runtime: ProviderRuntime,
   ) {}
 
   session(): VoximplantSession {
-    return new VoximplantSession(this.client, this.runtime);
+    return new VoximplantSession(this.client, this.runtime, this.listPages);
   }
 }
