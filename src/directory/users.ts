@@ -145,6 +145,7 @@ export async function resolveUsers(
   }[] = [];
   let need = request.size;
   let endsInsideProvider = false;
+  const probed = new Map<ProviderId, { page: ProviderPage<UserRecord> } | { error: unknown }>();
   const pending = () => walk.filter((p) => state.get(p) !== 'done' && !failed.has(p));
 
   walking: while (need > 0 && pending().length > 0) {
@@ -159,6 +160,11 @@ export async function resolveUsers(
     );
     for (const [index, { provider, size }] of batch.entries()) {
       const result = results[index];
+      if (need === 0) {
+        // Past the window: a probe of what follows, read below for hasNextPage.
+        probed.set(provider, result);
+        continue;
+      }
       if ('error' in result) {
         fail(provider, result.error);
         continue;
@@ -200,20 +206,25 @@ export async function resolveUsers(
 
   let hasMore = endsInsideProvider || walk.some((p) => failed.has(p) && state.get(p) !== 'done');
   if (!hasMore && need === 0) {
-    // The window ended exactly at a provider's end: does a later provider have users?
+    // The window ended exactly at a provider's end: does a later provider have users? (Probes the
+    // batch already made are used first; the others cost a 1-user page each, in order.)
     for (const provider of pending()) {
-      try {
-        const probe = await pageOf(provider, 1, state.get(provider) ?? null);
-        if (probe.edges.length > 0) {
-          hasMore = true;
-          break;
-        }
-        state.set(provider, 'done');
-      } catch (error) {
-        fail(provider, error);
+      const probe =
+        probed.get(provider) ??
+        (await pageOf(provider, 1, state.get(provider) ?? null).then(
+          (page) => ({ page }),
+          (error: unknown) => ({ error }),
+        ));
+      if ('error' in probe) {
+        fail(provider, probe.error);
         hasMore = true;
         break;
       }
+      if (probe.page.edges.length > 0) {
+        hasMore = true;
+        break;
+      }
+      state.set(provider, 'done');
     }
   }
 
@@ -257,11 +268,19 @@ function planBatch(
 ): { provider: ProviderId; size: number }[] {
   const batch: { provider: ProviderId; size: number }[] = [];
   let expected = 0;
-  for (const provider of pending) {
+  for (const [index, provider] of pending.entries()) {
     batch.push({ provider, size: need - expected });
     const size = state.get(provider) === null ? hints.get(provider) : undefined;
     if (size === undefined) break;
     expected += size;
+    if (expected === need) {
+      // The window should end exactly at this provider's end: probe what follows in the same round (up
+      // to the first provider not known to be empty) instead of a second round after it.
+      for (const next of pending.slice(index + 1)) {
+        batch.push({ provider: next, size: 1 });
+        if (hints.get(next) !== 0 || state.get(next) !== null) break;
+      }
+    }
     if (expected >= need) break;
   }
   return batch;

@@ -259,4 +259,19 @@ describe('users concurrency', () => {
       ['ADA', 1],
     ]);
   });
+
+  it('probes the providers after a window that ends exactly at a provider end in the same round', async () => {
+    const hints = new SizeHints();
+    await page({ first: 100 }, { hints });
+    calls = [];
+    const result = await page({ first: 5 }, { hints });
+    expect(result.ids).toEqual(EVERY_ID.slice(0, 5));
+    expect(result.pageInfo.hasNextPage).toBe(true);
+    // 2Chat fills the window; Twilio (known empty, still checked) and Ada are probed concurrently.
+    expect(calls.map((c) => [c.provider, c.size, c.concurrent])).toEqual([
+      ['TWO_CHAT', 5, 0],
+      ['TWILIO_CONVERSATIONS', 1, 1],
+      ['ADA', 1, 2],
+    ]);
+  });
 });
