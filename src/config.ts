@@ -116,6 +116,8 @@ export interface Config {
   introspection: boolean;
   landingPage: boolean;
   inlineTrace: boolean;
+  /** Reuse whole GraphQL answers within their cache hints (in memory, per replica). */
+  responseCache: boolean;
   /** Each enabled provider's own settings, as its definition parsed them. */
   providers: Partial<Record<ProviderId, unknown>>;
 }
@@ -212,6 +214,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     introspection: read.bool('ROLLCALL_INTROSPECTION') ?? !production,
     landingPage: read.bool('ROLLCALL_LANDING_PAGE') ?? !production,
     inlineTrace: read.bool('ROLLCALL_INLINE_TRACE') ?? true,
+    responseCache: read.bool('ROLLCALL_RESPONSE_CACHE') ?? true,
     providers,
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);

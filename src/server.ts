@@ -8,10 +8,14 @@
  */
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { cacheControlFromInfo } from '@apollo/cache-control-types';
+import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import type { GraphQLFormattedError } from 'graphql';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -215,6 +219,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ...PROVIDERS.map((d) => d.resolvers),
   ]);
   const cursors = new CursorCodec(config.cursorSecret);
+  const caching =
+    config.cache.ttlSeconds > 0 ||
+    Object.values(config.cache.providerTtlSeconds).some((ttl) => (ttl ?? 0) > 0);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     logger,
@@ -237,7 +244,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         : ApolloServerPluginLandingPageDisabled(),
       ...(config.inlineTrace ? [] : [ApolloServerPluginInlineTraceDisabled()]),
       partialErrorsPlugin,
-      cacheHintsPlugin,
+      // Cache hints only mean something when upstream answers are cached; without, skip their per-field work.
+      ...(caching ? [cacheHintsPlugin] : [ApolloServerPluginCacheControlDisabled()]),
+      // Whole answers, reused for as long as their cache hints allow (the shortest upstream freshness
+      // involved); answers with errors and `providers` are never stored.
+      ...(caching && config.responseCache ? [responseCachePlugin()] : []),
       operationLimitsPlugin(config.operationLimits),
     ],
   });

@@ -78,7 +78,8 @@ describe('MemoryStore', () => {
 
 describe('in-memory cache', () => {
   it('serves a repeated query with no upstream call, counts hits and misses, and sets Cache-Control', async () => {
-    const server = await replica();
+    // The upstream cache alone (the whole-answer cache above it would answer the repeat first).
+    const server = await replica({ ROLLCALL_RESPONSE_CACHE: 'false' });
     const first = await server.query(QUERY);
     expect(first.errors).toBeUndefined();
     expect(first.headers.get('cache-control')).toBe('max-age=30, public');
@@ -91,6 +92,20 @@ describe('in-memory cache', () => {
     const metrics = await server.metrics();
     expect(cacheMetric(metrics, 'miss')).toBe(1);
     expect(cacheMetric(metrics, 'hit')).toBe(1);
+  });
+
+  it('reuses a whole answer within its hints, without even an upstream-cache lookup', async () => {
+    const server = await replica();
+    const first = await server.query(QUERY);
+    const second = await server.query(QUERY);
+    expect(second.data).toEqual(first.data);
+    expect(twilio().calls).toHaveLength(1);
+    const metrics = await server.metrics();
+    expect(cacheMetric(metrics, 'miss')).toBe(1);
+    expect(cacheMetric(metrics, 'hit')).toBe(0);
+    // Other variables are another answer.
+    await server.query(QUERY.replace('first: 5', 'first: 6'));
+    expect(cacheMetric(await server.metrics(), 'hit')).toBe(1);
   });
 
   it('follows a shorter upstream Cache-Control, and does not cache no-store answers', async () => {
