@@ -50,7 +50,7 @@ await runChild(async () => {
   return {
     info,
     handlers: {
-      counts: () => Object.fromEntries(all.map(([id, emulator]) => [id, emulator.calls.length])),
+      counts: () => Object.fromEntries(all.map(([id, emulator]) => [id, emulator.totalCalls])),
       reset: () => {
         for (const [, emulator] of all) emulator.resetCalls();
         return true;

@@ -65,6 +65,8 @@ export type EmulatorHandler = (req: EmulatorRequest) => EmulatorResponse | Promi
 export interface EmulatorOptions {
   /** Fixed latency added to every answer, in ms (default 0). */
   latencyMs?: number;
+  /** The call log keeps at most this many calls, newest last (default 10 000); `totalCalls` counts all. */
+  maxRecordedCalls?: number;
   host?: string;
   port?: number;
 }
@@ -72,8 +74,10 @@ export interface EmulatorOptions {
 const CONTROL_PREFIX = '/__emulator/';
 
 export class EmulatorServer {
+  /** The most recent calls (see `maxRecordedCalls`), oldest first. */
   readonly calls: RecordedCall[] = [];
   latencyMs: number;
+  private recorded = 0;
   /** Calls being served right now, and the most at once since the last reset (concurrency limits). */
   inFlight = 0;
   maxInFlight = 0;
@@ -128,8 +132,14 @@ export class EmulatorServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** Every call served since the last reset, including those the bounded log no longer holds. */
+  get totalCalls(): number {
+    return this.recorded;
+  }
+
   resetCalls(): void {
     this.calls.length = 0;
+    this.recorded = 0;
     this.maxInFlight = this.inFlight;
   }
 
@@ -229,6 +239,9 @@ export class EmulatorServer {
       const values = req.query.getAll(key);
       query[key] = values.length === 1 ? values[0] : values;
     }
+    this.recorded += 1;
+    const max = this.options.maxRecordedCalls ?? 10_000;
+    if (this.calls.length >= max) this.calls.splice(0, this.calls.length - max + 1);
     this.calls.push({
       method: req.method,
       path: req.path,
@@ -249,7 +262,7 @@ export class EmulatorServer {
     const input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
     switch (path) {
       case '/__emulator/calls':
-        return send(200, { count: this.calls.length, calls: this.calls.map(({ headers: _h, ...c }) => c) });
+        return send(200, { count: this.recorded, calls: this.calls.map(({ headers: _h, ...c }) => c) });
       case '/__emulator/reset':
         this.reset();
         return send(200, { ok: true });
