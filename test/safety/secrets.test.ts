@@ -20,17 +20,9 @@ import type { RunningEmulator } from '../../src/providers/provider.js';
 import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
 import { VoximplantEmulator } from '../../src/providers/voximplant/emulator.js';
-import type { Replica } from '../support/harness.js';
+import { startReplica, type Replica } from '../support/harness.js';
 import { FAULT_CASES } from '../support/faults.js';
-import {
-  CONNECTION,
-  graphql,
-  http,
-  memoryLogger,
-  settle,
-  startReplicaWithLogger,
-  type RawResponse,
-} from '../support/safety.js';
+import { CONNECTION, graphql, http, memoryLogger, settle, type RawResponse } from '../support/safety.js';
 
 const pem = () =>
   generateKeyPairSync('rsa', {
@@ -209,7 +201,7 @@ afterAll(async () => {
 });
 
 async function replica(env: Record<string, string> = {}): Promise<Replica> {
-  const started = await startReplicaWithLogger(emulators, { ...ENV, ...env }, logger);
+  const started = await startReplica(emulators, { ...ENV, ...env }, logger);
   replicas.push(started);
   return started;
 }

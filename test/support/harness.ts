@@ -9,7 +9,7 @@
 import { loadConfig } from '../../src/config.js';
 import type { EmulatorServer } from '../../src/emulators/base.js';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/demo.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import type { ProviderId } from '../../src/providers/ids.js';
 import type { AnyProviderDefinition } from '../../src/providers/provider.js';
 import { PROVIDERS } from '../../src/providers/registry.js';
@@ -59,6 +59,8 @@ export interface Replica {
 export async function startReplica(
   emulators: RunningEmulators,
   env: Record<string, string> = {},
+  /** Where rollcall logs (default: nowhere); test/support/safety.ts has one that keeps every line. */
+  logger: Logger = createLogger('silent'),
 ): Promise<Replica> {
   const config = loadConfig({
     PORT: '0',
@@ -70,10 +72,7 @@ export async function startReplica(
     ...emulators.env,
     ...env,
   });
-  const server = await createServer(config, {
-    logger: createLogger('silent'),
-    emulated: new Set(emulators.byProvider.keys()),
-  });
+  const server = await createServer(config, { logger, emulated: new Set(emulators.byProvider.keys()) });
   const url = await server.start();
   return {
     url,

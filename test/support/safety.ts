@@ -1,16 +1,11 @@
 /**
- * Helpers for the safety tests (test/safety/): a replica with a caller-supplied logger, a logger that
- * keeps every line in memory, waiting for an emulator to finish what it is serving, a lock for tests that
+ * Helpers for the safety tests (test/safety/): a logger that keeps every line in memory, waiting for an emulator to finish what it is serving, a lock for tests that
  * run concurrently, and raw HTTP with a time limit.
  */
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config.js';
 import type { EmulatorServer } from '../../src/emulators/base.js';
-import type { RunningEmulators } from '../../src/emulators/demo.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import type { ProviderId } from '../../src/providers/ids.js';
-import { createServer } from '../../src/server.js';
-import type { GraphQLResult, Replica } from './harness.js';
 
 /** Each provider's own list connection. */
 export const CONNECTION: Record<ProviderId, string> = {
@@ -20,42 +15,6 @@ export const CONNECTION: Record<ProviderId, string> = {
   COMETCHAT: 'cometChatUsers',
   VOXIMPLANT: 'voximplantUsers',
 };
-
-/**
- * `startReplica` (harness.ts) with a logger of the caller's choosing (default: silent), so a test can read
- * what rollcall logs.
- */
-export async function startReplicaWithLogger(
-  emulators: RunningEmulators,
-  env: Record<string, string> = {},
-  logger: Logger = createLogger('silent'),
-): Promise<Replica> {
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    ROLLCALL_CACHE_TTL_SECONDS: '0',
-    ...emulators.env,
-    ...env,
-  });
-  const server = await createServer(config, { logger, emulated: new Set(emulators.byProvider.keys()) });
-  const url = await server.start();
-  return {
-    url,
-    server,
-    async query<T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResult<T>> {
-      const response = await fetch(`${url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as Omit<GraphQLResult<T>, 'status' | 'headers'>;
-      return { ...body, status: response.status, headers: response.headers };
-    },
-    metrics: async () => (await fetch(`${url}/metrics`)).text(),
-    stop: () => server.stop(),
-  };
-}
 
 /**
  * rollcall's own logger (`createLogger`, with its redaction rules) at `level`, writing every line into
