@@ -27,9 +27,11 @@ async function main(): Promise<void> {
   const configured = Object.keys(config.providers).length;
   if (config.demo === 'on' || (config.demo === 'auto' && configured === 0)) {
     emulators = await startEmulators();
-    // Demo mode replaces every provider with its emulator; real credentials are ignored.
+    // Demo mode replaces every provider with its emulator; real credentials are ignored. A provider's
+    // variables share the prefix of the ones its emulator sets (TWILIO_…, ADA_…), so drop those.
+    const prefixes = new Set(Object.keys(emulators.env).map((key) => `${key.split('_')[0]}_`));
     const scrubbed = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => !/^(TWOCHAT|TWILIO|ADA|COMETCHAT|VOXIMPLANT)_/.test(key)),
+      Object.entries(process.env).filter(([key]) => ![...prefixes].some((prefix) => key.startsWith(prefix))),
     );
     config = loadConfig({ ...scrubbed, ...emulators.env });
   }
