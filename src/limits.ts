@@ -152,6 +152,36 @@ function rejection(message: string, limit: string, maximum: number, measured: nu
   });
 }
 
+/** The limits in the order they are checked, each with its message and variable. */
+const CHECKS: {
+  limit: keyof OperationMeasure;
+  maximum: Exclude<keyof OperationLimits, 'defaultPageSize'>;
+  variable: string;
+  says: (value: number) => string;
+  hint?: string;
+}[] = [
+  { limit: 'depth', maximum: 'maxDepth', variable: 'ROLLCALL_MAX_DEPTH', says: (n) => `is ${n} levels deep` },
+  {
+    limit: 'aliases',
+    maximum: 'maxAliases',
+    variable: 'ROLLCALL_MAX_ALIASES',
+    says: (n) => `uses ${n} aliases`,
+  },
+  {
+    limit: 'rootFields',
+    maximum: 'maxRootFields',
+    variable: 'ROLLCALL_MAX_ROOT_FIELDS',
+    says: (n) => `selects ${n} root fields`,
+  },
+  {
+    limit: 'cost',
+    maximum: 'maxCost',
+    variable: 'ROLLCALL_MAX_COST',
+    says: (n) => `costs ${n} (fields × requested page sizes)`,
+    hint: ' Ask for smaller pages or fewer fields.',
+  },
+];
+
 /** Rejects operations over the limits before execution. */
 export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin {
   return {
@@ -170,37 +200,17 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
             request.variables ?? {},
             limits.defaultPageSize,
           );
-          if (measured.depth > limits.maxDepth) {
-            throw rejection(
-              `The operation is ${measured.depth} levels deep; the maximum is ${limits.maxDepth} (ROLLCALL_MAX_DEPTH).`,
-              'depth',
-              limits.maxDepth,
-              measured.depth,
-            );
-          }
-          if (measured.aliases > limits.maxAliases) {
-            throw rejection(
-              `The operation uses ${measured.aliases} aliases; the maximum is ${limits.maxAliases} (ROLLCALL_MAX_ALIASES).`,
-              'aliases',
-              limits.maxAliases,
-              measured.aliases,
-            );
-          }
-          if (measured.rootFields > limits.maxRootFields) {
-            throw rejection(
-              `The operation selects ${measured.rootFields} root fields; the maximum is ${limits.maxRootFields} (ROLLCALL_MAX_ROOT_FIELDS).`,
-              'rootFields',
-              limits.maxRootFields,
-              measured.rootFields,
-            );
-          }
-          if (measured.cost > limits.maxCost) {
-            throw rejection(
-              `The operation costs ${measured.cost} (fields × requested page sizes); the maximum is ${limits.maxCost} (ROLLCALL_MAX_COST). Ask for smaller pages or fewer fields.`,
-              'cost',
-              limits.maxCost,
-              measured.cost,
-            );
+          for (const check of CHECKS) {
+            const value = measured[check.limit];
+            const maximum = limits[check.maximum];
+            if (value > maximum) {
+              throw rejection(
+                `The operation ${check.says(value)}; the maximum is ${maximum} (${check.variable}).${check.hint ?? ''}`,
+                check.limit,
+                maximum,
+                value,
+              );
+            }
           }
         },
       };

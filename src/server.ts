@@ -6,7 +6,13 @@
  * Own HTTP handling instead of an Express integration keeps the dependency list short and gives one
  * place for the body-size limit, health and metrics.
  */
-import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
+import {
+  ApolloServer,
+  HeaderMap,
+  type ApolloServerPlugin,
+  type HTTPGraphQLRequest,
+  type HTTPGraphQLResponse,
+} from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -330,14 +336,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         context: async () => createContext(contextDeps),
       }),
     );
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-    } else {
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
+    await sendGraphQLResponse(res, response);
   }
 
   return {
@@ -368,6 +367,21 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await cache.close();
     },
   };
+}
+
+/** Writes Apollo's HTTP answer (status, headers, a complete or streamed body) to a node response. */
+export async function sendGraphQLResponse(
+  res: http.ServerResponse,
+  response: HTTPGraphQLResponse,
+): Promise<void> {
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+  } else {
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
 }
 
 function sendJson(res: http.ServerResponse, status: number, value: unknown): void {

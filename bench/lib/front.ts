@@ -6,6 +6,7 @@
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { sendGraphQLResponse } from '../../src/server.js';
 
 /** Apollo's logger without its start-up chatter (like rollcall, whose pino logger runs at `error`). */
 export const quietLogger = {
@@ -49,14 +50,7 @@ export async function serveApollo(
       },
       context: async () => ({}),
     });
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-    } else {
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
-      res.end();
-    }
+    await sendGraphQLResponse(res, response);
   }
 
   await new Promise<void>((resolve, reject) => {
