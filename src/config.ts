@@ -111,6 +111,8 @@ export interface Config {
   };
   lookupConcurrency: number;
   maxLookupCalls: number;
+  /** Upstream calls (list pages and lookups) per provider per operation. */
+  maxUpstreamCalls: number;
   maxBodyBytes: number;
   operationLimits: OperationLimits;
   introspection: boolean;
@@ -204,7 +206,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lookupConcurrency: read.int('ROLLCALL_LOOKUP_CONCURRENCY', 8, { min: 1, max: 64 }),
     maxLookupCalls: read.int('ROLLCALL_MAX_LOOKUP_CALLS', 50, { min: 1, max: 10_000 }),
     maxBodyBytes: read.int('ROLLCALL_MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 67_108_864 }),
+    maxUpstreamCalls: read.int('ROLLCALL_MAX_UPSTREAM_CALLS', 100, { min: 1, max: 100_000 }),
     operationLimits: {
+      maxTokens: read.int('ROLLCALL_MAX_TOKENS', 2000, { min: 10, max: 1_000_000 }),
+      maxNesting: read.int('ROLLCALL_MAX_NESTING', 64, { min: 2, max: 500 }),
+      maxIntrospectionCost: read.optionalInt('ROLLCALL_MAX_INTROSPECTION_COST', {
+        min: 0,
+        max: 1_000_000_000,
+      }),
       maxDepth: read.int('ROLLCALL_MAX_DEPTH', 15, { min: 1, max: 1000 }),
       maxAliases: read.int('ROLLCALL_MAX_ALIASES', 30, { min: 0, max: 100_000 }),
       maxRootFields: read.int('ROLLCALL_MAX_ROOT_FIELDS', 30, { min: 1, max: 100_000 }),

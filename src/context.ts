@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import type { PageLimits } from './relay/connection.js';
 import type { CursorCodec } from './relay/cursor.js';
 import type { ProviderId } from './providers/ids.js';
+import { checkNativeId, type NativeIdRule } from './providers/nativeId.js';
 import type { ProviderAdapter, ProviderSession } from './providers/provider.js';
 
 export interface RequestContext {
@@ -25,6 +26,11 @@ export interface RequestContext {
   partialErrors: GraphQLError[];
   /** This operation's session of a provider; throws PROVIDER_NOT_CONFIGURED when it is disabled. */
   sessionFor(provider: ProviderId): ProviderSession;
+  /**
+   * Checks a native user id of `provider` given as `argument`: the id to look up, null for one that cannot
+   * exist, BAD_USER_INPUT for a malformed one (see providers/nativeId.ts).
+   */
+  nativeId(provider: ProviderId, value: string, argument: string): string | null;
 }
 
 export interface ContextDependencies {
@@ -32,6 +38,8 @@ export interface ContextDependencies {
   logger: Logger;
   cursors: CursorCodec;
   limits: PageLimits;
+  /** Every known provider's native id rule (enabled or not: a bad id is bad input either way). */
+  nativeIds: ReadonlyMap<ProviderId, NativeIdRule>;
 }
 
 export function createContext(deps: ContextDependencies, requestId: string = randomUUID()): RequestContext {
@@ -54,5 +62,9 @@ export function createContext(deps: ContextDependencies, requestId: string = ran
     enabled: [...deps.adapters.keys()],
     partialErrors: [],
     sessionFor,
+    nativeId(provider, value, argument) {
+      const rule = deps.nativeIds.get(provider);
+      return rule ? checkNativeId(rule, value, argument) : value;
+    },
   };
 }

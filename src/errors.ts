@@ -9,6 +9,21 @@ import { GraphQLError } from 'graphql';
 import type { ProviderId } from './providers/ids.js';
 
 export const ErrorCode = {
+  // Refused before execution (by Apollo Server's pipeline or rollcall's front door).
+  /** The document is not valid GraphQL syntax. */
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
+  /** The document does not validate against the schema (unknown field, wrong argument type, …). */
+  GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  /** The HTTP request itself is wrong: not JSON, no query, too large, a batch, a CSRF-unsafe GET. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** Automatic persisted queries: the hash is unknown (the client resends the query). */
+  PERSISTED_QUERY_NOT_FOUND: 'PERSISTED_QUERY_NOT_FOUND',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  /** A document with several operations and no (or an unknown) `operationName`. */
+  OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
+  /** Over an operation limit (tokens, nesting, depth, aliases, root fields, cost, upstream calls). */
+  OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
+  // Raised while resolving a field.
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   PROVIDER_NOT_CONFIGURED: 'PROVIDER_NOT_CONFIGURED',
   UPSTREAM_UNAUTHORIZED: 'UPSTREAM_UNAUTHORIZED',
@@ -67,6 +82,27 @@ export class UpstreamError extends GraphQLError {
     if (details.retryAfter !== undefined) extensions.retryAfter = details.retryAfter;
     super(`${details.provider}: ${details.message}`, { extensions });
     this.details = details;
+  }
+}
+
+/**
+ * An operation over one of rollcall's limits. `limit` names it, `maximum` is the configured value and
+ * `measured` what the operation reached (when known); the message names the variable that sets it.
+ */
+export class OperationLimitError extends GraphQLError {
+  constructor(
+    message: string,
+    details: { limit: string; maximum: number; measured?: number; provider?: ProviderId },
+    /** 400 when the whole request is refused before execution; a field-level limit keeps 200. */
+    status?: number,
+  ) {
+    super(message, {
+      extensions: {
+        code: ErrorCode.OPERATION_LIMIT_EXCEEDED,
+        ...details,
+        ...(status ? { http: { status } } : {}),
+      },
+    });
   }
 }
 

@@ -6,7 +6,7 @@ import type { Resolvers } from './generated/resolvers.js';
 import { BadUserInputError } from './errors.js';
 import type { ProviderId } from './providers/ids.js';
 import type { UserRecord } from './providers/provider.js';
-import { userByGlobalId } from './providers/reference.js';
+import { globalIdOf, parseGlobalId, userByGlobalId } from './providers/reference.js';
 import { PROVIDERS } from './providers/registry.js';
 import { decodeGlobalId } from './relay/globalId.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
@@ -28,7 +28,13 @@ const TYPENAMES = new Map(PROVIDERS.map((definition) => [definition.id, definiti
 function typeOf(value: UserRecord | { __typename?: string; id?: string }): never {
   if (value.__typename && value.__typename !== 'User' && value.__typename !== 'Node')
     return value.__typename as never;
-  const decoded = typeof value.id === 'string' ? decodeGlobalId(value.id) : null;
+  // A bad id was already refused by `__resolveReference`; here it only has to not throw.
+  let decoded = null;
+  try {
+    decoded = typeof value.id === 'string' ? decodeGlobalId(value.id) : null;
+  } catch {
+    decoded = null;
+  }
   return (decoded ? TYPENAMES.get(decoded.provider) : undefined) as never;
 }
 
@@ -46,17 +52,20 @@ export function rootResolvers(statuses: () => ProviderStatusSource[], maxIds: nu
           });
         }
         // Malformed rollcall ids fail the whole field before any upstream call.
-        ids.forEach((id) => decodeGlobalId(id));
+        ids.forEach((id, index) => parseGlobalId(context, id, `ids[${index}]`));
         // A list of promises (not Promise.all): one failed id nulls that item only, with its own error.
         // (graphql-js awaits list items one by one; the generated type does not model item promises.)
-        return ids.map((id) => userByGlobalId(context, id)) as unknown as (UserRecord | null)[];
+        return ids.map((id, index) =>
+          userByGlobalId(context, id, undefined, `ids[${index}]`),
+        ) as unknown as (UserRecord | null)[];
       },
       providers: () => statuses(),
     },
     Node: { __resolveType: typeOf },
     User: {
       __resolveType: typeOf,
-      __resolveReference: (reference, context) => userByGlobalId(context, reference.id),
+      __resolveReference: (reference, context) =>
+        userByGlobalId(context, globalIdOf(reference), undefined, 'representations.id'),
     },
   };
 }

@@ -22,18 +22,18 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { cacheControlFromInfo } from '@apollo/cache-control-types';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
-import type { GraphQLFormattedError } from 'graphql';
+import type { GraphQLError, GraphQLFormattedError } from 'graphql';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Config } from './config.js';
 import { createContext, type RequestContext } from './context.js';
 import { directoryResolvers } from './directory/resolvers.js';
 import { ErrorCode } from './errors.js';
-import { operationLimitsPlugin } from './limits.js';
+import { checkDocumentSize, operationLimitsPlugin } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import type { ProviderId } from './providers/ids.js';
-import type { ProviderAdapter } from './providers/provider.js';
+import type { AnyProviderDefinition, ProviderAdapter } from './providers/provider.js';
 import { PROVIDERS } from './providers/registry.js';
 import { CursorCodec } from './relay/cursor.js';
 import { rootResolvers, type ProviderStatusSource } from './resolvers.js';
@@ -41,11 +41,14 @@ import { buildSchema } from './schema.js';
 import { MemoryStore, RedisStore, UpstreamCache } from './upstream/cache.js';
 import { UpstreamPolicy } from './upstream/policy.js';
 import { operationScope, withOperationDeadline } from './upstream/scope.js';
+import { SupportedOperationTypesRule } from './validation.js';
 
 export interface ServerOptions {
   logger?: Logger;
   /** Providers whose base URL is an in-process emulator (reported as EMULATED). */
   emulated?: ReadonlySet<ProviderId>;
+  /** The provider definitions (default: the registry); tests substitute one to inject a bug. */
+  providers?: readonly AnyProviderDefinition[];
 }
 
 export interface RollcallServer {
@@ -78,26 +81,23 @@ query Directory($after: String) {
 }
 `;
 
-const KEPT_CODES = new Set<string>([
-  ...Object.values(ErrorCode),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'OPERATION_LIMIT_EXCEEDED',
-]);
+/** Every code rollcall answers with (rollcall's own and Apollo Server's request errors). */
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+/** Whether an error reached the client as a bug: a code outside the documented list, or none. */
+export function isInternal(formatted: GraphQLFormattedError): boolean {
+  const code = formatted.extensions?.code;
+  return typeof code !== 'string' || !KNOWN_CODES.has(code) || code === ErrorCode.INTERNAL_SERVER_ERROR;
+}
 
 /**
  * The error normaliser: rollcall's own and Apollo's request errors pass through; anything else is an
- * internal error, whose message is masked in production.
+ * internal error, whose message is masked in production. Every error of a response goes through it,
+ * those reported beside data (`RequestContext.partialErrors`) included.
  */
 export function formatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    if (typeof code === 'string' && KEPT_CODES.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR)
-      return formatted;
+    if (!isInternal(formatted)) return formatted;
     const original = unwrapResolverError(error);
     return {
       ...formatted,
@@ -113,18 +113,48 @@ export function formatError(production: boolean) {
 
 /**
  * Appends the errors resolvers reported beside their data (see `RequestContext.partialErrors`), so a
- * field like `users` can answer with some providers' users and an error for the one that failed.
+ * field like `users` can answer with some providers' users and an error for the one that failed. They go
+ * through the same normaliser as every other error.
  */
-const partialErrorsPlugin: ApolloServerPlugin<RequestContext> = {
+function partialErrorsPlugin(normalise: ReturnType<typeof formatError>): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single' || contextValue.partialErrors.length === 0) return;
+          const result = response.body.singleResult;
+          result.errors = [
+            ...(result.errors ?? []),
+            ...contextValue.partialErrors.map((error) => normalise(error.toJSON(), error)),
+          ];
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Logs every error that will reach the client as INTERNAL_SERVER_ERROR, with its stack and the request
+ * id, once: those are rollcall bugs (an upstream failure, a bad input or a limit has its own code).
+ */
+const internalErrorLogPlugin: ApolloServerPlugin<RequestContext> = {
   async requestDidStart() {
+    const log = (errors: readonly GraphQLError[], context: RequestContext) => {
+      for (const error of errors) {
+        if (!isInternal(error.toJSON())) continue;
+        const original = unwrapResolverError(error);
+        context.logger.error(
+          { err: original instanceof Error ? original : error, path: error.path },
+          'internal error',
+        );
+      }
+    };
     return {
-      async willSendResponse({ response, contextValue }) {
-        if (response.body.kind !== 'single' || contextValue.partialErrors.length === 0) return;
-        const result = response.body.singleResult;
-        result.errors = [
-          ...(result.errors ?? []),
-          ...contextValue.partialErrors.map((error) => error.toJSON()),
-        ];
+      async didEncounterErrors({ errors, contextValue }) {
+        log(errors, contextValue);
+      },
+      async willSendResponse({ contextValue }) {
+        log(contextValue.partialErrors, contextValue);
       },
     };
   },
@@ -181,7 +211,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const cache = new UpstreamCache(store, metrics, config.cache.redisUrl ? 'redis' : 'memory');
   const adapters = new Map<ProviderId, ProviderAdapter>();
   const policies = new Map<ProviderId, UpstreamPolicy>();
-  for (const definition of PROVIDERS) {
+  const providers = options.providers ?? PROVIDERS;
+  for (const definition of providers) {
     const settings = config.providers[definition.id];
     if (settings === undefined) continue;
     const provider = definition.id;
@@ -209,7 +240,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     );
   }
   const statuses = (): ProviderStatusSource[] =>
-    PROVIDERS.map((definition) => {
+    providers.map((definition) => {
       const enabled = adapters.has(definition.id);
       return {
         provider: definition.id,
@@ -221,13 +252,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   const schema = buildSchema([
     rootResolvers(statuses, config.limits.maxSize),
-    directoryResolvers(PROVIDERS),
-    ...PROVIDERS.map((d) => d.resolvers),
+    directoryResolvers(providers),
+    ...providers.map((d) => d.resolvers),
   ]);
   const cursors = new CursorCodec(config.cursorSecret);
   const caching =
     config.cache.ttlSeconds > 0 ||
     Object.values(config.cache.providerTtlSeconds).some((ttl) => (ttl ?? 0) > 0);
+  const normalise = formatError(config.production);
   const apollo = new ApolloServer<RequestContext>({
     schema,
     logger,
@@ -239,7 +271,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: !config.production,
-    formatError: formatError(config.production),
+    formatError: normalise,
+    // The front door counts tokens before Apollo parses (checkDocumentSize); this also covers
+    // executeOperation, which does not pass through it.
+    parseOptions: { maxTokens: config.operationLimits.maxTokens },
+    validationRules: [SupportedOperationTypesRule],
     plugins: [
       config.landingPage
         ? ApolloServerPluginLandingPageLocalDefault({
@@ -249,7 +285,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           })
         : ApolloServerPluginLandingPageDisabled(),
       ...(config.inlineTrace ? [] : [ApolloServerPluginInlineTraceDisabled()]),
-      partialErrorsPlugin,
+      partialErrorsPlugin(normalise),
+      internalErrorLogPlugin,
       // Cache hints only mean something when upstream answers are cached; without, skip their per-field work.
       ...(caching ? [cacheHintsPlugin] : [ApolloServerPluginCacheControlDisabled()]),
       // Whole answers, reused for as long as their cache hints allow (the shortest upstream freshness
@@ -260,14 +297,30 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   await apollo.start();
 
-  const contextDeps = { adapters, logger, cursors, limits: config.limits };
+  const contextDeps = {
+    adapters,
+    logger,
+    cursors,
+    limits: config.limits,
+    nativeIds: new Map(providers.map((definition) => [definition.id, definition.nativeId])),
+  };
   const sockets = new Set<Socket>();
   let url = '';
 
   const httpServer = http.createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
+      if (error instanceof ClientGone) {
+        // The client went away before its request arrived whole: nothing to answer, nothing broken.
+        logger.debug({ method: req.method, url: req.url }, 'client closed the connection mid-request');
+        return;
+      }
       logger.error({ err: error }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal server error' });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          errors: [
+            { message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } },
+          ],
+        });
       else res.destroy();
     });
   });
@@ -279,15 +332,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const requestUrl = new URL(req.url ?? '/', 'http://rollcall.local');
     const path = requestUrl.pathname;
-    if (path === '/health' && req.method === 'GET') {
+    // HEAD mirrors GET everywhere (node sends the headers and drops the body).
+    const reading = req.method === 'GET' || req.method === 'HEAD';
+    if (path === '/health' && reading) {
       return sendJson(res, 200, { status: 'ok', providers: statuses() });
     }
-    if (path === '/metrics' && req.method === 'GET') {
+    if (path === '/metrics' && reading) {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
       return;
     }
-    if (path === '/' && req.method === 'GET') {
+    if (path === '/' && reading) {
       res.writeHead(302, { location: '/graphql' });
       res.end();
       return;
@@ -295,13 +350,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     if (path !== '/graphql')
       return sendJson(res, 404, { error: `no route ${req.method} ${path}; GraphQL is at /graphql` });
 
-    const raw = await readBody(req, config.maxBodyBytes);
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const raw = declared > config.maxBodyBytes ? null : await readBody(req, config.maxBodyBytes);
     if (raw === null) {
+      // Refused by its declared length before reading it, or as soon as it passed the limit: the rest is
+      // never read, and the connection closes after the answer.
+      res.setHeader('connection', 'close');
       return sendJson(res, 413, {
         errors: [
           {
             message: `Request body exceeds the limit of ${config.maxBodyBytes} bytes (ROLLCALL_MAX_BODY_BYTES).`,
-            extensions: { code: 'BAD_REQUEST' },
+            extensions: { code: ErrorCode.BAD_REQUEST, limit: 'bodyBytes', maximum: config.maxBodyBytes },
           },
         ],
       });
@@ -317,11 +376,27 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           body = JSON.parse(raw.toString('utf8'));
         } catch {
           return sendJson(res, 400, {
-            errors: [{ message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+            errors: [
+              { message: 'The request body is not valid JSON.', extensions: { code: ErrorCode.BAD_REQUEST } },
+            ],
           });
         }
       } else {
         body = raw.toString('utf8');
+      }
+    }
+    // Bound the document before Apollo parses and validates it (see limits.ts).
+    const query =
+      body && typeof body === 'object' && !Array.isArray(body)
+        ? (body as { query?: unknown }).query
+        : reading
+          ? requestUrl.searchParams.get('query')
+          : undefined;
+    if (typeof query === 'string') {
+      const tooLarge = checkDocumentSize(query, config.operationLimits);
+      if (tooLarge) {
+        const { http: _http, ...extensions } = tooLarge.extensions;
+        return sendJson(res, 400, { errors: [{ message: tooLarge.message, extensions }] });
       }
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = {
@@ -330,11 +405,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       search: requestUrl.search,
       body,
     };
-    const response = await withOperationDeadline(config.operationTimeoutMs, () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest,
-        context: async () => createContext(contextDeps),
-      }),
+    const response = await withOperationDeadline(
+      config.operationTimeoutMs,
+      () =>
+        apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest,
+          context: async () => createContext(contextDeps),
+        }),
+      { maxUpstreamCalls: config.maxUpstreamCalls },
     );
     await sendGraphQLResponse(res, response);
   }
@@ -393,15 +471,52 @@ function sendJson(res: http.ServerResponse, status: number, value: unknown): voi
   res.end(payload);
 }
 
-/** The body, or null once it exceeds `limit` bytes (the rest is drained, not buffered). */
-async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) tooLarge = true;
-    if (!tooLarge) chunks.push(chunk as Buffer);
+/** A client that closed its connection before its request body arrived whole. */
+class ClientGone extends Error {
+  constructor() {
+    super('the client closed the connection before the request body arrived whole');
   }
-  return tooLarge ? null : Buffer.concat(chunks);
+}
+
+/**
+ * The body, or null as soon as it passes `limit` bytes: reading stops there (the request is paused, not
+ * drained), so a huge body costs at most `limit` bytes of reading. Rejects with ClientGone when the client
+ * hangs up mid-body.
+ */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onGone);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        done();
+        req.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(Buffer.concat(chunks));
+    };
+    const onGone = () => {
+      done();
+      reject(new ClientGone());
+    };
+    const onClose = () => {
+      if (!req.complete) onGone();
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onGone);
+    req.on('close', onClose);
+  });
 }

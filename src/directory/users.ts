@@ -23,7 +23,7 @@
  */
 import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../context.js';
-import { BadUserInputError, ProviderNotConfiguredError, UpstreamError } from '../errors.js';
+import { BadUserInputError, ErrorCode, ProviderNotConfiguredError, UpstreamError } from '../errors.js';
 import type { ProviderId } from '../providers/ids.js';
 import type { UserRecord } from '../providers/provider.js';
 import {
@@ -84,7 +84,7 @@ export async function resolveUsers(
   args: UsersArgs,
   directory: readonly DirectoryProvider[],
   hints: SizeHints,
-  reportError: (error: UpstreamError) => void,
+  reportError: (error: GraphQLError) => void,
 ): Promise<UsersConnectionSource> {
   const enabled = directory.filter((p) => context.enabled.includes(p.id));
   let included = enabled;
@@ -118,15 +118,7 @@ export async function resolveUsers(
   const failed = new Set<ProviderId>();
   const fail = (provider: ProviderId, error: unknown) => {
     failed.add(provider);
-    reportError(
-      error instanceof UpstreamError
-        ? error
-        : new UpstreamError({
-            provider,
-            code: 'UPSTREAM_UNAVAILABLE',
-            message: 'the provider failed unexpectedly',
-          }),
-    );
+    reportError(asProviderError(provider, error));
   };
   const pageOf = (provider: ProviderId, size: number, from: Position) =>
     context
@@ -184,7 +176,7 @@ export async function resolveUsers(
           provider,
           new UpstreamError({
             provider,
-            code: 'UPSTREAM_BAD_RESPONSE',
+            code: ErrorCode.UPSTREAM_BAD_RESPONSE,
             message: 'an empty page claimed more users',
           }),
         );
@@ -361,7 +353,30 @@ function validateCursor(
   return cursor;
 }
 
+/**
+ * What a provider's failure inside `users` is reported as. Upstream failures and rollcall's own refusals
+ * (a limit, bad input) keep their code; anything else is a bug: INTERNAL_SERVER_ERROR carrying the
+ * original error, which the server logs with its stack and masks in production. Never an UPSTREAM_* code
+ * for something the provider did not do.
+ */
+export function asProviderError(provider: ProviderId, error: unknown): GraphQLError {
+  if (error instanceof UpstreamError) return error;
+  if (error instanceof GraphQLError && typeof error.extensions.code === 'string')
+    return new GraphQLError(error.message, {
+      originalError: error,
+      extensions: { ...error.extensions, provider },
+    });
+  return new GraphQLError(`${provider}: internal error while reading the provider`, {
+    originalError: error instanceof Error ? error : new Error(String(error)),
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, provider },
+  });
+}
+
 /** The error reported for a failed provider, at the path of the field that walked it. */
-export function atPath(error: UpstreamError, path: readonly (string | number)[]): GraphQLError {
-  return new GraphQLError(error.message, { path, extensions: error.extensions });
+export function atPath(error: GraphQLError, path: readonly (string | number)[]): GraphQLError {
+  return new GraphQLError(error.message, {
+    path,
+    extensions: error.extensions,
+    originalError: error.originalError ?? error,
+  });
 }

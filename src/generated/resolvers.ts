@@ -326,6 +326,12 @@ export type ProviderStatus = {
   provider: Provider;
 };
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type Query = {
   __typename?: 'Query';
   /** One Ada end user by id; null when there is none. */
@@ -336,8 +342,10 @@ export type Query = {
    * `last` and `before` are answered with a BAD_USER_INPUT error. Ada serves up to 100 end users per call,
    * so a window of about 100 or more may cost more than one upstream call. With `externalId`, the connection
    * holds the one end user with that external id, or none.
+   * Null, with an error at its path, when the provider fails or an argument is refused; the other root
+   * fields keep their data.
    */
-  adaEndUsers: AdaEndUserConnection;
+  adaEndUsers?: Maybe<AdaEndUserConnection>;
   /**
    * One CometChat user by uid (case-insensitive); null when there is none, or when the user is deactivated
    * (CometChat does not serve deactivated users singly) and this operation did not list them.
@@ -349,15 +357,21 @@ export type Query = {
    * 100; 20 when neither is given). A window usually costs one upstream call; `last` without `before` may
    * cost one more to learn the total. Cursors are bound to the filter: a cursor from one filter is refused
    * under another.
+   * Null, with an error at its path, when the provider fails or an argument is refused; the other root
+   * fields keep their data.
    */
-  cometChatUsers: CometChatUserConnection;
+  cometChatUsers?: Maybe<CometChatUserConnection>;
   /**
    * Fetches any rollcall object by its global id. Null when nothing has that id, or when the id belongs to
    * another system; a malformed rollcall id is a BAD_USER_INPUT error.
    */
   node?: Maybe<Node>;
-  /** Fetches several objects by global id, in the order given, with null for each id that matches nothing. */
-  nodes: Array<Maybe<Node>>;
+  /**
+   * Fetches several objects by global id, in the order given, with null for each id that matches nothing
+   * (and, with an error at its index, for each id whose lookup failed). Null as a whole, with one error,
+   * when an id is malformed or there are too many: nothing is looked up then.
+   */
+  nodes?: Maybe<Array<Maybe<Node>>>;
   /** Every provider rollcall knows, whether it is enabled, and whether it is live or emulated. */
   providers: Array<ProviderStatus>;
   /** One Twilio Conversations user by sid (`US…`) or by identity; null when there is none. */
@@ -366,8 +380,10 @@ export type Query = {
    * The users of the configured Twilio Conversations service, in Twilio's order. Pages forward with
    * `first`/`after` and backward with `last`/`before` (up to the page-size cap, default 100; 20 when neither
    * is given). Each upstream page holds up to 50 users, so a window may cost more than one upstream call.
+   * Null, with an error at its path, when the provider fails or an argument is refused; the other root
+   * fields keep their data.
    */
-  twilioConversationUsers: TwilioConversationUserConnection;
+  twilioConversationUsers?: Maybe<TwilioConversationUserConnection>;
   /**
    * One 2Chat user by uuid; null when the account has no ACTIVE user with it. 2Chat has no single-user
    * endpoint, so this reads the user list (shared with the rest of the operation).
@@ -378,15 +394,19 @@ export type Query = {
    * and backward with `last`/`before` (up to the page-size cap, default 100; 20 when neither is given).
    * 2Chat returns every user in one call, so an operation costs one upstream call however many pages,
    * lookups and references it asks for.
+   * Null, with an error at its path, when the provider fails or an argument is refused; the other root
+   * fields keep their data.
    */
-  twoChatUsers: TwoChatUserConnection;
+  twoChatUsers?: Maybe<TwoChatUserConnection>;
   /**
    * Every user of every enabled provider (or of the listed ones) as one connection, in the fixed provider
    * order. The cursor remembers the provider and that provider's own position, so paging resumes exactly.
    * Pages backward only when every included provider can. A provider that fails is skipped for this page
    * with an error naming it, and its position is kept in the cursor so the next page retries it.
+   * Null, with an error, only when the request itself is refused (bad arguments or cursor, an unknown
+   * provider); a failing provider only adds an error.
    */
-  users: UserConnection;
+  users?: Maybe<UserConnection>;
   /** One Voximplant user of the default application by id; null when there is none. */
   voximplantUser?: Maybe<VoximplantUser>;
   /**
@@ -395,16 +415,30 @@ export type Query = {
    * `first`/`after` and backward with `last`/`before` (up to the page-size cap, default 100; 20 when neither
    * is given). A window costs one upstream call; `last` without `before` may cost one more to learn the
    * total. Cursors are bound to the filter and the order: a cursor from one is refused under another.
+   * Null, with an error at its path, when the provider fails or an argument is refused; the other root
+   * fields keep their data.
    */
-  voximplantUsers: VoximplantUserConnection;
+  voximplantUsers?: Maybe<VoximplantUserConnection>;
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryAdaEndUserArgs = {
   endUserId: Scalars['String']['input'];
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryAdaEndUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -414,11 +448,23 @@ export type QueryAdaEndUsersArgs = {
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryCometChatUserArgs = {
   uid: Scalars['String']['input'];
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryCometChatUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -428,21 +474,45 @@ export type QueryCometChatUsersArgs = {
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryTwilioConversationUserArgs = {
   sid: Scalars['String']['input'];
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryTwilioConversationUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -451,11 +521,23 @@ export type QueryTwilioConversationUsersArgs = {
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryTwoChatUserArgs = {
   uuid: Scalars['String']['input'];
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryTwoChatUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -464,6 +546,12 @@ export type QueryTwoChatUsersArgs = {
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -473,11 +561,23 @@ export type QueryUsersArgs = {
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryVoximplantUserArgs = {
   userId: Scalars['Int']['input'];
 };
 
 
+/**
+ * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
+ * error, a bad argument, a limit), that field alone is null and the response carries an error with the
+ * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
+ * keeps its data. Clients must handle null for any of them but `providers`.
+ */
 export type QueryVoximplantUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -1212,19 +1312,19 @@ export type ProviderStatusResolvers<ContextType = RequestContext, ParentType ext
 
 export type QueryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   adaEndUser?: Resolver<Maybe<ResolversTypes['AdaEndUser']>, ParentType, ContextType, RequireFields<QueryAdaEndUserArgs, 'endUserId'>>;
-  adaEndUsers?: Resolver<ResolversTypes['AdaEndUserConnection'], ParentType, ContextType, Partial<QueryAdaEndUsersArgs>>;
+  adaEndUsers?: Resolver<Maybe<ResolversTypes['AdaEndUserConnection']>, ParentType, ContextType, Partial<QueryAdaEndUsersArgs>>;
   cometChatUser?: Resolver<Maybe<ResolversTypes['CometChatUser']>, ParentType, ContextType, RequireFields<QueryCometChatUserArgs, 'uid'>>;
-  cometChatUsers?: Resolver<ResolversTypes['CometChatUserConnection'], ParentType, ContextType, Partial<QueryCometChatUsersArgs>>;
+  cometChatUsers?: Resolver<Maybe<ResolversTypes['CometChatUserConnection']>, ParentType, ContextType, Partial<QueryCometChatUsersArgs>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
-  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
+  nodes?: Resolver<Maybe<Array<Maybe<ResolversTypes['Node']>>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   providers?: Resolver<Array<ResolversTypes['ProviderStatus']>, ParentType, ContextType>;
   twilioConversationUser?: Resolver<Maybe<ResolversTypes['TwilioConversationUser']>, ParentType, ContextType, RequireFields<QueryTwilioConversationUserArgs, 'sid'>>;
-  twilioConversationUsers?: Resolver<ResolversTypes['TwilioConversationUserConnection'], ParentType, ContextType, Partial<QueryTwilioConversationUsersArgs>>;
+  twilioConversationUsers?: Resolver<Maybe<ResolversTypes['TwilioConversationUserConnection']>, ParentType, ContextType, Partial<QueryTwilioConversationUsersArgs>>;
   twoChatUser?: Resolver<Maybe<ResolversTypes['TwoChatUser']>, ParentType, ContextType, RequireFields<QueryTwoChatUserArgs, 'uuid'>>;
-  twoChatUsers?: Resolver<ResolversTypes['TwoChatUserConnection'], ParentType, ContextType, Partial<QueryTwoChatUsersArgs>>;
-  users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
+  twoChatUsers?: Resolver<Maybe<ResolversTypes['TwoChatUserConnection']>, ParentType, ContextType, Partial<QueryTwoChatUsersArgs>>;
+  users?: Resolver<Maybe<ResolversTypes['UserConnection']>, ParentType, ContextType, Partial<QueryUsersArgs>>;
   voximplantUser?: Resolver<Maybe<ResolversTypes['VoximplantUser']>, ParentType, ContextType, RequireFields<QueryVoximplantUserArgs, 'userId'>>;
-  voximplantUsers?: Resolver<ResolversTypes['VoximplantUserConnection'], ParentType, ContextType, Partial<QueryVoximplantUsersArgs>>;
+  voximplantUsers?: Resolver<Maybe<ResolversTypes['VoximplantUserConnection']>, ParentType, ContextType, Partial<QueryVoximplantUsersArgs>>;
 }>;
 
 export type TwilioConversationUserResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['TwilioConversationUser'] = ResolversParentTypes['TwilioConversationUser'], FederationReferenceType extends FederationReferenceTypes['TwilioConversationUser'] = FederationReferenceTypes['TwilioConversationUser']> = ResolversObject<{

@@ -14,6 +14,7 @@ import type { CursorPayload } from '../relay/cursor.js';
 import type { EnvReader } from '../config.js';
 import type { ProviderId } from './ids.js';
 import type { Resolvers } from '../generated/resolvers.js';
+import type { NativeIdRule } from './nativeId.js';
 
 /**
  * The common shape of every provider's user record: what the `User` interface's fields resolve from.
@@ -87,6 +88,8 @@ export interface ProviderDefinition<Cfg = unknown, S extends ProviderSession = P
   id: ProviderId;
   /** The concrete GraphQL type implementing `User`. */
   typename: string;
+  /** What a native user id of this provider looks like (checked before any lookup reaches upstream). */
+  nativeId: NativeIdRule;
   /** Human name for logs and docs. */
   displayName: string;
   /**

@@ -1,22 +1,54 @@
 /**
- * Lookups shared by every provider's resolvers: a user by global id, and a federation reference that
- * carries either the global id or the provider's native key. Both go through the provider session's
- * by-id loader, so they batch and share its cache with everything else in the operation.
+ * Lookups shared by every provider's resolvers: a user by native id, by global id, and a federation
+ * reference that carries either the global id or the provider's native key. Every id is checked against
+ * the provider's native id rule first (malformed: BAD_USER_INPUT; impossible: null, with no call), then
+ * goes through the provider session's by-id loader, so lookups batch and share its cache with everything
+ * else in the operation.
  */
 import type { RequestContext } from '../context.js';
+import { BadUserInputError } from '../errors.js';
 import { decodeGlobalId } from '../relay/globalId.js';
 import type { ProviderId } from './ids.js';
 import type { UserRecord } from './provider.js';
+
+/** A user by native id given as `argument`. */
+export async function userByNativeId(
+  context: RequestContext,
+  provider: ProviderId,
+  value: string,
+  argument: string,
+): Promise<UserRecord | null> {
+  const id = context.nativeId(provider, value, argument);
+  return id === null ? null : context.sessionFor(provider).byId(id);
+}
+
+/**
+ * A global id checked all the way down: null when it is not a rollcall id; `nativeId` null when it names
+ * a user that cannot exist; BAD_USER_INPUT when it is ours but broken (version, provider, native part).
+ */
+export function parseGlobalId(
+  context: RequestContext,
+  id: string,
+  argument = 'id',
+): { provider: ProviderId; nativeId: string | null } | null {
+  const decoded = decodeGlobalId(id, argument);
+  if (!decoded) return null;
+  return {
+    provider: decoded.provider,
+    nativeId: context.nativeId(decoded.provider, decoded.nativeId, `${argument} (its provider user id)`),
+  };
+}
 
 /** A user by global id; null when the id is not rollcall's or names another provider than `expected`. */
 export async function userByGlobalId(
   context: RequestContext,
   id: string,
   expected?: ProviderId,
+  argument = 'id',
 ): Promise<UserRecord | null> {
-  const decoded = decodeGlobalId(id);
-  if (!decoded || (expected && decoded.provider !== expected)) return null;
-  return context.sessionFor(decoded.provider).byId(decoded.nativeId);
+  const parsed = parseGlobalId(context, id, argument);
+  if (!parsed || parsed.nativeId === null || (expected && parsed.provider !== expected)) return null;
+  return context.sessionFor(parsed.provider).byId(parsed.nativeId);
 }
 
 /** Resolves `{id}` or `{<nativeKey>}` representations of one provider's user type. */
@@ -24,10 +56,28 @@ export async function userByReference(
   context: RequestContext,
   provider: ProviderId,
   nativeKey: string,
-  reference: { id?: string | null } & Record<string, unknown>,
+  reference: { id?: unknown } & Record<string, unknown>,
 ): Promise<UserRecord | null> {
   const native = reference[nativeKey];
-  if (native !== undefined && native !== null) return context.sessionFor(provider).byId(String(native));
-  if (typeof reference.id === 'string') return userByGlobalId(context, reference.id, provider);
-  return null;
+  if (native !== undefined && native !== null) {
+    if (typeof native !== 'string' && typeof native !== 'number')
+      throw new BadUserInputError(`A representation's "${nativeKey}" must be a string.`, {
+        argument: 'representations',
+      });
+    return userByNativeId(context, provider, String(native), `representations.${nativeKey}`);
+  }
+  if (reference.id !== undefined && reference.id !== null)
+    return userByGlobalId(context, globalIdOf(reference), provider, 'representations.id');
+  throw new BadUserInputError(`A representation needs "id" (a global id) or "${nativeKey}".`, {
+    argument: 'representations',
+  });
+}
+
+/** The `id` of a `{__typename: "User", id}` representation, which must be a string. */
+export function globalIdOf(reference: { id?: unknown }): string {
+  if (typeof reference.id !== 'string')
+    throw new BadUserInputError('A representation\'s "id" must be a string (a global id).', {
+      argument: 'representations',
+    });
+  return reference.id;
 }

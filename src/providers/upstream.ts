@@ -19,11 +19,17 @@ export function upstreamFor(
      * responses are shared only between calls made with the same credentials.
      */
     credentials: string;
+    /** Account identifiers to keep out of logs (see UpstreamClientOptions.identifiers). */
+    identifiers?: readonly string[];
   },
 ): UpstreamClient {
-  const { credentials, ...rest } = options;
+  const { credentials, identifiers = [], ...rest } = options;
+  // The host names the account for some providers ({appId}.api-eu.cometchat.io, {handle}.ada.support).
+  const host = new URL(options.baseUrl).hostname;
+  const account = /^[\d.]+$|^\[/.test(host) ? [] : [host, host.split('.')[0]];
   return new UpstreamClient({
     ...rest,
+    identifiers: [...identifiers, ...account].filter((id) => id.length >= 3),
     cache: runtime.cache,
     cacheTtlSeconds: runtime.cacheTtlSeconds,
     credentialsFingerprint: fingerprint(credentials),

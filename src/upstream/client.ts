@@ -11,23 +11,65 @@
  * (`operationScope`): `request` is the logical read with its retries, `send` one attempt.
  */
 import got, { type Got, RequestError, TimeoutError } from 'got';
-import { codeForStatus, ErrorCode, UpstreamError, type UpstreamErrorDetails } from '../errors.js';
+import {
+  codeForStatus,
+  ErrorCode,
+  UpstreamError,
+  type UpstreamErrorCode,
+  type UpstreamErrorDetails,
+} from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ProviderId } from '../providers/ids.js';
-import { UpstreamPolicy } from './policy.js';
+import { UpstreamPolicy, type BreakerPermit } from './policy.js';
 import { retryAfterSeconds } from './retryAfter.js';
 import { ttlFor, UpstreamCache } from './cache.js';
-import { operationScope, recordFreshness, type OperationScope } from './scope.js';
+import { operationScope, recordFreshness, spendUpstreamCall, type OperationScope } from './scope.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
+
+/**
+ * A failure as a provider's error detector reads it. The client sees `reason` (rollcall's own words), the
+ * provider, the status, the upstream code and `retryAfter`; the provider's own text only ever goes to the
+ * debug log, scrubbed, because upstream messages quote URLs, account identifiers and even credentials.
+ */
+export interface DetectedError {
+  code: UpstreamErrorCode;
+  /** The upstream HTTP status. */
+  status?: number;
+  /** The upstream's own error code (e.g. Twilio 20003, CometChat AUTH_ERR_APIKEY_NOT_FOUND). */
+  upstreamCode?: string | number;
+  /** Seconds the upstream asked us to wait, when it said. */
+  retryAfter?: number;
+  /** rollcall's own sentence for this failure, never upstream text; a sentence per code by default. */
+  reason?: string;
+  /** The upstream's own error text, for the debug log only. */
+  upstreamMessage?: string;
+}
 
 /** What a provider says about a response: undefined when it is a success. */
 export type ErrorDetector = (response: {
   status: number;
   body: unknown;
   headers: Headers;
-}) => Omit<UpstreamErrorDetails, 'provider'> | undefined;
+}) => DetectedError | undefined;
+
+/** rollcall's words for a failure when the provider's detector has none more precise. */
+const REASONS: Record<UpstreamErrorCode, string> = {
+  UPSTREAM_UNAUTHORIZED: 'the provider refused the credentials',
+  UPSTREAM_FORBIDDEN: 'the credentials lack access to this resource',
+  UPSTREAM_NOT_FOUND: 'the provider answered not found',
+  UPSTREAM_RATE_LIMITED: 'the provider rate-limited the request',
+  UPSTREAM_TIMEOUT: 'the provider did not answer in time',
+  UPSTREAM_UNAVAILABLE: 'the provider failed to serve the request',
+  UPSTREAM_BAD_RESPONSE: 'the provider answered something rollcall cannot read',
+};
+
+/** An upstream error code fit to pass on: a short token, never free text. */
+function safeUpstreamCode(code: string | number | undefined): string | number | undefined {
+  if (typeof code === 'number') return Number.isFinite(code) ? code : undefined;
+  return typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : undefined;
+}
 
 export interface UpstreamClientOptions {
   provider: ProviderId;
@@ -48,6 +90,11 @@ export interface UpstreamClientOptions {
   logger: Logger;
   /** Reads the provider's error bodies (any status, including errors sent with HTTP 200). */
   detectError: ErrorDetector;
+  /**
+   * Account identifiers of this provider (a Twilio account sid, a CometChat app id, an Ada handle, a
+   * Voximplant account id): scrubbed, like credentials and URLs, from the upstream text the debug log keeps.
+   */
+  identifiers?: readonly string[];
 }
 
 export interface UpstreamRequest {
@@ -101,6 +148,7 @@ export class UpstreamClient {
    * retries with backoff and Retry-After), never past the operation's deadline.
    */
   async request<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
+    spendUpstreamCall(this.provider);
     const { cache, cacheTtlSeconds = 0, credentialsFingerprint = '' } = this.options;
     if (!cache || cacheTtlSeconds <= 0) {
       const response = await this.attempts<T>(request);
@@ -144,32 +192,10 @@ export class UpstreamClient {
     const scope = operationScope.getStore();
     const signal = request.signal ?? scope?.signal;
     for (let retry = 0; ; retry += 1) {
-      if (policy && !policy.breaker.admit()) throw this.count(policy.openCircuitError(this.provider));
-      if (signal?.aborted) throw this.deadlinePassed();
-      try {
-        if (policy) await policy.limiter.acquire(signal);
-      } catch {
-        policy?.breaker.neutral();
-        throw this.deadlinePassed();
-      }
-      let error: UpstreamError;
-      try {
-        const response = await this.send<T>(request, signal);
-        policy?.breaker.success();
-        return response;
-      } catch (caught) {
-        if (!(caught instanceof UpstreamError)) {
-          policy?.breaker.neutral();
-          throw caught;
-        }
-        error = caught;
-      } finally {
-        policy?.limiter.release();
-      }
-      if (!policy) throw error;
-      if (UpstreamPolicy.unhealthy(error)) policy.breaker.failure();
-      else policy.breaker.neutral();
-      if (retry >= policy.settings.retries || !UpstreamPolicy.retryable(error) || signal?.aborted)
+      const outcome = await this.admitted<T>(request, signal);
+      if (!(outcome instanceof UpstreamError)) return outcome;
+      const error = outcome;
+      if (!policy || retry >= policy.settings.retries || !UpstreamPolicy.retryable(error) || signal?.aborted)
         throw error;
       const delay = policy.delayMs(retry, error.details.retryAfter);
       if (delay === null) throw error;
@@ -180,6 +206,44 @@ export class UpstreamClient {
         'upstream retry',
       );
       await sleep(delay, signal);
+    }
+  }
+
+  /**
+   * One attempt the circuit breaker admitted: the response, or the UpstreamError it ended with (an open
+   * circuit throws). Whatever happens (even a deadline that passed before the call could start, or an
+   * error that is not the provider's), the permit is released, so a half-open probe slot never leaks.
+   */
+  private async admitted<T>(
+    request: UpstreamRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<UpstreamResponse<T> | UpstreamError> {
+    const policy = this.options.policy;
+    let permit: BreakerPermit | null = null;
+    if (policy) {
+      permit = policy.breaker.admit();
+      if (!permit) throw this.count(policy.openCircuitError(this.provider));
+    }
+    try {
+      if (signal?.aborted) throw this.deadlinePassed();
+      try {
+        if (policy) await policy.limiter.acquire(signal);
+      } catch {
+        throw this.deadlinePassed();
+      }
+      try {
+        const response = await this.send<T>(request, signal);
+        permit?.success();
+        return response;
+      } catch (caught) {
+        if (!(caught instanceof UpstreamError)) throw caught;
+        if (UpstreamPolicy.unhealthy(caught)) permit?.failure();
+        return caught;
+      } finally {
+        policy?.limiter.release();
+      }
+    } finally {
+      permit?.release();
     }
   }
 
@@ -240,27 +304,50 @@ export class UpstreamClient {
     }
     const detected = this.options.detectError({ status, body, headers: response.headers });
     if (detected) {
+      if (detected.upstreamMessage)
+        logger.debug(
+          {
+            provider,
+            status,
+            upstreamCode: safeUpstreamCode(detected.upstreamCode),
+            upstreamMessage: this.scrub(detected.upstreamMessage, headers),
+          },
+          'upstream error text',
+        );
       const retryAfter =
         detected.retryAfter ??
         (detected.code === ErrorCode.UPSTREAM_RATE_LIMITED ? retryAfterSeconds(response.headers) : undefined);
-      // Some upstreams quote the refused credential in their error text (CometChat does): whatever a
-      // provider's detector passes on, the credentials this call sent never reach a client or a log.
-      const upstreamCode =
-        typeof detected.upstreamCode === 'string'
-          ? withoutCredentials(detected.upstreamCode, headers)
-          : detected.upstreamCode;
       throw this.fail({
-        ...detected,
-        message: withoutCredentials(detected.message, headers),
-        upstreamCode,
+        code: detected.code,
+        status: detected.status,
+        message: this.scrub(
+          detected.reason ??
+            `${REASONS[detected.code]}${detected.status === undefined ? '' : ` (HTTP ${detected.status})`}`,
+          headers,
+        ),
+        upstreamCode: safeUpstreamCode(detected.upstreamCode),
         retryAfter,
       });
     }
     if (status < 200 || status >= 300) {
       const retryAfter = status === 429 || status === 503 ? retryAfterSeconds(response.headers) : undefined;
-      throw this.fail({ code: codeForStatus(status), status, message: `HTTP ${status}`, retryAfter });
+      const code = codeForStatus(status);
+      throw this.fail({ code, status, message: `${REASONS[code]} (HTTP ${status})`, retryAfter });
     }
     return { status, body: body as T, headers: response.headers };
+  }
+
+  /**
+   * `text` without what must never leave rollcall: the credentials this call sent, URLs, this provider's
+   * account identifiers, and anything shaped like a Twilio sid (two letters and 32 hex digits).
+   */
+  private scrub(text: string, sent: Record<string, string>): string {
+    let out = withoutCredentials(text, sent)
+      .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, '[url]')
+      .replace(/\b[A-Z]{2}[0-9a-fA-F]{32}\b/g, '[id]');
+    for (const identifier of this.options.identifiers ?? [])
+      if (identifier.length >= 3) out = out.split(identifier).join('[id]');
+    return out.length > 500 ? `${out.slice(0, 500)}…` : out;
   }
 
   private deadlinePassed(): UpstreamError {

@@ -60,8 +60,23 @@ export class Semaphore {
 }
 
 /**
+ * The right to make one upstream attempt, from `CircuitBreaker.admit()`. Exactly one of its verdicts
+ * counts: `success()` or `failure()` once the provider answered, or `release()` for an attempt that ended
+ * without a verdict on the provider's health (a 404, a cancelled call, or a call that never ran because
+ * its operation's deadline had passed). Callers `release()` in a `finally`: after a verdict it does
+ * nothing, and without one it frees the half-open probe slot, so an admitted probe that never reaches
+ * the provider cannot leave the circuit half-open and failing fast forever.
+ */
+export interface BreakerPermit {
+  success(): void;
+  failure(): void;
+  release(): void;
+}
+
+/**
  * Closed → (threshold consecutive failures) → open: calls fail fast with UPSTREAM_UNAVAILABLE and a
- * `retryAfter` → (cooldown) → half-open: one probe goes through; success closes, failure re-opens.
+ * `retryAfter` → (cooldown) → half-open: one probe goes through; success closes, failure re-opens, and a
+ * probe without a verdict lets the next call be the probe.
  */
 export class CircuitBreaker {
   private failures = 0;
@@ -87,35 +102,45 @@ export class CircuitBreaker {
     return Math.max(1, Math.ceil((this.cooldownMs - (this.now() - this.openedAt)) / 1000));
   }
 
-  /** Whether a call may go upstream now; a half-open circuit admits one probe at a time. */
-  admit(): boolean {
+  /** A permit for one attempt, or null while the circuit fails fast; half-open admits one probe at a time. */
+  admit(): BreakerPermit | null {
     const state = this.state;
-    if (state === 'CLOSED') return true;
-    if (state === 'HALF_OPEN' && !this.probing) {
+    if (state === 'OPEN') return null;
+    if (state === 'HALF_OPEN') {
+      if (this.probing) return null;
       this.probing = true;
-      return true;
     }
-    return false;
+    const probe = state === 'HALF_OPEN';
+    let settled = false;
+    const settle = (verdict: () => void) => {
+      if (settled) return;
+      settled = true;
+      if (probe) this.probing = false;
+      verdict();
+    };
+    return {
+      success: () => settle(() => this.succeeded()),
+      failure: () => settle(() => this.failed()),
+      release: () => settle(() => {}),
+    };
   }
 
-  success(): void {
+  /** Whether a half-open circuit's probe is out (tests). */
+  get probeInFlight(): boolean {
+    return this.probing;
+  }
+
+  private succeeded(): void {
     this.failures = 0;
-    this.probing = false;
     if (this.current !== 'CLOSED') this.transition('CLOSED');
   }
 
-  failure(): void {
+  private failed(): void {
     this.failures += 1;
     if (this.current === 'HALF_OPEN' || (this.current === 'CLOSED' && this.failures >= this.threshold)) {
-      this.probing = false;
       this.openedAt = this.now();
       this.transition('OPEN');
     }
-  }
-
-  /** A call that ended with neither a health success nor failure (e.g. a 404) frees a probe slot. */
-  neutral(): void {
-    this.probing = false;
   }
 
   private transition(state: CircuitState): void {
@@ -130,9 +155,16 @@ export class UpstreamPolicy {
   constructor(
     readonly settings: PolicySettings,
     onCircuitChange?: (state: CircuitState) => void,
+    /** The breaker's clock, in ms (tests move it). */
+    now: () => number = Date.now,
   ) {
     this.limiter = new Semaphore(settings.concurrency);
-    this.breaker = new CircuitBreaker(settings.breakerThreshold, settings.breakerCooldownMs, onCircuitChange);
+    this.breaker = new CircuitBreaker(
+      settings.breakerThreshold,
+      settings.breakerCooldownMs,
+      onCircuitChange,
+      now,
+    );
   }
 
   /** Rate limits, timeouts, connection failures and 502/503/504 are worth another attempt; nothing else. */

@@ -5,6 +5,8 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
+import { OperationLimitError } from '../errors.js';
+import type { ProviderId } from '../providers/ids.js';
 
 export interface OperationScope {
   /** Aborted when the operation deadline passes: pending upstream calls are cancelled. */
@@ -16,6 +18,28 @@ export interface OperationScope {
    * undefined while it used none.
    */
   freshnessMs?: number;
+  /** Upstream reads each provider may serve this operation (list pages and lookups alike). */
+  maxUpstreamCalls?: number;
+  /** Upstream reads made so far, per provider. */
+  upstreamCalls: Map<ProviderId, number>;
+}
+
+/**
+ * Spends one upstream read of `provider` from the operation's budget, or throws OPERATION_LIMIT_EXCEEDED
+ * when it is spent: every walk (a `last` without `before` over a provider that cannot jump to the end, a
+ * batch of lookups) stops there instead of reading a whole account. Outside an operation, no limit.
+ */
+export function spendUpstreamCall(provider: ProviderId): void {
+  const scope = operationScope.getStore();
+  if (!scope || scope.maxUpstreamCalls === undefined) return;
+  const spent = scope.upstreamCalls.get(provider) ?? 0;
+  if (spent >= scope.maxUpstreamCalls) {
+    throw new OperationLimitError(
+      `${provider}: this operation reached its budget of ${scope.maxUpstreamCalls} upstream calls to the provider (ROLLCALL_MAX_UPSTREAM_CALLS). Ask for less in one operation: page forward with "first"/"after" from a cursor instead of "last" without "before", use smaller windows, or fewer ids.`,
+      { limit: 'upstreamCalls', maximum: scope.maxUpstreamCalls, provider },
+    );
+  }
+  scope.upstreamCalls.set(provider, spent + 1);
 }
 
 /** Records that the operation used an upstream response that stays fresh for `ms` more. */
@@ -26,8 +50,12 @@ export function recordFreshness(ms: number): void {
 
 export const operationScope = new AsyncLocalStorage<OperationScope>();
 
-/** Runs `fn` within a scope whose signal aborts after `timeoutMs`. */
-export async function withOperationDeadline<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` within a scope whose signal aborts after `timeoutMs`, with an optional upstream budget. */
+export async function withOperationDeadline<T>(
+  timeoutMs: number,
+  fn: () => Promise<T>,
+  options: { maxUpstreamCalls?: number } = {},
+): Promise<T> {
   const controller = new AbortController();
   // Every upstream call in flight listens on this signal (and stops listening when it settles), so an
   // operation with more than 10 concurrent calls is normal, not a leak: no MaxListenersExceededWarning.
@@ -35,7 +63,13 @@ export async function withOperationDeadline<T>(timeoutMs: number, fn: () => Prom
   const timer = setTimeout(() => controller.abort(new Error('operation deadline passed')), timeoutMs);
   timer.unref();
   try {
-    return await operationScope.run({ signal: controller.signal, deadline: Date.now() + timeoutMs }, fn);
+    const scope: OperationScope = {
+      signal: controller.signal,
+      deadline: Date.now() + timeoutMs,
+      maxUpstreamCalls: options.maxUpstreamCalls,
+      upstreamCalls: new Map(),
+    };
+    return await operationScope.run(scope, fn);
   } finally {
     clearTimeout(timer);
   }

@@ -6,6 +6,7 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { createContext, type RequestContext } from '../../src/context.js';
 import { resolveUsers, SizeHints, type DirectoryProvider } from '../../src/directory/users.js';
 import { UpstreamError } from '../../src/errors.js';
+import type { GraphQLError } from 'graphql';
 import { createLogger } from '../../src/logger.js';
 import type { ProviderId } from '../../src/providers/ids.js';
 import type { ProviderAdapter, ProviderSession, UserRecord } from '../../src/providers/provider.js';
@@ -86,6 +87,7 @@ function context(): RequestContext {
     logger: createLogger('silent'),
     cursors,
     limits: { defaultSize: 20, maxSize: 100 },
+    nativeIds: new Map(),
   });
 }
 
@@ -93,7 +95,7 @@ async function page(
   args: Parameters<typeof resolveUsers>[1],
   options: { hints?: SizeHints; dir?: DirectoryProvider[] } = {},
 ) {
-  const errors: UpstreamError[] = [];
+  const errors: GraphQLError[] = [];
   const result = await resolveUsers(
     context(),
     args,

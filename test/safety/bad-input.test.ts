@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { PROVIDER_IDS } from '../../src/providers/ids.js';
+import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { CONNECTION, graphql, http, type RawResponse } from '../support/safety.js';
 
@@ -199,21 +200,22 @@ describe('ids', () => {
 
   it('keeps tampered ids inside the provider API: dot segments and slashes never reach another path', async () => {
     const hostile = ['..', '.', '../..', '../v1/Users', '%2e%2e', 'a/../../b', '?x=1', '#frag'];
-    const lookups = [
-      (id: string) => `twilioConversationUser(sid: ${JSON.stringify(id)}) { id }`,
-      (id: string) => `adaEndUser(endUserId: ${JSON.stringify(id)}) { id }`,
-      (id: string) => `cometChatUser(uid: ${JSON.stringify(id)}) { id }`,
-      (id: string) => `twoChatUser(uuid: ${JSON.stringify(id)}) { id }`,
+    // Twilio identities and 2Chat uuids are free text: a miss. Ada ids and CometChat uids have a documented
+    // alphabet: anything outside it is refused as bad input. Either way, no other path is ever called.
+    const lookups: [(id: string) => string, 'miss' | 'refused'][] = [
+      [(id) => `twilioConversationUser(sid: ${JSON.stringify(id)}) { id }`, 'miss'],
+      [(id) => `adaEndUser(endUserId: ${JSON.stringify(id)}) { id }`, 'refused'],
+      [(id) => `cometChatUser(uid: ${JSON.stringify(id)}) { id }`, 'refused'],
+      [(id) => `twoChatUser(uuid: ${JSON.stringify(id)}) { id }`, 'miss'],
     ];
     for (const id of hostile)
-      for (const lookup of lookups) {
+      for (const [lookup, outcome] of lookups) {
         const response = await ask(`{ user: ${lookup(id)} }`);
         expect(response.ms).toBeLessThan(FAST_MS);
-        expect({ id, lookup: lookup('…'), answer: response.json }).toEqual({
-          id,
-          lookup: lookup('…'),
-          answer: { data: { user: null } },
-        });
+        expect(response.json?.data).toEqual({ user: null });
+        if (outcome === 'miss')
+          expect({ id, errors: response.json?.errors }).toEqual({ id, errors: undefined });
+        else expect(response.json?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
       }
     const prefixes: Record<string, string> = {
       TWILIO_CONVERSATIONS: '/v1/Users/',
@@ -225,8 +227,12 @@ describe('ids', () => {
       for (const call of h.emulator(provider as never).calls) expect(call.path.startsWith(prefix)).toBe(true);
     // Through node(id:) as well.
     for (const provider of ['TWILIO_CONVERSATIONS', 'ADA', 'COMETCHAT'])
-      for (const id of hostile)
-        expect((await node(b64(`rollcall:v1:${provider}:${id}`))).json).toEqual({ data: { node: null } });
+      for (const id of hostile) {
+        const { json } = await node(b64(`rollcall:v1:${provider}:${id}`));
+        expect(json?.data).toEqual({ node: null });
+        if (provider !== 'TWILIO_CONVERSATIONS')
+          expect(json?.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      }
     for (const [provider, prefix] of Object.entries(prefixes))
       for (const call of h.emulator(provider as never).calls) expect(call.path.startsWith(prefix)).toBe(true);
   });
@@ -345,25 +351,31 @@ describe('operation limits', () => {
     );
   });
 
-  it('rejects 1000 aliases, naming the limit and its value', async () => {
-    const query = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: providers { provider }`).join(' ')} }`;
+  it('rejects 300 aliases, naming the limit and the count where it stopped', async () => {
+    const query = `{ ${Array.from({ length: 300 }, (_, i) => `a${i}: providers { provider }`).join(' ')} }`;
     const error = rejected(await ask(query), 'OPERATION_LIMIT_EXCEEDED', /ROLLCALL_MAX_ALIASES/, 400);
-    expect(error.extensions).toMatchObject({ limit: 'aliases', maximum: 30, measured: 1000 });
+    expect(error.extensions).toMatchObject({ limit: 'aliases', maximum: 30, measured: 31 });
   });
 
-  it('rejects 100 root fields without aliases, naming the limit; 1000 never get past validation', async () => {
+  it('rejects 1000 aliases by their tokens, before parsing', async () => {
+    const query = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: providers { provider }`).join(' ')} }`;
+    const error = rejected(await ask(query), 'OPERATION_LIMIT_EXCEEDED', /ROLLCALL_MAX_TOKENS/, 400);
+    expect(error.extensions).toMatchObject({ limit: 'tokens', maximum: 2000 });
+  });
+
+  it('rejects 100 root fields without aliases, naming the limit; 1000 never get past the token count', async () => {
     const error = rejected(
       await ask(`{ ${'providers { provider } '.repeat(100)}}`),
       'OPERATION_LIMIT_EXCEEDED',
       /ROLLCALL_MAX_ROOT_FIELDS/,
       400,
     );
-    expect(error.extensions).toMatchObject({ limit: 'rootFields', maximum: 30, measured: 100 });
-    // graphql-js caps the work of OverlappingFieldsCanBeMergedRule and aborts validation first.
+    expect(error.extensions).toMatchObject({ limit: 'rootFields', maximum: 30, measured: 31 });
+    // Validation of repeated fields is quadratic in graphql-js: the token limit keeps it small.
     rejected(
       await ask(`{ ${'providers { provider } '.repeat(1000)}}`),
-      'GRAPHQL_VALIDATION_FAILED',
-      /aborted/,
+      'OPERATION_LIMIT_EXCEEDED',
+      /ROLLCALL_MAX_TOKENS/,
       400,
     );
   });
@@ -463,6 +475,239 @@ describe('HTTP bodies and content types', () => {
     }
     expect((await http(`${h.url}/admin`, {}, FAST_MS)).status).toBe(404);
     expect((await http(`${h.url}/health`, { method: 'POST' }, FAST_MS)).status).toBe(404);
+  });
+});
+
+describe('text arguments and native ids are checked before any upstream call (issue 13, finding 3)', () => {
+  const HUGE = 'x'.repeat(200_000);
+  const twilio = () => h.emulator<TwilioEmulator>('TWILIO_CONVERSATIONS');
+
+  it.each([
+    [
+      'cometChatUsers',
+      'filter.searchKey',
+      'query ($v: String) { f: cometChatUsers(first: 2, filter: { searchKey: $v }) { totalCount } }',
+    ],
+    [
+      'cometChatUsers',
+      'filter.role',
+      'query ($v: String) { f: cometChatUsers(first: 2, filter: { role: $v }) { totalCount } }',
+    ],
+    [
+      'cometChatUsers',
+      'filter.tags',
+      'query ($v: String!) { f: cometChatUsers(first: 2, filter: { tags: [$v] }) { totalCount } }',
+    ],
+    [
+      'cometChatUsers',
+      'filter.roles',
+      'query ($v: String!) { f: cometChatUsers(first: 2, filter: { roles: ["admin", $v] }) { totalCount } }',
+    ],
+    [
+      'voximplantUsers',
+      'filter.userName',
+      'query ($v: String) { f: voximplantUsers(first: 2, filter: { userName: $v }) { totalCount } }',
+    ],
+    [
+      'voximplantUsers',
+      'filter.userDisplayName',
+      'query ($v: String) { f: voximplantUsers(first: 2, filter: { userDisplayName: $v }) { totalCount } }',
+    ],
+    [
+      'voximplantUsers',
+      'filter.applicationName',
+      'query ($v: String) { f: voximplantUsers(first: 2, filter: { applicationName: $v }) { totalCount } }',
+    ],
+    [
+      'adaEndUsers',
+      'externalId',
+      'query ($v: String) { f: adaEndUsers(first: 2, externalId: $v) { totalCount } }',
+    ],
+    ['twilioConversationUser', 'sid', 'query ($v: String!) { f: twilioConversationUser(sid: $v) { sid } }'],
+    ['cometChatUser', 'uid', 'query ($v: String!) { f: cometChatUser(uid: $v) { uid } }'],
+    ['adaEndUser', 'endUserId', 'query ($v: String!) { f: adaEndUser(endUserId: $v) { endUserId } }'],
+    ['twoChatUser', 'uuid', 'query ($v: String!) { f: twoChatUser(uuid: $v) { uuid } }'],
+  ])(
+    '%s refuses a 200,000-character %s with BAD_USER_INPUT naming it, and keeps the rest',
+    async (_field, argument, query) => {
+      const withNeighbour = query.replace(/\{ f: /, '{ providers { provider } f: ');
+      const response = await ask(withNeighbour, { v: HUGE });
+      const error = rejected(
+        response,
+        'BAD_USER_INPUT',
+        new RegExp(`"${argument.replace('.', '\\.')}(\\[\\d+\\])?" must be`),
+      );
+      expect(error.extensions?.argument).toBe(argument);
+      expect(error.path).toEqual(['f']);
+      expect(error.message).toMatch(/a string of 200000 characters/);
+      expect(error.message.length).toBeLessThan(300);
+      expect(response.status).toBe(200);
+      expect(response.json?.data).toEqual({ providers: expect.any(Array), f: null });
+      expect(upstreamCalls()).toBe(0);
+    },
+  );
+
+  it('refuses control characters, empty values and out-of-alphabet ids the same way', async () => {
+    for (const [query, value] of [
+      ['query ($v: String!) { f: twilioConversationUser(sid: $v) { sid } }', 'agent\u0000'],
+      ['query ($v: String!) { f: twilioConversationUser(sid: $v) { sid } }', ''],
+      ['query ($v: String!) { f: cometChatUser(uid: $v) { uid } }', 'super hero'],
+      ['query ($v: String!) { f: adaEndUser(endUserId: $v) { endUserId } }', 'a/b'],
+      ['query ($v: String!) { f: cometChatUsers(first: 1, filter: { tags: [$v] }) { totalCount } }', 'a,b'],
+    ] as const)
+      rejected(await ask(query, { v: value }), 'BAD_USER_INPUT', /must be/);
+    rejected(
+      await ask('{ f: voximplantUsers(first: 1, filter: { skillId: -3 }) { totalCount } }'),
+      'BAD_USER_INPUT',
+      /positive integer/,
+    );
+    const many = Array.from({ length: 26 }, (_, i) => `tag${i}`);
+    rejected(
+      await ask(
+        'query ($v: [String!]) { f: cometChatUsers(first: 1, filter: { tags: $v }) { totalCount } }',
+        { v: many },
+      ),
+      'BAD_USER_INPUT',
+      /at most 25 values/,
+    );
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('refuses a global id whose provider user id is huge or malformed, and answers null for impossible ones', async () => {
+    const node = (id: string) => ask('query ($id: ID!) { node(id: $id) { id } }', { id });
+    for (const provider of PROVIDER_IDS) {
+      const error = rejected(
+        await node(b64(`rollcall:v1:${provider}:${HUGE}`)),
+        'BAD_USER_INPUT',
+        /its provider user id/,
+      );
+      expect(error.extensions?.argument).toBe('id (its provider user id)');
+    }
+    rejected(
+      await ask('query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', {
+        ids: [b64('rollcall:v1:ADA:fine'), b64(`rollcall:v1:COMETCHAT:${HUGE.slice(0, 300)}`)],
+      }),
+      'BAD_USER_INPUT',
+      /"ids\[1\] \(its provider user id\)" must be/,
+    );
+    for (const id of [b64('rollcall:v1:VOXIMPLANT:0'), b64('rollcall:v1:TWILIO_CONVERSATIONS:..')])
+      expect((await node(id)).json).toEqual({ data: { node: null } });
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('refuses a huge key in a federation representation, for that entity only', async () => {
+    const response = await ask(
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on TwilioConversationUser { sid } } }',
+      {
+        r: [
+          { __typename: 'TwilioConversationUser', sid: HUGE },
+          { __typename: 'TwilioConversationUser', sid: twilio().listed()[0].sid },
+        ],
+      },
+    );
+    const error = rejected(response, 'BAD_USER_INPUT', /"representations\.sid" must be/);
+    expect(error.path).toEqual(['_entities', 0]);
+    expect(response.json?.data).toEqual({ _entities: [null, { sid: twilio().listed()[0].sid }] });
+    expect(twilio().calls.every((call) => call.path.length < 200)).toBe(true);
+  });
+});
+
+describe('bad input is never reported as a rollcall bug (issue 13, finding 4)', () => {
+  const entities = (representations: unknown[]) =>
+    ask('query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on User { id } } }', {
+      r: representations,
+    });
+
+  it.each([
+    ['no id', [{ __typename: 'User' }], /"id" must be a string/],
+    ['a number id', [{ __typename: 'User', id: 123 }], /"id" must be a string/],
+    ['a null id', [{ __typename: 'User', id: null }], /"id" must be a string/],
+    ['no key at all', [{ __typename: 'CometChatUser' }], /needs "id" \(a global id\) or "uid"/],
+    [
+      'a key of the wrong type',
+      [{ __typename: 'CometChatUser', uid: { nested: true } }],
+      /"uid" must be a string/,
+    ],
+    [
+      'an unknown type',
+      [{ __typename: 'Nope', id: 'x' }],
+      /representations\[0\] must be an object whose "__typename" is one of/,
+    ],
+    ['no __typename', [{ id: 'x' }], /representations\[0\] must be an object/],
+    ['a number', [3], /representations\[0\] must be an object/],
+    ['a list', [[1, 2]], /representations\[0\] must be an object/],
+  ])('answers _entities with %s as BAD_USER_INPUT', async (_what, representations, message) => {
+    const response = await entities(representations);
+    rejected(response, 'BAD_USER_INPUT', message);
+    expect(JSON.stringify(response.json)).not.toMatch(/INTERNAL_SERVER_ERROR|first argument must be/);
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it.each([
+    ['mutation { x }', /no mutation type\. Supported operation types: query/],
+    ['subscription { x }', /no subscription type\. Supported operation types: query/],
+    ['mutation Named { users { totalCount } }', /no mutation type/],
+  ])('refuses %s as GRAPHQL_VALIDATION_FAILED, saying what is supported', async (query, message) => {
+    rejected(await ask(query), 'GRAPHQL_VALIDATION_FAILED', message, 400);
+  });
+});
+
+describe('one failure nulls only its own field (issue 13, finding 6)', () => {
+  it('keeps users and the other fields when 2Chat fails', async () => {
+    h.emulator('TWO_CHAT').injectFault({ status: 500, body: { success: false, error: true } });
+    const response = await ask(
+      '{ twoChatUsers(first: 7) { totalCount } users(first: 3) { nodes { id provider } } providers { provider } }',
+    );
+    h.emulator('TWO_CHAT').clearFaults();
+    const data = response.json?.data as {
+      twoChatUsers: null;
+      users: { nodes: { provider: string }[] };
+      providers: unknown[];
+    };
+    expect(data.twoChatUsers).toBeNull();
+    expect(data.users.nodes.map((n) => n.provider)).toEqual([
+      'TWILIO_CONVERSATIONS',
+      'TWILIO_CONVERSATIONS',
+      'TWILIO_CONVERSATIONS',
+    ]);
+    expect(data.providers).toHaveLength(PROVIDER_IDS.length);
+    const paths = response.json?.errors?.map((e) => [e.path, e.extensions?.code, e.extensions?.provider]);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        [['twoChatUsers'], 'UPSTREAM_UNAVAILABLE', 'TWO_CHAT'],
+        [['users'], 'UPSTREAM_UNAVAILABLE', 'TWO_CHAT'],
+      ]),
+    );
+  });
+
+  it('keeps node when nodes holds a malformed id', async () => {
+    const valid = b64('rollcall:v1:TWO_CHAT:nobody');
+    const broken = b64('rollcall:v9:ADA:42');
+    const response = await ask('query ($a: ID!, $b: [ID!]!) { node(id: $a) { id } nodes(ids: $b) { id } }', {
+      a: valid,
+      b: [valid, broken],
+    });
+    expect(response.json?.data).toEqual({ node: null, nodes: null });
+    rejected(response, 'BAD_USER_INPUT', /unsupported version/);
+    expect(response.json?.errors?.[0].path).toEqual(['nodes']);
+  });
+
+  it('keeps providers when no provider is configured', async () => {
+    const bare = await startHarness({ providers: [] });
+    try {
+      const response = await graphql(
+        bare.url,
+        '{ providers { provider enabled } twoChatUsers(first: 1) { totalCount } users(first: 1) { totalCount } }',
+      );
+      expect(response.json?.data).toEqual({
+        providers: PROVIDER_IDS.map((provider) => ({ provider, enabled: false })),
+        twoChatUsers: null,
+        users: { totalCount: 0 },
+      });
+      expect(response.json?.errors?.map((e) => e.extensions?.code)).toEqual(['PROVIDER_NOT_CONFIGURED']);
+    } finally {
+      await bare.stop();
+    }
   });
 });
 

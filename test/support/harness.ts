@@ -61,6 +61,8 @@ export async function startReplica(
   env: Record<string, string> = {},
   /** Where rollcall logs (default: nowhere); test/support/safety.ts has one that keeps every line. */
   logger: Logger = createLogger('silent'),
+  /** The provider definitions the server uses (default: the registry), e.g. one with an injected bug. */
+  providers?: readonly AnyProviderDefinition[],
 ): Promise<Replica> {
   const config = loadConfig({
     PORT: '0',
@@ -72,7 +74,11 @@ export async function startReplica(
     ...emulators.env,
     ...env,
   });
-  const server = await createServer(config, { logger, emulated: new Set(emulators.byProvider.keys()) });
+  const server = await createServer(config, {
+    logger,
+    emulated: new Set(emulators.byProvider.keys()),
+    providers,
+  });
   const url = await server.start();
   return {
     url,

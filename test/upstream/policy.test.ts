@@ -67,27 +67,81 @@ describe('CircuitBreaker', () => {
       (s) => states.push(s),
       () => now,
     );
-    breaker.failure();
-    breaker.failure();
-    breaker.success();
-    breaker.failure();
-    breaker.failure();
+    const call = (verdict: 'success' | 'failure') => {
+      const permit = breaker.admit();
+      expect(permit).not.toBeNull();
+      permit![verdict]();
+      permit!.release();
+    };
+    call('failure');
+    call('failure');
+    call('success');
+    call('failure');
+    call('failure');
     expect(breaker.state).toBe('CLOSED');
-    breaker.failure();
+    call('failure');
     expect(breaker.state).toBe('OPEN');
-    expect(breaker.admit()).toBe(false);
+    expect(breaker.admit()).toBeNull();
     expect(breaker.retryAfterSeconds()).toBe(1);
     now = 1000;
     expect(breaker.state).toBe('HALF_OPEN');
-    expect(breaker.admit()).toBe(true);
-    expect(breaker.admit()).toBe(false);
-    breaker.failure();
+    const probe = breaker.admit();
+    expect(probe).not.toBeNull();
+    expect(breaker.admit()).toBeNull();
+    probe!.failure();
     expect(breaker.state).toBe('OPEN');
     now = 2000;
-    expect(breaker.admit()).toBe(true);
-    breaker.success();
+    const second = breaker.admit();
+    expect(second).not.toBeNull();
+    second!.success();
     expect(breaker.state).toBe('CLOSED');
     expect(states).toEqual(['OPEN', 'HALF_OPEN', 'OPEN', 'HALF_OPEN', 'CLOSED']);
+  });
+});
+
+describe('CircuitBreaker permits', () => {
+  it('frees the half-open probe slot when the probe ends without a verdict, and only once', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker(
+      1,
+      1000,
+      () => {},
+      () => now,
+    );
+    breaker.admit()!.failure();
+    now = 1000;
+    const probe = breaker.admit()!;
+    expect(breaker.probeInFlight).toBe(true);
+    expect(breaker.admit()).toBeNull();
+    probe.release();
+    expect(breaker.probeInFlight).toBe(false);
+    expect(breaker.state).toBe('HALF_OPEN');
+    const next = breaker.admit()!;
+    // A late verdict of the released permit changes nothing: only `next` is the probe now.
+    probe.failure();
+    expect(breaker.state).toBe('HALF_OPEN');
+    expect(breaker.admit()).toBeNull();
+    next.success();
+    next.release();
+    expect(breaker.state).toBe('CLOSED');
+  });
+
+  it('keeps the probe slot when a call admitted while closed ends without a verdict', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker(
+      1,
+      1000,
+      () => {},
+      () => now,
+    );
+    const early = breaker.admit()!; // admitted while CLOSED, still in flight
+    breaker.admit()!.failure();
+    now = 1000;
+    const probe = breaker.admit()!;
+    early.release(); // must not free the probe's slot
+    expect(breaker.admit()).toBeNull();
+    probe.success();
+    expect(breaker.state).toBe('CLOSED');
   });
 });
 

@@ -17,6 +17,7 @@ import { BadUserInputError, ErrorCode, UpstreamError } from '../../errors.js';
 import type { PageRequest, ProviderEdge, ProviderPage } from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
+import { checkText } from '../nativeId.js';
 import { ByIdLoader, LookupBudget } from '../loaders.js';
 import { lookupByWalk } from '../lookup.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
@@ -55,15 +56,14 @@ export function adaForwardOnlyError(argument: 'last' | 'before'): BadUserInputEr
 export function parseAdaFilter(filter: unknown): string | null {
   const externalId = (filter as AdaFilter | undefined)?.externalId;
   if (externalId === undefined || externalId === null) return null;
-  if (typeof externalId !== 'string' || externalId.length < 1 || externalId.length > ADA_MAX_EXTERNAL_ID) {
-    throw new BadUserInputError(
-      `"externalId" must be 1 to ${ADA_MAX_EXTERNAL_ID} characters long (Ada's limit); got ${
-        typeof externalId === 'string' ? externalId.length : 'a non-string'
-      }.`,
-      { argument: 'externalId' },
-    );
-  }
-  return externalId;
+  return checkText(
+    {
+      allowed: `1 to ${ADA_MAX_EXTERNAL_ID} characters (Ada's limit) without control characters`,
+      maxLength: ADA_MAX_EXTERNAL_ID,
+    },
+    String(externalId),
+    'externalId',
+  );
 }
 
 export class AdaSession implements ProviderSession<AdaEndUserRecord> {

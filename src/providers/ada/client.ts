@@ -8,6 +8,17 @@ import { codeForStatus, ErrorCode, isUpstreamError } from '../../errors.js';
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
 import { retryAfterSeconds } from '../../upstream/retryAfter.js';
 import type { AdaWireEndUser, AdaWireErrorBody, AdaWireListResponse } from './types.js';
+import { WORD, type NativeIdRule } from '../nativeId.js';
+
+/**
+ * An Ada end user id: Ada's are 24 hex digits; rollcall accepts up to 64 letters, digits, `_` or `-`
+ * (its bound: the format is not documented as fixed), which keeps every id a single path segment.
+ */
+export const ADA_END_USER_ID: NativeIdRule = {
+  allowed: "1 to 64 letters, digits, '_' or '-' (an Ada end user id)",
+  maxLength: 64,
+  pattern: WORD,
+};
 
 const LIST_PATH = 'api/v2/end-users/';
 
@@ -29,7 +40,7 @@ export const detectAdaError: ErrorDetector = ({ status, body, headers }) => {
     code: codeForStatus(status),
     status,
     upstreamCode: typeof first?.type === 'string' ? first.type : undefined,
-    message: message ? (details ? `${message} (${details})` : message) : `HTTP ${status}`,
+    upstreamMessage: message ? (details ? `${message} (${details})` : message) : undefined,
     retryAfter: status === 429 ? retryAfterSeconds(headers) : undefined,
   };
 };

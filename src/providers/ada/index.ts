@@ -5,7 +5,7 @@
 import type { ProviderDefinition } from '../provider.js';
 import { upstreamFor } from '../upstream.js';
 import { AdaAdapter, type AdaSession } from './adapter.js';
-import { AdaClient, detectAdaError } from './client.js';
+import { AdaClient, detectAdaError, ADA_END_USER_ID } from './client.js';
 import { AdaEmulator } from './emulator.js';
 import { adaResolvers } from './resolvers.js';
 
@@ -24,6 +24,7 @@ const HANDLE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const adaProvider: ProviderDefinition<AdaConfig, AdaSession> = {
   id: 'ADA',
   typename: 'AdaEndUser',
+  nativeId: ADA_END_USER_ID,
   displayName: 'Ada',
 
   readConfig(env) {

@@ -1,8 +1,8 @@
 /** Thin resolvers: arguments → the Ada session's loaders. */
 import type { Resolvers } from '../../generated/resolvers.js';
 import { resolveProviderConnection } from '../connection.js';
-import { userByReference } from '../reference.js';
-import { adaForwardOnlyError, type AdaFilter, type AdaSession } from './adapter.js';
+import { userByNativeId, userByReference } from '../reference.js';
+import { adaForwardOnlyError, type AdaFilter } from './adapter.js';
 import type { AdaEndUserRecord } from './types.js';
 
 const PROVIDER = 'ADA';
@@ -19,7 +19,7 @@ export const adaResolvers: Resolvers = {
       return resolveProviderConnection<AdaEndUserRecord>(context, PROVIDER, { first, after }, filter);
     },
     adaEndUser: (_parent, { endUserId }, context) =>
-      (context.sessionFor(PROVIDER) as AdaSession).byId(endUserId),
+      userByNativeId(context, PROVIDER, endUserId, 'endUserId') as Promise<AdaEndUserRecord | null>,
   },
   AdaEndUser: {
     __resolveReference: (reference, context) =>

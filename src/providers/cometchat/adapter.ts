@@ -18,11 +18,11 @@
  *   when that takes fewer calls (`lookupByWalk`): up to 1000 users, any batch costs one call.
  */
 import DataLoader from 'dataloader';
-import { BadUserInputError } from '../../errors.js';
 import { asOffset, type PageRequest, type ProviderPage } from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
 import { ByIdLoader, LookupBudget } from '../loaders.js';
+import { checkText, checkTextList, type TextRule } from '../nativeId.js';
 import { pageByOffset, TotalsMemo } from '../offsetPaging.js';
 import { lookupByWalk } from '../lookup.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
@@ -75,18 +75,26 @@ interface LoadedPage {
   records: CometChatUserRecord[];
 }
 
-/** Rejects filter values CometChat's comma-separated lists cannot carry. */
+/** A text filter value (rollcall's bound: CometChat documents none; uids and names are far shorter). */
+const FILTER_TEXT: TextRule = { allowed: '1 to 100 characters without control characters', maxLength: 100 };
+/** A value of a list filter, which CometChat receives comma-separated. */
+const LIST_VALUE: TextRule = {
+  allowed: '1 to 100 characters without commas (CometChat separates them with commas) or control characters',
+  maxLength: 100,
+  pattern: /^[^,]+$/,
+};
+/** Values per list filter (rollcall's bound). */
+const MAX_LIST_VALUES = 25;
+
+/**
+ * Rejects filter values CometChat cannot take, before any call: over-long or control-character text, and
+ * list values its comma-separated lists cannot carry. An empty `searchKey` or `role` filters nothing.
+ */
 function checkFilter(filter: CometChatUserFilter | null | undefined): void {
-  for (const name of ['tags', 'roles'] as const) {
-    const values = filter?.[name] ?? [];
-    if (values.some((value) => value.includes(',')))
-      throw new BadUserInputError(
-        `"filter.${name}" values must not contain commas (CometChat separates them with commas).`,
-        {
-          argument: `filter.${name}`,
-        },
-      );
-  }
+  if (filter?.searchKey) checkText(FILTER_TEXT, filter.searchKey, 'filter.searchKey');
+  if (filter?.role) checkText(FILTER_TEXT, filter.role, 'filter.role');
+  for (const name of ['tags', 'roles'] as const)
+    checkTextList(LIST_VALUE, filter?.[name] ?? [], `filter.${name}`, MAX_LIST_VALUES);
 }
 
 export class CometChatSession implements ProviderSession<CometChatUserRecord> {

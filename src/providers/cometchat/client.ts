@@ -12,6 +12,17 @@ import type {
   CometChatSingleResponse,
   CometChatWireUser,
 } from './types.js';
+import { WORD, type NativeIdRule } from '../nativeId.js';
+
+/**
+ * A CometChat uid: "alphanumeric with underscore and hyphen; spaces, punctuation and other special
+ * characters are not allowed" (CometChat's user docs); at most 100 characters (rollcall's bound).
+ */
+export const COMETCHAT_UID: NativeIdRule = {
+  allowed: "1 to 100 letters, digits, '_' or '-' (CometChat's uid alphabet)",
+  maxLength: 100,
+  pattern: WORD,
+};
 
 /** CometChat's documented maximum `perPage`. */
 export const COMETCHAT_MAX_PER_PAGE = 1000;
@@ -101,7 +112,7 @@ function describe(
     case ErrorCode.UPSTREAM_NOT_FOUND:
       return 'not found';
     default:
-      return `HTTP ${status}${upstreamCode ? ` (${upstreamCode})` : ''}`;
+      return `CometChat failed to serve the request (HTTP ${status}${upstreamCode ? `, ${upstreamCode}` : ''})`;
   }
 }
 
@@ -126,7 +137,15 @@ export const detectCometChatError: ErrorDetector = ({ status, body, headers }) =
     (upstreamCode ? CODES[upstreamCode] : undefined) ??
     (ok ? ErrorCode.UPSTREAM_BAD_RESPONSE : codeForStatus(status));
   const retryAfter = code === ErrorCode.UPSTREAM_RATE_LIMITED ? retryAfterSeconds(headers) : undefined;
-  return { code, status, upstreamCode, message: describe(code, upstreamCode, status, errorBody), retryAfter };
+  const upstreamMessage = typeof errorBody?.error.message === 'string' ? errorBody.error.message : undefined;
+  return {
+    code,
+    status,
+    upstreamCode,
+    reason: describe(code, upstreamCode, status, errorBody),
+    upstreamMessage,
+    retryAfter,
+  };
 };
 
 export class CometChatClient {

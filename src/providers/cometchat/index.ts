@@ -5,7 +5,7 @@
 import type { ProviderDefinition } from '../provider.js';
 import { upstreamFor } from '../upstream.js';
 import { CometChatAdapter, type CometChatSession } from './adapter.js';
-import { CometChatClient, detectCometChatError } from './client.js';
+import { CometChatClient, detectCometChatError, COMETCHAT_UID } from './client.js';
 import { CometChatEmulator } from './emulator.js';
 import { cometChatResolvers } from './resolvers.js';
 
@@ -16,11 +16,14 @@ export interface CometChatConfig {
   apiKey: string;
   /** `https://{appId}.api-{region}.cometchat.io`, or COMETCHAT_BASE_URL. No `/v3` suffix. */
   baseUrl: string;
+  /** The app id, when given: an account identifier kept out of logs. */
+  appId?: string;
 }
 
 export const cometChatProvider: ProviderDefinition<CometChatConfig, CometChatSession> = {
   id: 'COMETCHAT',
   typename: 'CometChatUser',
+  nativeId: COMETCHAT_UID,
   displayName: 'CometChat',
 
   readConfig(env) {
@@ -41,14 +44,14 @@ export const cometChatProvider: ProviderDefinition<CometChatConfig, CometChatSes
       env.problem('COMETCHAT_APP_ID must be a CometChat app id (letters, digits and dashes).');
     // The OpenAPI `servers` entry ends in /v3; rollcall's paths carry it, so a pasted /v3 is dropped.
     const base = env.url('COMETCHAT_BASE_URL')?.replace(/\/v3$/, '');
-    if (explicitBase !== undefined) return base === undefined ? null : { apiKey, baseUrl: base };
+    if (explicitBase !== undefined) return base === undefined ? null : { apiKey, baseUrl: base, appId };
     if (!appId || !region) {
       env.problem(
         'Set COMETCHAT_APP_ID and COMETCHAT_REGION (us, eu or in), or COMETCHAT_BASE_URL, with COMETCHAT_API_KEY.',
       );
       return null;
     }
-    return { apiKey, baseUrl: `https://${appId.toLowerCase()}.api-${region}.cometchat.io` };
+    return { apiKey, baseUrl: `https://${appId.toLowerCase()}.api-${region}.cometchat.io`, appId };
   },
 
   // Backward paging is native, and a zero-size window learns the total in one small call.
@@ -69,6 +72,7 @@ export const cometChatProvider: ProviderDefinition<CometChatConfig, CometChatSes
       headers: () => ({ apikey: config.apiKey }),
       detectError: detectCometChatError,
       credentials: config.apiKey,
+      identifiers: config.appId ? [config.appId] : [],
     });
     return new CometChatAdapter(new CometChatClient(upstream), runtime);
   },

@@ -1,8 +1,7 @@
 /** Thin resolvers: arguments → the CometChat session's loaders. */
 import type { Resolvers } from '../../generated/resolvers.js';
 import { resolveProviderConnection } from '../connection.js';
-import { userByReference } from '../reference.js';
-import type { CometChatSession } from './adapter.js';
+import { userByNativeId, userByReference } from '../reference.js';
 import type { CometChatUserRecord } from './types.js';
 
 const PROVIDER = 'COMETCHAT';
@@ -12,7 +11,7 @@ export const cometChatResolvers: Resolvers = {
     cometChatUsers: (_parent, { filter, ...args }, context) =>
       resolveProviderConnection<CometChatUserRecord>(context, PROVIDER, args, filter ?? undefined),
     cometChatUser: (_parent, { uid }, context) =>
-      (context.sessionFor(PROVIDER) as CometChatSession).byId(uid),
+      userByNativeId(context, PROVIDER, uid, 'uid') as Promise<CometChatUserRecord | null>,
   },
   CometChatUser: {
     __resolveReference: (reference, context) =>

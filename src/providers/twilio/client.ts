@@ -6,6 +6,18 @@
 import { codeForStatus, ErrorCode, isUpstreamError } from '../../errors.js';
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
 import type { TwilioListResponse, TwilioWireUser } from './types.js';
+import { isDotSegment, type NativeIdRule } from '../nativeId.js';
+
+/**
+ * `GET /v1/Users/{Sid}` takes a sid (`US` + 32 hex digits) or an identity, which is free text: only its
+ * length is bounded (rollcall's bound, 256 characters). `.` and `..` cannot be fetched by path: a miss.
+ */
+export const TWILIO_USER_ID: NativeIdRule = {
+  allowed:
+    'a user sid ("US" and 32 hex digits) or an identity of 1 to 256 characters without control characters',
+  maxLength: 256,
+  impossible: isDotSegment,
+};
 
 /** Where a page starts: Twilio's token (null for the first page) and the client-state page index. */
 export interface TwilioPageRef {
@@ -19,13 +31,30 @@ export interface TwilioPage {
   previous: TwilioPageRef | null;
 }
 
-/** Reads Twilio's error body `{code, message, more_info, status}` from non-2xx answers. */
+/** Twilio error codes rollcall words precisely (https://www.twilio.com/docs/api/errors). */
+const REASONS: Record<number, string> = {
+  20003: 'Twilio refused the credentials (check TWILIO_ACCOUNT_SID and the auth token or API key)',
+  20404: 'Twilio has no such resource (check TWILIO_CONVERSATIONS_SERVICE_SID)',
+  20429: 'Twilio rate-limited the request (too many concurrent requests)',
+  21481: 'Twilio refused the page token (the cursor is from a list that changed or expired)',
+};
+
+/**
+ * Reads Twilio's error body `{code, message, more_info, status}` from non-2xx answers. Twilio's
+ * `message` quotes request URLs and the account sid: it goes to the debug log only.
+ */
 export const detectTwilioError: ErrorDetector = ({ status, body }) => {
   if (status >= 200 && status < 300) return undefined;
   const error = (body ?? {}) as { code?: unknown; message?: unknown };
   const upstreamCode = typeof error.code === 'number' ? error.code : undefined;
-  const message = typeof error.message === 'string' ? error.message : `HTTP ${status}`;
-  return { code: codeForStatus(status), status, upstreamCode, message };
+  const reason = upstreamCode !== undefined ? REASONS[upstreamCode] : undefined;
+  return {
+    code: codeForStatus(status),
+    status,
+    upstreamCode,
+    reason: reason ? `${reason} (HTTP ${status})` : undefined,
+    upstreamMessage: typeof error.message === 'string' ? error.message : undefined,
+  };
 };
 
 function refFromUrl(url: string | null | undefined): TwilioPageRef | null {

@@ -5,7 +5,7 @@
 import type { ProviderDefinition } from '../provider.js';
 import { upstreamFor } from '../upstream.js';
 import { TwilioAdapter, type TwilioSession } from './adapter.js';
-import { detectTwilioError, TwilioClient } from './client.js';
+import { detectTwilioError, TwilioClient, TWILIO_USER_ID } from './client.js';
 import { TwilioEmulator } from './emulator.js';
 import { twilioResolvers } from './resolvers.js';
 
@@ -24,6 +24,7 @@ export interface TwilioConfig {
 export const twilioProvider: ProviderDefinition<TwilioConfig, TwilioSession> = {
   id: 'TWILIO_CONVERSATIONS',
   typename: 'TwilioConversationUser',
+  nativeId: TWILIO_USER_ID,
   displayName: 'Twilio Conversations',
 
   readConfig(env) {
@@ -83,6 +84,7 @@ export const twilioProvider: ProviderDefinition<TwilioConfig, TwilioSession> = {
       headers: () => ({ authorization }),
       detectError: detectTwilioError,
       credentials: `${config.username}:${config.password}`,
+      identifiers: [config.accountSid, config.username, config.serviceSid ?? ''],
     });
     return new TwilioAdapter(new TwilioClient(upstream, config.serviceSid), config.pageSize, runtime);
   },

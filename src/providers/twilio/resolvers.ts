@@ -1,8 +1,7 @@
 /** Thin resolvers: arguments → the Twilio session's loaders. */
 import type { Resolvers } from '../../generated/resolvers.js';
 import { resolveProviderConnection } from '../connection.js';
-import { userByReference } from '../reference.js';
-import type { TwilioSession } from './adapter.js';
+import { userByNativeId, userByReference } from '../reference.js';
 import type { TwilioUserRecord } from './types.js';
 
 const PROVIDER = 'TWILIO_CONVERSATIONS';
@@ -12,7 +11,7 @@ export const twilioResolvers: Resolvers = {
     twilioConversationUsers: (_parent, args, context) =>
       resolveProviderConnection<TwilioUserRecord>(context, PROVIDER, args),
     twilioConversationUser: (_parent, { sid }, context) =>
-      (context.sessionFor(PROVIDER) as TwilioSession).byId(sid),
+      userByNativeId(context, PROVIDER, sid, 'sid') as Promise<TwilioUserRecord | null>,
   },
   TwilioConversationUser: {
     __resolveReference: (reference, context) =>

@@ -6,6 +6,16 @@ import { codeForStatus, ErrorCode } from '../../errors.js';
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
 import { retryAfterSeconds } from '../../upstream/retryAfter.js';
 import type { TwoChatErrorBody, TwoChatListResponse, TwoChatWireUser } from './types.js';
+import { type NativeIdRule } from '../nativeId.js';
+
+/**
+ * A 2Chat user uuid: an opaque string (`USR…`, hyphenated inconsistently), so only its length is bounded
+ * (rollcall's bound: real uuids are about 40 characters). Lookups read the list, never a path.
+ */
+export const TWO_CHAT_USER_ID: NativeIdRule = {
+  allowed: '1 to 128 characters without control characters (a 2Chat uuid, "USR…")',
+  maxLength: 128,
+};
 
 function errorText(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -26,27 +36,29 @@ export const detectTwoChatError: ErrorDetector = ({ status, body, headers }) => 
     ((body as { success?: unknown }).success === false || (body as { error?: unknown }).error === true);
   const ok = status >= 200 && status < 300;
   if (ok && !failedBody) return undefined;
-  const upstreamText = errorText(body);
+  const upstreamMessage = errorText(body);
   if (ok) {
     // A failure reported with HTTP 200 carries no status to classify it: 2Chat could not serve the
     // request (the key was accepted, and /open/users takes no input), so it is an upstream outage.
     return {
       code: ErrorCode.UPSTREAM_UNAVAILABLE,
       status,
-      message: `reported a failure with HTTP ${status}: ${upstreamText ?? 'no reason given'}`,
+      reason: `reported a failure with HTTP ${status} (success: false)`,
+      upstreamMessage,
     };
   }
   if (status === 402) {
     return {
       code: ErrorCode.UPSTREAM_FORBIDDEN,
       status,
-      message: `payment required (trial expired or out of API credits): ${upstreamText ?? 'no reason given'}`,
+      reason: 'payment required: the trial expired or the account is out of API credits (HTTP 402)',
+      upstreamMessage,
     };
   }
   return {
     code: codeForStatus(status),
     status,
-    message: upstreamText ?? `HTTP ${status}`,
+    upstreamMessage,
     retryAfter: status === 429 ? retryAfterSeconds(headers) : undefined,
   };
 };

@@ -5,7 +5,7 @@
 import type { ProviderDefinition } from '../provider.js';
 import { upstreamFor } from '../upstream.js';
 import { TwoChatAdapter, type TwoChatSession } from './adapter.js';
-import { detectTwoChatError, TwoChatClient } from './client.js';
+import { detectTwoChatError, TwoChatClient, TWO_CHAT_USER_ID } from './client.js';
 import { TwoChatEmulator } from './emulator.js';
 import { twoChatResolvers } from './resolvers.js';
 
@@ -20,6 +20,7 @@ export const TWOCHAT_DEFAULT_BASE_URL = 'https://api.p.2chat.io';
 export const twoChatProvider: ProviderDefinition<TwoChatConfig, TwoChatSession> = {
   id: 'TWO_CHAT',
   typename: 'TwoChatUser',
+  nativeId: TWO_CHAT_USER_ID,
   displayName: '2Chat',
 
   readConfig(env) {

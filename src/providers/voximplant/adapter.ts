@@ -17,6 +17,7 @@ import { lookupByWalk } from '../lookup.js';
 import { pageByOffset, TotalsMemo } from '../offsetPaging.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
 import {
+  VOXIMPLANT_USER_ID,
   getUsersParams,
   type GetUsersParams,
   type VoximplantClient,
@@ -44,9 +45,6 @@ interface LoadedWindow {
  * is what `first: 100` windows already send.
  */
 const LIST_PAGE = 100;
-
-/** The largest user id GraphQL's Int (and so `voximplantUser(userId:)`) can carry. */
-const MAX_USER_ID = 2 ** 31 - 1;
 
 export class VoximplantSession implements ProviderSession<VoximplantUserRecord> {
   private readonly windows: DataLoader<string, LoadedWindow>;
@@ -111,7 +109,7 @@ export class VoximplantSession implements ProviderSession<VoximplantUserRecord> 
 
   /** A user id is a positive integer; anything else cannot exist and costs no call. */
   async byId(userId: string): Promise<VoximplantUserRecord | null> {
-    if (!/^[1-9]\d{0,9}$/.test(userId) || Number(userId) > MAX_USER_ID) return null;
+    if (VOXIMPLANT_USER_ID.impossible?.(userId)) return null;
     return this.users.load(userId);
   }
 

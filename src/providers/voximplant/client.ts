@@ -17,6 +17,18 @@ import {
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
 import { retryAfterSeconds } from '../../upstream/retryAfter.js';
 import type { VoximplantErrorBody, VoximplantGetUsersResponse, VoximplantWireUser } from './types.js';
+import { checkText, type NativeIdRule, type TextRule } from '../nativeId.js';
+
+/** The largest user id GraphQL's Int (and so `voximplantUser(userId:)`) can carry. */
+export const MAX_VOXIMPLANT_USER_ID = 2 ** 31 - 1;
+
+/** A Voximplant user id: a decimal integer; zero, negative or beyond Int ids cannot exist (a miss). */
+export const VOXIMPLANT_USER_ID: NativeIdRule = {
+  allowed: 'a decimal integer (a Voximplant user id)',
+  maxLength: 20,
+  pattern: /^-?\d+$/,
+  impossible: (id) => !/^[1-9]\d{0,9}$/.test(id) || Number(id) > MAX_VOXIMPLANT_USER_ID,
+};
 
 export type VoximplantAcdStatus =
   | 'OFFLINE'
@@ -74,6 +86,9 @@ function applicationParams(application: VoximplantApplication): GetUsersParams {
 
 const given = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
 
+/** A partial-match text filter (rollcall's bound: Voximplant documents none; names are far shorter). */
+const FILTER_TEXT: TextRule = { allowed: '1 to 100 characters without control characters', maxLength: 100 };
+
 /**
  * GetUsers parameters (without `offset`/`count`) for a filter and order. The filter's application, when
  * given, replaces the configured default; giving both an id and a name is BAD_USER_INPUT (GetUsers takes
@@ -93,6 +108,26 @@ export function getUsersParams(
       { argument: 'filter' },
     );
   }
+  for (const [name, value] of Object.entries({
+    applicationName: f.applicationName,
+    userName: f.userName,
+    userDisplayName: f.userDisplayName,
+  }))
+    if (value) checkText(FILTER_TEXT, value, `filter.${name}`);
+  for (const [name, value] of Object.entries({
+    applicationId: f.applicationId,
+    skillId: f.skillId,
+    excludedSkillId: f.excludedSkillId,
+    acdQueueId: f.acdQueueId,
+    excludedAcdQueueId: f.excludedAcdQueueId,
+    userId: f.userId,
+    showingSkillId: f.showingSkillId,
+  }))
+    if (given(value) && value < 1)
+      throw new BadUserInputError(
+        `"filter.${name}" must be a positive integer (Voximplant ids start at 1); got ${value}.`,
+        { argument: `filter.${name}` },
+      );
   const application: VoximplantApplication = given(f.applicationId)
     ? { applicationId: f.applicationId }
     : given(f.applicationName) && f.applicationName !== ''
@@ -157,7 +192,7 @@ const CODES: Record<number, CodeInfo> = {
   117: { code: ErrorCode.UPSTREAM_NOT_FOUND, message: 'no such user' },
 };
 
-function errorOf(body: unknown): { code?: unknown } | undefined {
+function errorOf(body: unknown): { code?: unknown; msg?: unknown } | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const { error, errors } = body as VoximplantErrorBody;
   if (error && typeof error === 'object') return error;
@@ -184,7 +219,8 @@ export const detectVoximplantError: ErrorDetector = ({ status, body, headers }) 
       code,
       status,
       upstreamCode,
-      message: known?.message ?? `Voximplant error ${String(upstreamCode ?? 'without a code')}`,
+      reason: known?.message ?? `Voximplant error ${String(upstreamCode ?? 'without a code')}`,
+      upstreamMessage: typeof error.msg === 'string' ? error.msg : undefined,
       retryAfter: code === ErrorCode.UPSTREAM_RATE_LIMITED ? retryAfterSeconds(headers) : undefined,
     };
   }
@@ -192,7 +228,6 @@ export const detectVoximplantError: ErrorDetector = ({ status, body, headers }) 
   return {
     code: codeForStatus(status),
     status,
-    message: `HTTP ${status}`,
     retryAfter: status === 429 ? retryAfterSeconds(headers) : undefined,
   };
 };

@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import type { ProviderDefinition } from '../provider.js';
 import { upstreamFor } from '../upstream.js';
 import { VoximplantAdapter, type VoximplantSession } from './adapter.js';
-import { detectVoximplantError, VoximplantClient, type VoximplantApplication } from './client.js';
+import {
+  detectVoximplantError,
+  VoximplantClient,
+  type VoximplantApplication,
+  VOXIMPLANT_USER_ID,
+} from './client.js';
 import { VoximplantEmulator } from './emulator.js';
 import { parseCredentials, VoximplantTokenSource, type VoximplantServiceAccount } from './jwt.js';
 import { voximplantResolvers } from './resolvers.js';
@@ -30,6 +35,7 @@ const VARIABLES = [
 export const voximplantProvider: ProviderDefinition<VoximplantConfig, VoximplantSession> = {
   id: 'VOXIMPLANT',
   typename: 'VoximplantUser',
+  nativeId: VOXIMPLANT_USER_ID,
   displayName: 'Voximplant',
 
   readConfig(env) {
@@ -108,6 +114,7 @@ export const voximplantProvider: ProviderDefinition<VoximplantConfig, Voximplant
       detectError: detectVoximplantError,
       // The key pair identifies the account; the token changes every few minutes and must not.
       credentials: `${config.account.accountId}:${config.account.keyId}`,
+      identifiers: [String(config.account.accountId), config.account.keyId],
     });
     return new VoximplantAdapter(new VoximplantClient(upstream, config.application), runtime);
   },

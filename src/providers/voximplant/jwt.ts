@@ -59,6 +59,12 @@ export function parseCredentials(text: string, variable: string): CredentialsRes
   }
   if (privateKey.asymmetricKeyType !== 'rsa')
     return { problem: `${variable}: private_key must be an RSA key (Voximplant signs with RS256).` };
+  // RS256 needs a modulus of at least 2048 bits (jose refuses to sign with less): found at start, not
+  // as a failure of every call.
+  if ((privateKey.asymmetricKeyDetails?.modulusLength ?? 0) < 2048)
+    return {
+      problem: `${variable}: private_key must be an RSA key of at least 2048 bits (RS256 requires it).`,
+    };
   return { account: { accountId, keyId: raw.key_id.trim(), privateKey } };
 }
 
@@ -109,12 +115,19 @@ export class VoximplantTokenSource {
   private async sign(): Promise<string> {
     const iat = Math.floor(this.now() / 1000) - BACKDATE_SECONDS;
     const exp = iat + this.lifetime;
-    // jose types `iss` as a string; Voximplant's SDKs send the account id as a number.
-    const token = await new SignJWT({ iss: this.account.accountId } as unknown as JWTPayload)
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.account.keyId })
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .sign(this.account.privateKey);
+    let token: string;
+    try {
+      // jose types `iss` as a string; Voximplant's SDKs send the account id as a number.
+      token = await new SignJWT({ iss: this.account.accountId } as unknown as JWTPayload)
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.account.keyId })
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(this.account.privateKey);
+    } catch (error) {
+      // Not an upstream failure: nothing was sent. A bug or a key the start-up checks let through; the
+      // server logs it with its stack and answers INTERNAL_SERVER_ERROR.
+      throw new Error('Voximplant: could not sign the service-account token', { cause: error });
+    }
     this.signings += 1;
     this.current = { token, renewAt: exp - this.margin };
     return token;

@@ -1,8 +1,8 @@
 /** Thin resolvers: arguments → the Voximplant session's loaders. */
 import type { Resolvers } from '../../generated/resolvers.js';
 import { resolveProviderConnection } from '../connection.js';
-import { userByReference } from '../reference.js';
-import type { VoximplantListArguments, VoximplantSession } from './adapter.js';
+import { userByNativeId, userByReference } from '../reference.js';
+import type { VoximplantListArguments } from './adapter.js';
 import type { VoximplantUserRecord } from './types.js';
 
 const PROVIDER = 'VOXIMPLANT';
@@ -15,7 +15,7 @@ export const voximplantResolvers: Resolvers = {
       return resolveProviderConnection<VoximplantUserRecord>(context, PROVIDER, args, list);
     },
     voximplantUser: (_parent, { userId }, context) =>
-      (context.sessionFor(PROVIDER) as VoximplantSession).byId(String(userId)),
+      userByNativeId(context, PROVIDER, String(userId), 'userId') as Promise<VoximplantUserRecord | null>,
   },
   VoximplantUser: {
     __resolveReference: (reference, context) =>

@@ -231,7 +231,7 @@ describe('adaEndUsers paging direction', () => {
     'answers %s with BAD_USER_INPUT explaining Ada pages forward only, with no upstream call',
     async (_name, variables, argument) => {
       const { data, errors } = await h.query(PAGE, variables);
-      expect(data).toBeNull();
+      expect(data).toEqual({ adaEndUsers: null });
       expect(errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument } });
       expect(errors?.[0].message).toMatch(/Ada pages forward only/);
       expect(errors?.[0].message).toMatch(/"first" and "after"/);
@@ -519,10 +519,11 @@ describe('Ada upstream errors', () => {
   ])('maps a list answered with HTTP %i (%s) to %s', async (status, type, code) => {
     emulator.injectFault({ status, body: adaBody(type), times: 1 });
     const { data, errors } = await h.query(PAGE, { first: 1 });
-    expect(data).toBeNull();
+    expect(data).toEqual({ adaEndUsers: null });
     expect(errors?.[0]).toMatchObject({
       path: ['adaEndUsers'],
-      message: `ADA: ${type} message (more)`,
+      // rollcall's own words, never Ada's text.
+      message: expect.stringMatching(new RegExp(`^ADA: [a-z -]+ \\(HTTP ${status}\\)$`)),
       extensions: { code, status, provider: 'ADA', upstreamCode: type },
     });
   });

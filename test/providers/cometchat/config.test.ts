@@ -17,7 +17,7 @@ describe('CometChat configuration', () => {
     expect(
       readConfig({ COMETCHAT_API_KEY: 'k', COMETCHAT_APP_ID: 'AbC123', COMETCHAT_REGION: region }),
     ).toEqual({
-      config: { apiKey: 'k', baseUrl: `https://abc123.api-${region}.cometchat.io` },
+      config: { apiKey: 'k', baseUrl: `https://abc123.api-${region}.cometchat.io`, appId: 'AbC123' },
       problems: [],
     });
   });

@@ -455,10 +455,9 @@ describe('CometChat users and lookups', () => {
     const batch = await h.query(`{
       missing: cometChatUser(uid: "no-such-user") { uid }
       deactivated: cometChatUser(uid: "superhero5") { uid }
-      blank: cometChatUser(uid: "  ") { uid }
     }`);
     expect(batch.errors).toBeUndefined();
-    expect(batch.data).toEqual({ missing: null, deactivated: null, blank: null });
+    expect(batch.data).toEqual({ missing: null, deactivated: null });
     expect(listCalls()).toHaveLength(1);
     expect(lookupCalls()).toHaveLength(0);
     emulator.resetCalls();
@@ -468,6 +467,12 @@ describe('CometChat users and lookups', () => {
       expect(alone.errors).toBeUndefined();
     }
     expect(lookupCalls().map((c) => c.status)).toEqual([404, 404]);
+    // A uid outside CometChat's alphabet (a blank one) is refused before any call.
+    emulator.resetCalls();
+    const blank = await h.query('{ cometChatUser(uid: "  ") { uid } }');
+    expect(blank.data).toEqual({ cometChatUser: null });
+    expect(blank.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'uid' });
+    expect(emulator.calls).toHaveLength(0);
   });
 
   it('resolves node(id:) and _entities (by id and by uid) to the listed user', async () => {
@@ -539,7 +544,7 @@ describe('CometChat upstream errors', () => {
     });
     try {
       const result = await wrong.query(PAGE, { first: 1 });
-      expect(result.data).toBeNull();
+      expect(result.data).toEqual({ cometChatUsers: null });
       expect(errorOf(result)).toMatchObject({
         path: ['cometChatUsers'],
         extensions: {

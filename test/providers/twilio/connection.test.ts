@@ -148,7 +148,7 @@ describe('twilioConversationUsers bad input', () => {
   ];
   it.each(cases)('rejects %s with BAD_USER_INPUT and no upstream call', async (_name, variables, message) => {
     const { data, errors } = await h.query(PAGE, variables);
-    expect(data).toBeNull();
+    expect(data).toEqual({ twilioConversationUsers: null });
     expect(errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(errors?.[0].message).toMatch(message);
     expect(emulator.calls).toHaveLength(0);
@@ -222,7 +222,7 @@ describe('Twilio upstream errors', () => {
       times: 1,
     });
     const { data, errors } = await h.query(PAGE, { first: 1 });
-    expect(data).toBeNull();
+    expect(data).toEqual({ twilioConversationUsers: null });
     expect(errors?.[0]).toMatchObject({
       path: ['twilioConversationUsers'],
       extensions: {

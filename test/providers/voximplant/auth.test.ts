@@ -151,6 +151,26 @@ describe('Voximplant configuration', () => {
     const result = parseCredentials(JSON.stringify({ account_id: 1, key_id: 'k', private_key: pem }), 'VAR');
     expect(result).toEqual({ problem: 'VAR: private_key must be an RSA key (Voximplant signs with RS256).' });
   });
+
+  it('refuses an RSA key too short for RS256 at start, instead of failing every call', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const result = parseCredentials(JSON.stringify({ account_id: 1, key_id: 'k', private_key: pem }), 'VAR');
+    expect(result).toEqual({
+      problem: 'VAR: private_key must be an RSA key of at least 2048 bits (RS256 requires it).',
+    });
+  });
+
+  it("reports a signing failure as rollcall's own error with the cause, not jose's raw error", async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const tokens = new VoximplantTokenSource({ accountId: 1, keyId: 'k', privateKey });
+    const error = await tokens.authorization().catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toBe('Voximplant: could not sign the service-account token');
+    expect(String((error as Error).cause)).toMatch(/2048/);
+  });
 });
 
 /** A recognisable fake key body: it must never show up in a problem message. */

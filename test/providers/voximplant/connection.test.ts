@@ -344,7 +344,7 @@ describe('voximplantUsers filters and order', () => {
       first: 2,
       filter: { applicationId: 10001, applicationName: 'sales' },
     });
-    expect(data).toBeNull();
+    expect(data).toEqual({ voximplantUsers: null });
     expect(errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter' });
     expect(emulator.calls).toHaveLength(0);
   });
@@ -457,13 +457,23 @@ describe('Voximplant users and lookups', () => {
     expect(forms().at(-1)).toMatchObject({ user_id: '999999' });
   });
 
-  it('answers null without an upstream call for ids that cannot exist', async () => {
-    const bogus = Buffer.from('rollcall:v1:VOXIMPLANT:not-a-number').toString('base64url');
+  it('answers null without an upstream call for ids that cannot exist, and BAD_USER_INPUT for malformed ones', async () => {
+    const impossible = Buffer.from('rollcall:v1:VOXIMPLANT:0').toString('base64url');
     const { data, errors } = await h.query(
-      `{ a: voximplantUser(userId: -4) { userId } b: voximplantUser(userId: 0) { userId } c: node(id: "${bogus}") { id } }`,
+      `{ a: voximplantUser(userId: -4) { userId } b: voximplantUser(userId: 0) { userId } c: node(id: "${impossible}") { id } }`,
     );
     expect(errors).toBeUndefined();
     expect(data).toEqual({ a: null, b: null, c: null });
+    const bogus = Buffer.from('rollcall:v1:VOXIMPLANT:not-a-number').toString('base64url');
+    const malformed = await h.query(
+      `{ ok: voximplantUser(userId: -4) { userId } c: node(id: "${bogus}") { id } }`,
+    );
+    expect(malformed.data).toEqual({ ok: null, c: null });
+    expect(malformed.errors?.[0]).toMatchObject({
+      path: ['c'],
+      message: expect.stringMatching(/must be a decimal integer/),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     expect(emulator.calls).toHaveLength(0);
   });
 
@@ -579,7 +589,7 @@ describe('Voximplant service-account token', () => {
     });
     try {
       const result = await wrong.query(PAGE, { first: 1 });
-      expect(result.data).toBeNull();
+      expect(result.data).toEqual({ voximplantUsers: null });
       expect(result.errors?.[0]).toMatchObject({
         path: ['voximplantUsers'],
         extensions: { code: 'UPSTREAM_UNAUTHORIZED', provider: 'VOXIMPLANT', status: 200, upstreamCode: 100 },
@@ -616,7 +626,7 @@ describe('Voximplant upstream errors', () => {
         body: { error: { code: upstreamCode, msg: 'secret-ish upstream text' } },
       });
       const result = await h.query(PAGE, { first: 1 });
-      expect(result.data).toBeNull();
+      expect(result.data).toEqual({ voximplantUsers: null });
       expect(errorOf(result)?.extensions).toMatchObject({
         code,
         provider: 'VOXIMPLANT',

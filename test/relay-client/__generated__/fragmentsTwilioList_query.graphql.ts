@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<c9f25b4f80936fb560652d56c9982d1f>>
+ * @generated SignedSource<<d3b357645e052885b893381b8c43353a>>
  * @lightSyntaxTransform
  */
 
@@ -16,7 +16,7 @@ export type fragmentsTwilioList_query$data = {
         readonly " $fragmentSpreads": FragmentRefs<"fragmentsTwilioUser_user">;
       };
     }>;
-  };
+  } | null | undefined;
   readonly " $fragmentType": "fragmentsTwilioList_query";
 };
 export type fragmentsTwilioList_query$key = {

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<e603662a81960754f31df5adaf0b94bb>>
+ * @generated SignedSource<<9747dbe036494763afcf86c89c5cef7a>>
  * @lightSyntaxTransform
  */
 
@@ -18,7 +18,7 @@ export type fragmentsUserList_query$data = {
       };
     }>;
     readonly totalCount: number | null | undefined;
-  };
+  } | null | undefined;
   readonly " $fragmentType": "fragmentsUserList_query";
 };
 export type fragmentsUserList_query$key = {

@@ -1,0 +1,17 @@
+/** The subgraph schema exactly as the server builds it, for tests that work on documents in-process. */
+import type { GraphQLSchema } from 'graphql';
+import { directoryResolvers } from '../../src/directory/resolvers.js';
+import { PROVIDERS } from '../../src/providers/registry.js';
+import { rootResolvers } from '../../src/resolvers.js';
+import { buildSchema } from '../../src/schema.js';
+
+let schema: GraphQLSchema | undefined;
+
+export function subgraphSchema(): GraphQLSchema {
+  schema ??= buildSchema([
+    rootResolvers(() => [], 100),
+    directoryResolvers(PROVIDERS),
+    ...PROVIDERS.map((definition) => definition.resolvers),
+  ]);
+  return schema;
+}
