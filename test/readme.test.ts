@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { ErrorCode } from '../src/errors.js';
 import { startHarness, type Harness } from './support/harness.js';
 
 const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
@@ -12,6 +13,21 @@ beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(() => h.stop());
+
+describe('README reference tables', () => {
+  it('documents every variable the configuration reads', () => {
+    const config = readFileSync(fileURLToPath(new URL('../src/config.ts', import.meta.url)), 'utf8');
+    const variables = new Set([...config.matchAll(/'(ROLLCALL_[A-Z_]+)'/g)].map((match) => match[1]));
+    expect(variables.size).toBeGreaterThan(20);
+    const missing = [...variables].filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('documents every error code rollcall answers with', () => {
+    const missing = Object.values(ErrorCode).filter((code) => !readme.includes(`\`${code}\``));
+    expect(missing).toEqual([]);
+  });
+});
 
 describe('README example queries', () => {
   it('has examples', () => {

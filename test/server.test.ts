@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import net from 'node:net';
 import { twilioProvider } from '../src/providers/twilio/index.js';
 import { formatError } from '../src/server.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { startHarness, startReplica, type Harness, type Replica } from './support/harness.js';
+import { memoryLogger } from './support/safety.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -130,5 +132,127 @@ describe('formatError', () => {
       extensions: { code: 'UPSTREAM_UNAVAILABLE', provider: 'TWILIO_CONVERSATIONS' },
     };
     expect(formatError(true)(formatted, unexpected)).toBe(formatted);
+  });
+});
+
+/**
+ * A raw HTTP/1.1 exchange on one socket: writes `head` and `body`, leaves the request unfinished unless
+ * `end`, and resolves with what the server sent before it closed the connection (or `waitMs` passed).
+ */
+function rawExchange(
+  url: string,
+  head: string,
+  body: Buffer,
+  options: { end?: boolean; waitMs?: number } = {},
+): Promise<{ text: string; closed: boolean }> {
+  const { port, hostname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname);
+    let text = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ text, closed: false });
+    }, options.waitMs ?? 3000);
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // The server may close while we still write: what it answered before counts.
+      if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') reject(error);
+    });
+    socket.on('data', (chunk) => (text += chunk.toString('latin1')));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text, closed: true });
+    });
+    socket.write(head);
+    socket.write(body);
+    if (options.end) socket.end();
+  });
+}
+
+describe('transport edges (issue 13, finding 10)', () => {
+  let replica: Replica;
+  let lines: string[];
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await startHarness({ providers: [twilioProvider] });
+    const memory = memoryLogger('debug');
+    lines = memory.lines;
+    replica = await startReplica(
+      harness.emulators,
+      { LOG_LEVEL: 'debug', ROLLCALL_MAX_BODY_BYTES: '4096' },
+      memory.logger,
+    );
+  });
+  afterAll(async () => {
+    await replica.stop();
+    await harness.stop();
+  });
+
+  it('refuses a body declared larger than the limit by its Content-Length, without reading it', async () => {
+    const head = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n`;
+    // 1 KB of a declared 50 MB: the answer comes without the rest ever being sent.
+    const { text, closed } = await rawExchange(replica.url, head, Buffer.alloc(1024, 0x20));
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(text).toMatch(/ROLLCALL_MAX_BODY_BYTES/);
+    expect(text.toLowerCase()).toContain('connection: close');
+    expect(closed).toBe(true);
+  });
+
+  it('stops reading a chunked body at the limit and answers 413 before the client finishes', async () => {
+    const head = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`;
+    const chunk = Buffer.alloc(2048, 0x20);
+    const chunks = Buffer.concat(
+      Array.from({ length: 4 }, () => Buffer.concat([Buffer.from('800\r\n'), chunk, Buffer.from('\r\n')])),
+    );
+    // 8 KB sent of an endless body (never terminated): the 413 arrives anyway.
+    const { text, closed } = await rawExchange(replica.url, head, chunks);
+    expect(text).toMatch(/^HTTP\/1\.1 413 /);
+    expect(closed).toBe(true);
+  });
+
+  it('answers HEAD /health and HEAD /metrics like GET, without a body', async () => {
+    for (const path of ['/health', '/metrics']) {
+      const head = await fetch(`${replica.url}${path}`, { method: 'HEAD' });
+      const get = await fetch(`${replica.url}${path}`);
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toBe(get.headers.get('content-type'));
+      expect(await head.text()).toBe('');
+    }
+    const { text } = await rawExchange(
+      replica.url,
+      'HEAD /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      Buffer.alloc(0),
+      {
+        end: true,
+      },
+    );
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(text.endsWith('\r\n\r\n')).toBe(true);
+  });
+
+  it('logs a client that hangs up mid-body once, at debug, without a stack or an error line', async () => {
+    lines.length = 0;
+    const head = `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`;
+    const { port, hostname } = new URL(replica.url);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(Number(port), hostname, () => {
+        socket.write(head);
+        socket.write('{"query": "{ provid');
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 50);
+      });
+    });
+    // The server notices the hang-up asynchronously; wait for its line (or fail after a while).
+    for (let i = 0; i < 100 && !lines.some((l) => l.includes('mid-request')); i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    const entries = lines.map((line) => JSON.parse(line) as { level: number; msg: string; err?: unknown });
+    const gone = entries.filter((entry) => entry.msg.includes('mid-request'));
+    expect(gone).toHaveLength(1);
+    expect(gone[0].level).toBe(20);
+    expect(gone[0].err).toBeUndefined();
+    expect(entries.filter((entry) => entry.level >= 50)).toEqual([]);
+    // And the server goes on serving.
+    expect((await replica.query('{ providers { provider } }')).errors).toBeUndefined();
   });
 });
