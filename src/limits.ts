@@ -200,6 +200,29 @@ function introspectionSizes(schema: GraphQLSchema): Map<string, number> {
   ]);
 }
 
+/** No limit at all (to measure without refusing, e.g. what a full introspection costs). */
+export const UNLIMITED: Omit<OperationLimits, 'defaultPageSize'> = {
+  maxTokens: Infinity,
+  maxNesting: Infinity,
+  maxDepth: Infinity,
+  maxAliases: Infinity,
+  maxRootFields: Infinity,
+  maxCost: Infinity,
+  maxIntrospectionCost: Infinity,
+};
+
+/** A full introspection query: graphql-js's, with every option on (what Sandbox and codegen send, and more). */
+export function fullIntrospectionQuery(): string {
+  return getIntrospectionQuery({
+    descriptions: true,
+    specifiedByUrl: true,
+    directiveIsRepeatable: true,
+    schemaDescription: true,
+    inputValueDeprecation: true,
+    oneOf: true,
+  });
+}
+
 /** A schema's fixed facts the measure needs, computed once per schema. */
 interface SchemaFacts {
   introspectionSizes: Map<string, number>;
@@ -214,16 +237,7 @@ function factsOf(schema: GraphQLSchema): SchemaFacts {
   if (!facts) {
     facts = { introspectionSizes: introspectionSizes(schema), fullIntrospectionCost: 0 };
     FACTS.set(schema, facts);
-    const document = parse(
-      getIntrospectionQuery({
-        descriptions: true,
-        specifiedByUrl: true,
-        directiveIsRepeatable: true,
-        schemaDescription: true,
-        inputValueDeprecation: true,
-        oneOf: true,
-      }),
-    );
+    const document = parse(fullIntrospectionQuery());
     const operation = getOperationAST(document);
     if (operation) {
       const unlimited = { ...UNLIMITED, defaultPageSize: 0 };
@@ -238,16 +252,6 @@ function factsOf(schema: GraphQLSchema): SchemaFacts {
   }
   return facts;
 }
-
-const UNLIMITED: Omit<OperationLimits, 'defaultPageSize'> = {
-  maxTokens: Infinity,
-  maxNesting: Infinity,
-  maxDepth: Infinity,
-  maxAliases: Infinity,
-  maxRootFields: Infinity,
-  maxCost: Infinity,
-  maxIntrospectionCost: Infinity,
-};
 
 /** The introspection budget in force: configured, or twice a full introspection query of this schema. */
 export function introspectionBudget(

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { getOperationAST, parse } from 'graphql';
 import { OperationLimitError } from '../src/errors.js';
-import { measureOperation, type OperationLimits } from '../src/limits.js';
+import { measureOperation, UNLIMITED, type OperationLimits } from '../src/limits.js';
 import { twilioProvider } from '../src/providers/twilio/index.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { subgraphSchema } from './support/schema.js';
@@ -105,16 +105,7 @@ function fragmentBomb(n: number): string {
   return `{ ...F0 }\n${fragments.join('\n')}\nfragment F${n} on Query { providers { provider } }`;
 }
 
-const UNLIMITED: OperationLimits = {
-  maxTokens: Infinity,
-  maxNesting: Infinity,
-  maxDepth: Infinity,
-  maxAliases: Infinity,
-  maxRootFields: Infinity,
-  maxCost: Infinity,
-  maxIntrospectionCost: Infinity,
-  defaultPageSize: 20,
-};
+const UNLIMITED_HERE: OperationLimits = { ...UNLIMITED, defaultPageSize: 20 };
 
 function measure(
   query: string,
@@ -124,7 +115,7 @@ function measure(
   const document = parse(query);
   const operation = getOperationAST(document);
   if (!operation) throw new Error('no operation');
-  return measureOperation(subgraphSchema(), document, operation, variables, { ...UNLIMITED, ...limits });
+  return measureOperation(subgraphSchema(), document, operation, variables, { ...UNLIMITED_HERE, ...limits });
 }
 
 describe('measuring an operation costs work linear in the document', () => {

@@ -13,6 +13,7 @@ import { PROVIDER_IDS, type ProviderId } from '../../src/providers/ids.js';
 import type { AnyProviderDefinition, ProviderSession } from '../../src/providers/provider.js';
 import { PROVIDERS } from '../../src/providers/registry.js';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
+import { quotingFault } from '../support/faults.js';
 import { startReplica, type Replica } from '../support/harness.js';
 import { CONNECTION, memoryLogger } from '../support/safety.js';
 
@@ -25,35 +26,6 @@ afterAll(() => emulators.stop());
 const emulator = (provider: ProviderId) => emulators.byProvider.get(provider)!.server;
 
 const MARKER = 'UPSTREAM-WORDS-7f3a91';
-
-/** An error body of each provider whose text quotes a URL, the account and a marker. */
-function quotingBody(provider: ProviderId, text: string) {
-  switch (provider) {
-    case 'TWO_CHAT':
-      return { status: 401, body: { success: false, error: true, error_message: text } };
-    case 'TWILIO_CONVERSATIONS':
-      return {
-        status: 404,
-        body: {
-          code: 20404,
-          message: text,
-          more_info: 'https://www.twilio.com/docs/errors/20404',
-          status: 404,
-        },
-      };
-    case 'ADA':
-      return { status: 403, body: { errors: [{ type: 'forbidden', message: text, details: text }] } };
-    case 'COMETCHAT':
-      return {
-        status: 401,
-        body: {
-          error: { code: 'AUTH_ERR_APIKEY_NOT_FOUND', message: text, devMessage: text, source: 'chat-api' },
-        },
-      };
-    case 'VOXIMPLANT':
-      return { status: 200, body: { error: { code: 100, msg: text } } };
-  }
-}
 
 describe('upstream error text stays out of answers (finding 5)', () => {
   let replica: Replica;
@@ -71,7 +43,7 @@ describe('upstream error text stays out of answers (finding 5)', () => {
       const twilio = emulator('TWILIO_CONVERSATIONS') as TwilioEmulator;
       const url = `${emulator(provider).baseUrl}/v1/Users/US${'0'.repeat(32)}?PageSize=50`;
       const text = `${MARKER}: The requested resource ${url} was not found for account ${twilio.accountSid}`;
-      emulator(provider).injectFault({ ...quotingBody(provider, text), times: 1 });
+      emulator(provider).injectFault({ ...quotingFault(provider, text), times: 1 });
       lines.length = 0;
       const response = await replica.query(`{ f: ${CONNECTION[provider]}(first: 1) { totalCount } }`);
       expect(response.data).toEqual({ f: null });

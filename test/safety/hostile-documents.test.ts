@@ -9,8 +9,13 @@
  * the whole run), not performance assertions.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { getIntrospectionQuery, getOperationAST, parse, Lexer, Source, TokenKind } from 'graphql';
-import { measureOperation, type OperationLimits } from '../../src/limits.js';
+import { getOperationAST, parse, Lexer, Source, TokenKind } from 'graphql';
+import {
+  fullIntrospectionQuery,
+  measureOperation,
+  UNLIMITED,
+  type OperationLimits,
+} from '../../src/limits.js';
 import { PROVIDER_IDS } from '../../src/providers/ids.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { graphql, http, type RawResponse } from '../support/safety.js';
@@ -94,12 +99,8 @@ function boundedMeasure(query: string, variables: Record<string, unknown> = {}):
   let visits = 0;
   try {
     visits = measureOperation(subgraphSchema(), document, operation, variables, {
-      ...LIMITS,
-      maxCost: Infinity,
-      maxDepth: Infinity,
-      maxAliases: Infinity,
-      maxRootFields: Infinity,
-      maxIntrospectionCost: Infinity,
+      ...UNLIMITED,
+      defaultPageSize: LIMITS.defaultPageSize,
     }).visits;
   } catch {
     return;
@@ -218,14 +219,7 @@ describe('hostile documents', () => {
 
   it('introspection floods: one full introspection is served, aliased copies are refused', async () => {
     h.reset();
-    const full = getIntrospectionQuery({
-      descriptions: true,
-      specifiedByUrl: true,
-      directiveIsRepeatable: true,
-      schemaDescription: true,
-      inputValueDeprecation: true,
-      oneOf: true,
-    });
+    const full = fullIntrospectionQuery();
     const served = await graphql(h.url, full, undefined, HANG_MS);
     expect(served.json?.errors).toBeUndefined();
     expect(served.json?.data?.__schema).toBeDefined();

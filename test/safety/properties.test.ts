@@ -243,6 +243,13 @@ const paging = (field: string): Arg[] => [
 const option = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
 const enums = (...names: string[]) => fc.constantFrom(...names.map((name) => new Enum(name)));
 
+/** A lookup by one native id argument. */
+const lookup = (field: string, name: string, type: string, value: fc.Arbitrary<unknown>): Template => ({
+  field,
+  args: [{ name, type, value: maybe(value) }],
+  selection: `{ id ${name} }`,
+});
+
 const TEMPLATES: Template[] = [
   { field: 'twoChatUsers', args: paging('twoChatUsers'), selection: CONNECTION_SELECTION },
   {
@@ -332,31 +339,11 @@ const TEMPLATES: Template[] = [
     selection:
       '{ totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id provider providerUserId } } }',
   },
-  {
-    field: 'twoChatUser',
-    args: [{ name: 'uuid', type: 'String!', value: maybe(text) }],
-    selection: '{ id uuid }',
-  },
-  {
-    field: 'twilioConversationUser',
-    args: [{ name: 'sid', type: 'String!', value: maybe(text) }],
-    selection: '{ id sid }',
-  },
-  {
-    field: 'adaEndUser',
-    args: [{ name: 'endUserId', type: 'String!', value: maybe(text) }],
-    selection: '{ id endUserId }',
-  },
-  {
-    field: 'cometChatUser',
-    args: [{ name: 'uid', type: 'String!', value: maybe(text) }],
-    selection: '{ id uid }',
-  },
-  {
-    field: 'voximplantUser',
-    args: [{ name: 'userId', type: 'Int!', value: maybe(integer) }],
-    selection: '{ id userId }',
-  },
+  lookup('twoChatUser', 'uuid', 'String!', text),
+  lookup('twilioConversationUser', 'sid', 'String!', text),
+  lookup('adaEndUser', 'endUserId', 'String!', text),
+  lookup('cometChatUser', 'uid', 'String!', text),
+  lookup('voximplantUser', 'userId', 'Int!', integer),
   {
     field: 'node',
     args: [{ name: 'id', type: 'ID!', value: maybe(globalId) }],

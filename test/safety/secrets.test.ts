@@ -21,7 +21,7 @@ import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
 import { VoximplantEmulator } from '../../src/providers/voximplant/emulator.js';
 import { startReplica, type Replica } from '../support/harness.js';
-import { FAULT_CASES } from '../support/faults.js';
+import { FAULT_CASES, quotingFault } from '../support/faults.js';
 import { CONNECTION, graphql, http, memoryLogger, settle, type RawResponse } from '../support/safety.js';
 
 const pem = () =>
@@ -300,24 +300,7 @@ async function faultTraffic(r: Replica): Promise<void> {
 
 /** An upstream that quotes the credential it refused, in every text field its error body has. */
 function quoting(provider: ProviderId, quote: string) {
-  const text = `The credential ${quote} is not valid`;
-  switch (provider) {
-    case 'TWO_CHAT':
-      return { status: 401, body: { success: false, error: true, error_message: text, message: text } };
-    case 'TWILIO_CONVERSATIONS':
-      return { status: 401, body: { code: 20003, message: text, more_info: text, status: 401 } };
-    case 'ADA':
-      return { status: 401, body: { errors: [{ type: text, message: text, details: text }] } };
-    case 'COMETCHAT':
-      return {
-        status: 401,
-        body: {
-          error: { code: 'AUTH_ERR_APIKEY_NOT_FOUND', message: text, devMessage: text, source: 'chat-api' },
-        },
-      };
-    case 'VOXIMPLANT':
-      return { status: 200, body: { error: { code: 100, msg: text } } };
-  }
+  return quotingFault(provider, `The credential ${quote} is not valid`);
 }
 
 async function quotingTraffic(r: Replica): Promise<void> {

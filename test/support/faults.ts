@@ -186,3 +186,24 @@ export const FAULT_CASES: FaultCase[] = [
     extensions: { status: 200 },
   },
 ];
+
+/** An upstream error (401; Voximplant: HTTP 200 code 100) whose every text field says `text`. */
+export function quotingFault(provider: ProviderId, text: string): Fault {
+  switch (provider) {
+    case 'TWO_CHAT':
+      return { status: 401, body: { success: false, error: true, error_message: text, message: text } };
+    case 'TWILIO_CONVERSATIONS':
+      return { status: 401, body: { code: 20003, message: text, more_info: text, status: 401 } };
+    case 'ADA':
+      return { status: 401, body: { errors: [{ type: text, message: text, details: text }] } };
+    case 'COMETCHAT':
+      return {
+        status: 401,
+        body: {
+          error: { code: 'AUTH_ERR_APIKEY_NOT_FOUND', message: text, devMessage: text, source: 'chat-api' },
+        },
+      };
+    case 'VOXIMPLANT':
+      return { status: 200, body: { error: { code: 100, msg: text } } };
+  }
+}
