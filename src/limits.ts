@@ -55,7 +55,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { OperationLimitError } from './errors.js';
+import { BadUserInputError, OperationLimitError } from './errors.js';
 
 export interface OperationLimits {
   /** Lexical tokens in the document (checked before parsing). */
@@ -118,6 +118,23 @@ const CHECKS: { limit: Limited; variable: string; says: (value: number) => strin
     hint: 'One full introspection query fits; ask for it once per operation.',
   },
 ];
+
+/**
+ * Arguments (or `@skip`/`@include` conditions) that do not coerce: a variable with a default, explicitly
+ * sent as null where the argument is non-null. graphql-js only finds it while executing, and reports it
+ * without a code (an internal error); found here, it is BAD_USER_INPUT before anything runs.
+ */
+class BadArgument {
+  constructor(readonly error: Error) {}
+}
+
+function coerce<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    throw new BadArgument(error instanceof Error ? error : new Error(String(error)));
+  }
+}
 
 /** Thrown inside the walk at the first limit passed; turned into the GraphQL error by the caller. */
 class LimitPassed {
@@ -307,9 +324,9 @@ export function measureOperation(
 
   const included = (node: FieldNode | SelectionSetNode['selections'][number]) => {
     if (!node.directives?.length) return true;
-    const skip = getDirectiveValues(GraphQLSkipDirective, node, values);
+    const skip = coerce(() => getDirectiveValues(GraphQLSkipDirective, node, values));
     if (skip?.if === true) return false;
-    const include = getDirectiveValues(GraphQLIncludeDirective, node, values);
+    const include = coerce(() => getDirectiveValues(GraphQLIncludeDirective, node, values));
     return include?.if !== false;
   };
 
@@ -321,12 +338,8 @@ export function measureOperation(
   ): number => {
     if (!field) return 1;
     if (parent && isIntrospectionType(parent)) return sizes.get(`${parent.name}.${field.name}`) ?? 1;
-    let args: Record<string, unknown>;
-    try {
-      args = getArgumentValues(field, node, values);
-    } catch {
-      return 1; // Arguments that do not coerce fail the field before its selection resolves.
-    }
+    if (!node.arguments?.length && field.args.length === 0) return 1;
+    const args = coerce(() => getArgumentValues(field, node, values));
     if (getNamedType(field.type).name.endsWith('Connection')) {
       const size = args.first ?? args.last;
       return typeof size === 'number' ? Math.max(size, 1) : Math.max(limits.defaultPageSize, 1);
@@ -357,7 +370,11 @@ export function measureOperation(
         if (introspective) tally.introspectionCost += multiplier;
         else tally.cost += multiplier;
         tally.check();
-        if (!selection.selectionSet) continue;
+        if (!selection.selectionSet) {
+          // A leaf's arguments must coerce too (a branch's are read by factorOf).
+          if (field && selection.arguments?.length) coerce(() => getArgumentValues(field, selection, values));
+          continue;
+        }
         const type = field ? getNamedType(field.type) : undefined;
         walk(
           selection.selectionSet,
@@ -400,6 +417,8 @@ export function measureOperation(
   try {
     if (coerced.coerced) walk(operation.selectionSet, rootType, root, 1, 1, false);
   } catch (error) {
+    if (error instanceof BadArgument)
+      throw new BadUserInputError(error.error.message, { http: { status: 400 } });
     if (!(error instanceof LimitPassed)) throw error;
     throw rejection(error.limit, maxima[error.limit], error.measured);
   }

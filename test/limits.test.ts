@@ -203,3 +203,32 @@ describe('operation limits on variable defaults, over HTTP', () => {
     expect((await h.query(query, { n: 10 })).errors).toBeUndefined();
   });
 });
+
+describe('arguments that only execution would refuse', () => {
+  it.each([
+    [
+      'a non-null argument sent null through a variable with a default',
+      'query ($u: String = "x") { twoChatUser(uuid: $u) { uuid } }',
+      { u: null },
+      /Argument "uuid" of non-null type "String!" must not be null/,
+    ],
+    [
+      'an @include condition sent null',
+      'query ($x: Boolean = true) { providers @include(if: $x) { provider } }',
+      { x: null },
+      /Argument "if" of non-null type "Boolean!" must not be null/,
+    ],
+  ])(
+    'refuses %s as BAD_USER_INPUT before anything runs, not as an internal error',
+    async (_what, query, variables, message) => {
+      h.reset();
+      const result = await h.query(query, variables);
+      expect(result.status).toBe(400);
+      expect(result.errors?.[0]).toMatchObject({
+        message: expect.stringMatching(message),
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+      expect(h.emulator('TWILIO_CONVERSATIONS').calls).toHaveLength(0);
+    },
+  );
+});

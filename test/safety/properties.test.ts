@@ -439,8 +439,9 @@ function requestOf(c: Case): { query: string; variables: Record<string, unknown>
       args.push(`${arg.name}: ${literal(value)}`);
       continue;
     }
-    // A variable; with a default, its type must be nullable-or-defaulted, which GraphQL allows for any.
-    const declared = mode === 'variable' ? arg.type : `${arg.type} = ${literal(value)}`;
+    // A variable. One with a default is declared nullable (GraphQL allows it where the argument is
+    // non-null), so a request can still send an explicit null that only execution would notice.
+    const declared = mode === 'variable' ? arg.type : `${arg.type.replace(/!$/, '')} = ${literal(value)}`;
     definitions.push(`$${arg.name}: ${declared}`);
     args.push(`${arg.name}: $${arg.name}`);
     if (mode === 'variable') variables[arg.name] = JSON.parse(JSON.stringify(value ?? null)) as unknown;
