@@ -128,7 +128,7 @@ export interface Config {
  * The built-in cursor key: cursors stay valid across restarts and replicas without configuration. Set
  * ROLLCALL_CURSOR_SECRET to make them tamper-proof against clients who read this source.
  */
-const DEFAULT_CURSOR_SECRET = 'rollcall-default-cursor-key-v1';
+export const DEFAULT_CURSOR_SECRET = 'rollcall-default-cursor-key-v1';
 
 /** REDIS_URL may carry a password (redis://:secret@host): validated, never echoed. */
 function redisUrl(read: EnvReader): string | undefined {

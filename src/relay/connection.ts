@@ -174,9 +174,17 @@ export function sliceWindow<T>(request: PageRequest<number>, all: readonly T[]):
   return offsetPage(request, range, all.slice(clamped.start, clamped.end), all.length);
 }
 
+/**
+ * The largest position a cursor may hold. Cursors signed with the built-in key can be forged by anyone who
+ * reads the source, so a position is bounded like any other input: no provider list rollcall pages holds a
+ * billion users, and an upstream would refuse an offset or page number beyond it.
+ */
+export const MAX_POSITION = 1_000_000_000;
+
 /** Validates a cursor payload that must be a non-negative integer offset. */
 export function asOffset(payload: CursorPayload, argument: string): number {
-  if (typeof payload === 'number' && Number.isInteger(payload) && payload >= 0) return payload;
+  if (typeof payload === 'number' && Number.isInteger(payload) && payload >= 0 && payload <= MAX_POSITION)
+    return payload;
   throw new BadUserInputError(
     `Argument "${argument}" is not a valid cursor for this connection: bad position.`,
     {

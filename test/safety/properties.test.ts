@@ -13,7 +13,8 @@
  *    code (the emulators are healthy: an upstream error means input reached a provider that refused it);
  * 3. nothing in the answer is a credential, an upstream URL or an account identifier;
  * 4. input refused as bad costs no upstream call: a request refused whole (HTTP 400), or a field refused
- *    whole with BAD_USER_INPUT, made none; and no upstream call ever carried an overlong value;
+ *    whole with BAD_USER_INPUT, made none (unless the refusal is the provider's own verdict on a
+ *    well-formed cursor, which only it can give); and no upstream call ever carried an overlong value;
  * and, while the cases run, `/health` keeps answering.
  *
  * Seeded and reproducible: ROLLCALL_PROPERTY_SEED (default 20261201) and ROLLCALL_PROPERTY_RUNS (default
@@ -490,10 +491,16 @@ function check(request: { query: string; variables: Record<string, unknown> }, a
   for (const secret of forbidden)
     if (answer.text.includes(secret)) fail(`the answer contains "${secret.slice(0, 12)}…"`);
   // 4. Refused input costs no upstream call, and nothing overlong travels.
+  // (A refusal that carries an `upstreamCode` is the provider's verdict on a well-formed cursor, e.g. a
+  // Twilio page token it no longer accepts: only the provider can tell, so it was asked.)
   const refusedWhole =
     answer.status !== 200 ||
     (body!.errors ?? []).some(
-      (e) => e.extensions?.code === 'BAD_USER_INPUT' && e.path?.length === 1 && e.path[0] === 'f',
+      (e) =>
+        e.extensions?.code === 'BAD_USER_INPUT' &&
+        e.extensions.upstreamCode === undefined &&
+        e.path?.length === 1 &&
+        e.path[0] === 'f',
     );
   if (refusedWhole && calls.length > 0) fail(`${calls.length} upstream call(s) for refused input`);
   for (const call of calls) {

@@ -10,8 +10,13 @@
  * - `totalCount` is null: Twilio does not say, and counting would mean walking everything.
  */
 import DataLoader from 'dataloader';
-import { BadUserInputError } from '../../errors.js';
-import type { PageRequest, ProviderEdge, ProviderPage } from '../../relay/connection.js';
+import { BadUserInputError, UpstreamError } from '../../errors.js';
+import {
+  MAX_POSITION,
+  type PageRequest,
+  type ProviderEdge,
+  type ProviderPage,
+} from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
 import { ByIdLoader, LookupBudget } from '../loaders.js';
@@ -20,6 +25,12 @@ import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provi
 import type { TwilioClient, TwilioPageRef } from './client.js';
 import { toTwilioRecord } from './map.js';
 import type { TwilioUserRecord } from './types.js';
+
+/** Twilio's "Invalid PageToken" (https://www.twilio.com/docs/api/errors/21481). */
+const INVALID_PAGE_TOKEN = 21481;
+
+/** What a page token may look like: Twilio's are short URL-safe strings (`PA…`, `PT…`). */
+const PAGE_TOKEN = /^[A-Za-z0-9._~+/=-]{1,256}$/;
 
 /** Cursor payload: token (null = first page), page index, page size, index within the page. */
 export interface TwilioCursor {
@@ -84,15 +95,22 @@ export class TwilioSession implements ProviderSession<TwilioUserRecord> {
     return this.users.load(sidOrIdentity);
   }
 
+  /**
+   * A cursor's page token travels to Twilio, so it is bounded like any input (a cursor signed with the
+   * built-in key can be forged): a token of at most 256 URL-safe characters, a page index and an index
+   * within a page of at most 50.
+   */
   validateCursor(payload: CursorPayload, argument: string): TwilioCursor {
     const c = payload as Partial<TwilioCursor> | null;
     const ok =
       c !== null &&
       typeof c === 'object' &&
-      (c.t === null || typeof c.t === 'string') &&
+      (c.t === null || (typeof c.t === 'string' && PAGE_TOKEN.test(c.t))) &&
       [c.p, c.s, c.i].every((n) => Number.isInteger(n) && (n as number) >= 0) &&
+      (c.p as number) <= MAX_POSITION &&
       (c.s as number) >= 1 &&
-      (c.s as number) <= 50;
+      (c.s as number) <= 50 &&
+      (c.i as number) < (c.s as number);
     if (!ok)
       throw new BadUserInputError(
         `Argument "${argument}" is not a valid cursor for this connection: bad position.`,
@@ -102,9 +120,22 @@ export class TwilioSession implements ProviderSession<TwilioUserRecord> {
   }
 
   async page(request: PageRequest<CursorPayload>): Promise<ProviderPage<TwilioUserRecord, TwilioCursor>> {
-    return request.direction === 'forward'
-      ? this.forward(request.size, request.after as TwilioCursor | null)
-      : this.backward(request.size, request.before as TwilioCursor | null);
+    try {
+      return request.direction === 'forward'
+        ? await this.forward(request.size, request.after as TwilioCursor | null)
+        : await this.backward(request.size, request.before as TwilioCursor | null);
+    } catch (error) {
+      // Only a cursor brings a page token: when Twilio refuses it, the cursor is what was wrong (it
+      // expired, the list changed, or it was forged), not Twilio.
+      if (error instanceof UpstreamError && error.details.upstreamCode === INVALID_PAGE_TOKEN) {
+        const argument = request.direction === 'forward' ? 'after' : 'before';
+        throw new BadUserInputError(
+          `Argument "${argument}" is not a valid cursor for this connection: Twilio no longer accepts its page token (the list changed or the token expired). Page again from the start.`,
+          { argument, provider: 'TWILIO_CONVERSATIONS', upstreamCode: INVALID_PAGE_TOKEN },
+        );
+      }
+      throw error;
+    }
   }
 
   private load(ref: TwilioPageRef, size: number): Promise<LoadedPage> {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { DEFAULT_CURSOR_SECRET } from '../../../src/config.js';
+import { CursorCodec } from '../../../src/relay/cursor.js';
 import type { TwilioEmulator } from '../../../src/providers/twilio/emulator.js';
 import { twilioProvider } from '../../../src/providers/twilio/index.js';
 import { startHarness, type GraphQLResult, type Harness } from '../../support/harness.js';
@@ -163,6 +165,44 @@ describe('twilioConversationUsers bad input', () => {
     const { errors } = await h.query(PAGE, { first: 1, after: tampered });
     expect(errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
     expect(errors?.[0].message).toMatch(/modified/);
+  });
+
+  // Anyone can sign a cursor with the built-in key (it is in the source): its payload is input like any.
+  const forged = (payload: unknown) =>
+    new CursorCodec(DEFAULT_CURSOR_SECRET).encode('TWILIO_CONVERSATIONS', payload as never);
+
+  it('refuses a forged cursor whose page token or position is out of shape, before any upstream call', async () => {
+    emulator.resetCalls();
+    for (const payload of [
+      { t: 'x'.repeat(300), p: 1, s: 50, i: 0 },
+      { t: 'PT a/b?c', p: 1, s: 50, i: 0 },
+      { t: null, p: 1e12, s: 50, i: 0 },
+      { t: null, p: 0, s: 50, i: 50 },
+    ]) {
+      const { data, errors } = await h.query(PAGE, { first: 1, after: forged(payload) });
+      expect(data).toEqual({ twilioConversationUsers: null });
+      expect(errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
+    }
+    expect(emulator.calls).toHaveLength(0);
+  });
+
+  it('answers a page token Twilio refuses (21481) as a bad cursor, not as an upstream failure', async () => {
+    emulator.resetCalls();
+    const { errors } = await h.query(PAGE, {
+      first: 1,
+      after: forged({ t: 'PTunknown', p: 3, s: 50, i: 0 }),
+    });
+    expect(errors?.[0]).toMatchObject({
+      path: ['twilioConversationUsers'],
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        argument: 'after',
+        provider: 'TWILIO_CONVERSATIONS',
+        upstreamCode: 21481,
+      },
+    });
+    expect(errors?.[0].message).toMatch(/Page again from the start/);
+    expect(emulator.calls.map((call) => call.status)).toEqual([400]);
   });
 });
 
