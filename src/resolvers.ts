@@ -64,7 +64,9 @@ export function rootResolvers(statuses: () => ProviderStatusSource[], maxIds: nu
     Node: { __resolveType: typeOf },
     User: {
       __resolveType: typeOf,
-      __resolveReference: (reference, context) =>
+      // Async, so a bad representation rejects its own item: @apollo/subgraph maps every representation
+      // in one pass, and a synchronous throw there would leave the other items' rejections unhandled.
+      __resolveReference: async (reference, context) =>
         userByGlobalId(context, globalIdOf(reference), undefined, 'representations.id'),
     },
   };

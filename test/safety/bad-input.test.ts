@@ -643,6 +643,25 @@ describe('bad input is never reported as a rollcall bug (issue 13, finding 4)', 
     expect(upstreamCalls()).toBe(0);
   });
 
+  it('fails each bad representation alone, whatever the mix, without an unhandled rejection', async () => {
+    const response = await entities([
+      { __typename: 'CometChatUser', uid: 'not a uid' },
+      { __typename: 'User', id: 123 },
+      { __typename: 'TwilioConversationUser' },
+    ]);
+    expect(response.json?.data).toEqual({ _entities: [null, null, null] });
+    const errors = [...(response.json?.errors ?? [])].sort(
+      (a, b) => Number(a.path?.[1]) - Number(b.path?.[1]),
+    );
+    expect(errors.map((e) => [e.path, e.extensions?.code])).toEqual([
+      [['_entities', 0], 'BAD_USER_INPUT'],
+      [['_entities', 1], 'BAD_USER_INPUT'],
+      [['_entities', 2], 'BAD_USER_INPUT'],
+    ]);
+    // Give a stray rejection the chance to surface (jest fails the test on one).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
   it.each([
     ['mutation { x }', /no mutation type\. Supported operation types: query/],
     ['subscription { x }', /no subscription type\. Supported operation types: query/],
