@@ -1,6 +1,7 @@
 /** The README's example queries are pasted into Sandbox by newcomers: they must run against demo mode. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '../src/errors.js';
 import { startHarness, type Harness } from './support/harness.js';
@@ -26,6 +27,40 @@ describe('README reference tables', () => {
   it('documents every error code rollcall answers with', () => {
     const missing = Object.values(ErrorCode).filter((code) => !readme.includes(`\`${code}\``));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('the repository stands alone', () => {
+  it('refers to nothing beside it: no file under src/, test/, bench/, scripts/ or the README points outside the repository', () => {
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    // Built from parts, so that this file does not match itself.
+    const outside = new RegExp(
+      [
+        '\\.\\./',
+        'shared',
+        '|',
+        'shared/',
+        '(providers|toolchain|design)\\.md|',
+        'shared/',
+        '(specs|seeds)',
+      ].join(''),
+    );
+    const offenders: string[] = [];
+    const visit = (dir: string) => {
+      for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name !== 'node_modules' && entry.name !== '__generated__') visit(path);
+        } else if (
+          /\.(ts|js|md|json|graphql|ya?ml)$/.test(entry.name) &&
+          outside.test(readFileSync(join(root, path), 'utf8'))
+        )
+          offenders.push(path);
+      }
+    };
+    for (const dir of ['src', 'test', 'bench', 'scripts']) visit(dir);
+    if (outside.test(readme)) offenders.push('README.md');
+    expect(offenders).toEqual([]);
   });
 });
 

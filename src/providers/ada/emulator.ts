@@ -1,10 +1,10 @@
 /**
- * A faithful stand-in for Ada's end-users API (providers.md §3, seed 002): `GET /api/v2/end-users/`
+ * A faithful stand-in for Ada's end-users API (Ada's end-users reference): `GET /api/v2/end-users/`
  * (keyset paging by `cursor` + `limit`, or a single lookup by `external_id`) and
  * `GET /api/v2/end-users/{end_user_id}`, with Bearer auth, Ada's `{errors:[…]}` bodies and its
  * 10/s + 100/min rate limits.
  *
- * Every [UNKNOWN] in providers.md is a documented default here and an option to flip; see README.md.
+ * Every point the provider does not document is a documented default here and an option to flip; see README.md.
  * The data set is seeded, generated once per instance and identical on every run.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Ada wire types (snake_case, exactly as Ada sends them, seed 002 and providers.md §3) and rollcall's
+ * Ada wire types (snake_case, exactly as Ada sends them, Ada's end-users reference) and rollcall's
  * record for an Ada end user. "Not every key is always present", so every wire field is optional.
  */
 import type { UserRecord } from '../provider.js';

@@ -1,7 +1,7 @@
 /**
  * A CometChat REST API v3 emulator: `GET /v3/users` and `GET /v3/users/{uid}` with `apikey` auth,
  * every documented list filter, page-number paging, CometChat's error bodies and per-minute rate
- * limiting (shared/providers.md §4, seed 003). Every [UNKNOWN] of the contract is decided here and
+ * limiting (CometChat's REST API reference). Every [UNKNOWN] of the contract is decided here and
  * listed in ./README.md; the ones a client could reasonably depend on are options.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * A Twilio Conversations Users API emulator, faithful to ../shared/providers.md §2 and Twilio's OpenAPI
+ * A Twilio Conversations Users API emulator, faithful to Twilio's Users reference and Twilio's OpenAPI
  * spec (test/providers/twilio/emulator.test.ts validates it against the official extract).
  *
  * Decisions on what the docs leave open (see README.md here):

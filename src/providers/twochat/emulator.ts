@@ -1,8 +1,8 @@
 /**
- * A faithful stand-in for 2Chat's `GET /open/users` (providers.md §1, seed 000): a real HTTP server with
+ * A faithful stand-in for 2Chat's `GET /open/users` (2Chat's API reference, developers.2chat.co): a real HTTP server with
  * 2Chat's auth header, envelope, error bodies, ACTIVE-only filtering and per-minute rate limit.
  *
- * Every [UNKNOWN] in providers.md is a documented default here and an option to flip; see README.md.
+ * Every point the provider does not document is a documented default here and an option to flip; see README.md.
  * The data set is seeded, generated once per instance and identical on every run.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * A Voximplant Management API emulator for `GetUsers` (shared/providers.md §5, seed 004): service-account
+ * A Voximplant Management API emulator for `GetUsers` (Voximplant's GetUsers reference): service-account
  * JWT auth (RS256, `kid`, `iss`, TTL ≤ 1 h), every request shape the official SDKs and docs use, every
  * GetUsers parameter, offset paging, and errors as `{error: {code, msg}}` with HTTP 200. Every [UNKNOWN]
  * of the contract is decided here and listed in ./README.md.

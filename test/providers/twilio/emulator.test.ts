@@ -1,5 +1,5 @@
 /**
- * The Twilio emulator against Twilio's official OpenAPI extract (../shared/specs/): its list and fetch
+ * The Twilio emulator against Twilio's official OpenAPI extract (test/fixtures/, with its source): its list and fetch
  * responses, and the query parameters rollcall sends, must validate against the real contract.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -12,7 +12,7 @@ import { twilioProvider } from '../../../src/providers/twilio/index.js';
 import { startHarness } from '../../support/harness.js';
 
 const SPEC_PATH = fileURLToPath(
-  new URL('../../../../shared/specs/twilio_conversations_v1_users.json', import.meta.url),
+  new URL('../../fixtures/twilio_conversations_v1_users.json', import.meta.url),
 );
 
 interface OpenApiOperation {

@@ -2,7 +2,7 @@
  * Contract check: the official `@voximplant/apiclient-nodejs` SDK against the emulator. The SDK signs
  * its own JWTs (jsonwebtoken, exp = iat + 64) and posts multipart `cmd=GetUsers` to `/platform_api`
  * over a hard-coded `https://`; an interceptor on the SDK's own axios sends it to the plain-HTTP
- * emulator instead (shared/toolchain.md §9). Its requests must be accepted, and its GetUsers must see the
+ * emulator instead (the SDK hard-codes https://api.voximplant.com). Its requests must be accepted, and its GetUsers must see the
  * same users as rollcall, in the same order.
  *
  * The SDK and its axios are loaded with Node's own `require` (not Jest's module registry), so the
