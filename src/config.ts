@@ -84,7 +84,22 @@ export interface Config {
   port: number;
   host: string;
   logLevel: string;
+  /**
+   * Production behaviour: no stack traces or paths in errors, introspection and the landing page off unless
+   * enabled. On with NODE_ENV=production, and whenever real credentials are configured (not demo mode)
+   * unless NODE_ENV=development.
+   */
   production: boolean;
+  /** Which row of the README's matrix this is: demo (emulators), development or production. */
+  environment: 'demo' | 'development' | 'production';
+  /** `json` (machines) or `pretty` (a terminal; the default when stdout is a TTY). */
+  logFormat: 'json' | 'pretty';
+  /** One structured log line per GraphQL request, at info. */
+  accessLog: boolean;
+  /** How long a stop waits for requests in flight before closing their connections, in ms. */
+  shutdownGraceMs: number;
+  /** Origins allowed to call /graphql from a browser (CORS); empty: CORS off. `*` allows any origin. */
+  corsOrigins: readonly string[];
   /** `auto`: demo mode when no provider is configured; `on`: always emulate every provider; `off`: never. */
   demo: 'auto' | 'on' | 'off';
   limits: PageLimits;
@@ -117,6 +132,8 @@ export interface Config {
   operationLimits: OperationLimits;
   introspection: boolean;
   landingPage: boolean;
+  /** Whether introspection was enabled explicitly (ROLLCALL_INTROSPECTION=true). */
+  introspectionExplicit: boolean;
   inlineTrace: boolean;
   /** Reuse whole GraphQL answers within their cache hints (in memory, per replica). */
   responseCache: boolean;
@@ -144,9 +161,42 @@ function redisUrl(read: EnvReader): string | undefined {
   }
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+/** Origins for ROLLCALL_CORS_ORIGINS: `*`, or comma-separated `scheme://host[:port]` without a path. */
+function corsOrigins(read: EnvReader): string[] {
+  const raw = read.string('ROLLCALL_CORS_ORIGINS');
+  if (raw === undefined) return [];
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (origin === '*') continue;
+    try {
+      const url = new URL(origin);
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== origin.replace(/\/$/, ''))
+        throw new Error('not an origin');
+    } catch {
+      read.problem(
+        'ROLLCALL_CORS_ORIGINS must be * or comma-separated origins such as https://app.example.com (scheme, host and port only).',
+      );
+      return [];
+    }
+  }
+  return origins.map((origin) => origin.replace(/\/$/, ''));
+}
+
+export interface LoadOptions {
+  /** The providers are the built-in emulators (demo mode, tests): never production unless NODE_ENV says so. */
+  demo?: boolean;
+  /** Whether stdout is a terminal (the default log format is pretty there). */
+  tty?: boolean;
+}
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: LoadOptions = {},
+): Config {
   const read = new EnvReader(env);
-  const production = env.NODE_ENV === 'production';
   const demoFlag = read.bool('ROLLCALL_DEMO');
   const maxSize = read.int('ROLLCALL_MAX_PAGE_SIZE', 100, { min: 1, max: 1000 });
   const defaultSize = read.int('ROLLCALL_DEFAULT_PAGE_SIZE', 20, { min: 0, max: 1000 });
@@ -158,12 +208,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const settings = definition.readConfig(read);
     if (settings !== null) providers[definition.id] = settings;
   }
+  // Real credentials mean real users' data: production unless a developer says otherwise.
+  const live = !options.demo && Object.keys(providers).length > 0;
+  const production = env.NODE_ENV === 'production' || (live && env.NODE_ENV !== 'development');
+  const introspectionFlag = read.bool('ROLLCALL_INTROSPECTION');
 
   const config: Config = {
     port: read.int('PORT', 4000, { min: 0, max: 65535 }),
     host: read.string('HOST') ?? '0.0.0.0',
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     production,
+    environment: production ? 'production' : options.demo ? 'demo' : 'development',
+    logFormat: read.oneOf('LOG_FORMAT', ['json', 'pretty'], options.tty ? 'pretty' : 'json'),
+    accessLog: read.bool('ROLLCALL_ACCESS_LOG') ?? true,
+    shutdownGraceMs: read.int('ROLLCALL_SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 600_000 }),
+    corsOrigins: corsOrigins(read),
     demo: demoFlag === undefined ? 'auto' : demoFlag ? 'on' : 'off',
     limits: { defaultSize, maxSize },
     cursorSecret: read.string('ROLLCALL_CURSOR_SECRET') ?? DEFAULT_CURSOR_SECRET,
@@ -220,7 +279,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCost: read.int('ROLLCALL_MAX_COST', 5000, { min: 1, max: 100_000_000 }),
       defaultPageSize: defaultSize,
     },
-    introspection: read.bool('ROLLCALL_INTROSPECTION') ?? !production,
+    introspection: introspectionFlag ?? !production,
+    introspectionExplicit: introspectionFlag === true,
     landingPage: read.bool('ROLLCALL_LANDING_PAGE') ?? !production,
     inlineTrace: read.bool('ROLLCALL_INLINE_TRACE') ?? true,
     responseCache: read.bool('ROLLCALL_RESPONSE_CACHE') ?? true,
@@ -228,4 +288,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
+}
+
+/**
+ * The defaults that are unsafe with real users' data, one sentence each, for a warning at every start
+ * (nothing in demo mode, whose data is generated).
+ */
+export function unsafeDefaults(config: Config): string[] {
+  if (config.environment === 'demo') return [];
+  const warnings: string[] = [];
+  if (config.cursorSecret === DEFAULT_CURSOR_SECRET)
+    warnings.push(
+      'ROLLCALL_CURSOR_SECRET is not set: cursors are signed with the built-in key, which anyone can read in the source. Set a secret, the same on every replica.',
+    );
+  if (config.introspection)
+    warnings.push(
+      config.production
+        ? 'ROLLCALL_INTROSPECTION=true: anyone who reaches the port can read the whole schema.'
+        : 'introspection is on (NODE_ENV=development): anyone who reaches the port can read the whole schema.',
+    );
+  if (config.landingPage)
+    warnings.push('the Sandbox landing page is on: set ROLLCALL_LANDING_PAGE=false outside development.');
+  if (!/^(127\.|::1$|localhost$)/.test(config.host))
+    warnings.push(
+      `HOST=${config.host}: rollcall has no access control of its own; anyone who reaches the port reads every configured account's users. Bind to loopback, or allow only the router to reach it (network policy, private network).`,
+    );
+  if (!config.production)
+    warnings.push('NODE_ENV=development with real credentials: errors carry stack traces with file paths.');
+  return warnings;
 }

@@ -12,8 +12,20 @@ import type { ProviderId } from './providers/ids.js';
 import { checkNativeId, type NativeIdRule } from './providers/nativeId.js';
 import type { ProviderAdapter, ProviderSession } from './providers/provider.js';
 
+/**
+ * What the access log and the request span learn while Apollo handles a request (filled by the server's
+ * access plugin): the operation and the codes of the errors answered.
+ */
+export interface AccessRecord {
+  operationName: string | null;
+  operationType: string | null;
+  errorCodes: string[];
+}
+
 export interface RequestContext {
   requestId: string;
+  /** The request's access record (see AccessRecord). */
+  access: AccessRecord;
   logger: Logger;
   cursors: CursorCodec;
   limits: PageLimits;
@@ -42,7 +54,11 @@ export interface ContextDependencies {
   nativeIds: ReadonlyMap<ProviderId, NativeIdRule>;
 }
 
-export function createContext(deps: ContextDependencies, requestId: string = randomUUID()): RequestContext {
+export function createContext(
+  deps: ContextDependencies,
+  requestId: string = randomUUID(),
+  access: AccessRecord = { operationName: null, operationType: null, errorCodes: [] },
+): RequestContext {
   const sessions = new Map<ProviderId, ProviderSession>();
   const sessionFor = (provider: ProviderId): ProviderSession => {
     let session = sessions.get(provider);
@@ -56,6 +72,7 @@ export function createContext(deps: ContextDependencies, requestId: string = ran
   };
   return {
     requestId,
+    access,
     logger: deps.logger.child({ requestId }),
     cursors: deps.cursors,
     limits: deps.limits,

@@ -1,19 +1,26 @@
 /**
- * `npm start`: read the configuration (environment and `.env`), start demo mode when nothing is
- * configured (or ROLLCALL_DEMO=true), serve, and shut down cleanly on SIGINT/SIGTERM.
+ * The process: read the configuration (environment and `.env`), start demo mode when nothing is
+ * configured (or ROLLCALL_DEMO=true), start tracing when OTEL_* asks for it, serve, and stop gracefully on
+ * SIGTERM/SIGINT: stop accepting, let requests in flight finish within ROLLCALL_SHUTDOWN_GRACE_MS, close
+ * Redis, the emulators and the trace exporter, and exit 0.
+ *
+ * `node dist/main.js` is the production command (the image's CMD); `npm start` runs this file through tsx
+ * for the one-command demo, with `exec`, so that a signal sent to npm reaches this process.
  */
 import { config as loadDotenv } from 'dotenv';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import { ConfigError, loadConfig, unsafeDefaults, type Config } from './config.js';
 import { startEmulators, type RunningEmulators } from './emulators/demo.js';
 import { createLogger } from './logger.js';
 import type { ProviderId } from './providers/ids.js';
 import { createServer } from './server.js';
+import { startTracing } from './telemetry.js';
 
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
+  const tty = process.stdout.isTTY === true;
   let config: Config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(process.env, { tty });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -21,7 +28,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
+  const tracing = startTracing(process.env, logger);
 
   let emulators: RunningEmulators | undefined;
   const configured = Object.keys(config.providers).length;
@@ -33,20 +41,27 @@ async function main(): Promise<void> {
     const scrubbed = Object.fromEntries(
       Object.entries(process.env).filter(([key]) => ![...prefixes].some((prefix) => key.startsWith(prefix))),
     );
-    config = loadConfig({ ...scrubbed, ...emulators.env });
+    config = loadConfig({ ...scrubbed, ...emulators.env }, { demo: true, tty });
   }
   const emulated = new Set<ProviderId>(emulators ? [...emulators.byProvider.keys()] : []);
   const server = await createServer(config, { logger, emulated });
   const url = await server.start();
 
+  for (const warning of unsafeDefaults(config)) logger.warn(`unsafe default: ${warning}`);
+  const sandbox = config.landingPage
+    ? `: open ${url}/graphql in a browser for Apollo Sandbox`
+    : ` at ${url}/graphql`;
   if (emulators) {
     logger.info(
       { emulators: Object.fromEntries([...emulators.byProvider].map(([id, e]) => [id, e.server.baseUrl])) },
       'demo mode: no provider credentials configured, serving built-in emulators with generated users',
     );
-    logger.info(`rollcall (demo mode) is ready: open ${url}/graphql in a browser for Apollo Sandbox`);
+    logger.info({ banner: true, environment: config.environment }, `rollcall (demo mode) is ready${sandbox}`);
   } else {
-    logger.info({ providers: Object.keys(config.providers) }, `rollcall is ready at ${url}/graphql`);
+    logger.info(
+      { banner: true, environment: config.environment, providers: Object.keys(config.providers) },
+      `rollcall is ready${sandbox}`,
+    );
   }
   if (configured === 0 && config.demo === 'off') {
     logger.warn(
@@ -56,12 +71,22 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal while shutting down: exiting now');
+      process.exit(1);
+    }
     stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await server.stop();
-    await emulators?.stop();
-    process.exit(0);
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    try {
+      await server.stop();
+      await emulators?.stop();
+      await tracing?.shutdown();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
   };
   // A promise nobody awaited failed: a bug, logged with its stack. The server keeps serving the requests
   // that are fine instead of crashing (Node's default) and dropping every one of them.

@@ -23,10 +23,11 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import { cacheControlFromInfo } from '@apollo/cache-control-types';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import type { GraphQLError, GraphQLFormattedError } from 'graphql';
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Config } from './config.js';
-import { createContext, type RequestContext } from './context.js';
+import { createContext, type AccessRecord, type RequestContext } from './context.js';
 import { directoryResolvers } from './directory/resolvers.js';
 import { ErrorCode } from './errors.js';
 import { checkDocumentSize, operationLimitsPlugin } from './limits.js';
@@ -40,7 +41,8 @@ import { rootResolvers, type ProviderStatusSource } from './resolvers.js';
 import { buildSchema } from './schema.js';
 import { MemoryStore, RedisStore, UpstreamCache } from './upstream/cache.js';
 import { UpstreamPolicy } from './upstream/policy.js';
-import { operationScope, withOperationDeadline } from './upstream/scope.js';
+import { operationScope, withOperationDeadline, type OperationScope } from './upstream/scope.js';
+import { contextFromHeaders, SpanKind, SpanStatusCode, startSpan, trace, traceContext } from './telemetry.js';
 import { SupportedOperationTypesRule } from './validation.js';
 
 export interface ServerOptions {
@@ -155,6 +157,29 @@ const internalErrorLogPlugin: ApolloServerPlugin<RequestContext> = {
       },
       async willSendResponse({ contextValue }) {
         log(contextValue.partialErrors, contextValue);
+      },
+    };
+  },
+};
+
+/**
+ * Fills the request's access record (context.access) for the access log and the request span: the
+ * operation once resolved, and the codes of every error answered (those appended beside data included,
+ * so it runs after partialErrorsPlugin).
+ */
+const accessPlugin: ApolloServerPlugin<RequestContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation, contextValue }) {
+        contextValue.access.operationType = operation?.operation ?? null;
+        contextValue.access.operationName = operation?.name?.value.slice(0, 100) ?? null;
+      },
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single') return;
+        for (const error of response.body.singleResult.errors ?? [])
+          contextValue.access.errorCodes.push(
+            String(error.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR),
+          );
       },
     };
   },
@@ -286,6 +311,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         : ApolloServerPluginLandingPageDisabled(),
       ...(config.inlineTrace ? [] : [ApolloServerPluginInlineTraceDisabled()]),
       partialErrorsPlugin(normalise),
+      accessPlugin,
       internalErrorLogPlugin,
       // Cache hints only mean something when upstream answers are cached; without, skip their per-field work.
       ...(caching ? [cacheHintsPlugin] : [ApolloServerPluginCacheControlDisabled()]),
@@ -307,14 +333,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const sockets = new Set<Socket>();
   let url = '';
 
+  let stopping = false;
   const httpServer = http.createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
+    const requestId = requestIdOf(req.headers['x-request-id']);
+    res.setHeader('x-request-id', requestId);
+    handle(req, res, requestId).catch((error: unknown) => {
       if (error instanceof ClientGone) {
         // The client went away before its request arrived whole: nothing to answer, nothing broken.
         logger.debug({ method: req.method, url: req.url }, 'client closed the connection mid-request');
         return;
       }
-      logger.error({ err: error }, 'request failed');
+      logger.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent)
         sendJson(res, 500, {
           errors: [
@@ -329,13 +358,37 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     socket.on('close', () => sockets.delete(socket));
   });
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /** Whether a store the server needs is unreachable: the reasons `/ready` gives, none when ready. */
+  async function notReady(): Promise<string[]> {
+    const reasons: string[] = [];
+    if (stopping) reasons.push('shutting down');
+    if (store instanceof RedisStore && !(await store.ping(config.cache.redisTimeoutMs)))
+      reasons.push('the Redis cache (REDIS_URL) is unreachable');
+    return reasons;
+  }
+
+  async function handle(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    requestId: string,
+  ): Promise<void> {
     const requestUrl = new URL(req.url ?? '/', 'http://rollcall.local');
     const path = requestUrl.pathname;
+    // While stopping, every answer closes its connection, so keep-alive clients move to another replica.
+    if (stopping) res.setHeader('connection', 'close');
     // HEAD mirrors GET everywhere (node sends the headers and drops the body).
     const reading = req.method === 'GET' || req.method === 'HEAD';
     if (path === '/health' && reading) {
-      return sendJson(res, 200, { status: 'ok', providers: statuses() });
+      sendJson(res, 200, { status: 'ok', providers: statuses() });
+      return;
+    }
+    if (path === '/ready' && reading) {
+      const reasons = await notReady();
+      sendJson(res, reasons.length > 0 ? 503 : 200, {
+        status: reasons.length > 0 ? 'unavailable' : 'ready',
+        reasons,
+      });
+      return;
     }
     if (path === '/metrics' && reading) {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
@@ -347,38 +400,138 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       res.end();
       return;
     }
-    if (path !== '/graphql')
-      return sendJson(res, 404, { error: `no route ${req.method} ${path}; GraphQL is at /graphql` });
+    if (path !== '/graphql') {
+      sendJson(res, 404, { error: `no route ${req.method} ${path}; GraphQL is at /graphql` });
+      return;
+    }
+    if (cors(req, res)) return;
+    await serveGraphQL(req, res, requestUrl, requestId);
+  }
 
+  /**
+   * CORS for /graphql, off unless ROLLCALL_CORS_ORIGINS lists origins: an allowed origin gets
+   * `Access-Control-Allow-Origin` (never with credentials: rollcall reads no cookies; send tokens in a
+   * header), and a preflight is answered here. Returns true when the request was a preflight.
+   */
+  function cors(req: http.IncomingMessage, res: http.ServerResponse): boolean {
+    const origin = req.headers.origin;
+    const allowed =
+      config.corsOrigins.length > 0 &&
+      typeof origin === 'string' &&
+      (config.corsOrigins.includes('*') || config.corsOrigins.includes(origin));
+    if (allowed) {
+      res.setHeader('access-control-allow-origin', config.corsOrigins.includes('*') ? '*' : origin);
+      res.setHeader('vary', 'Origin');
+      res.setHeader('access-control-expose-headers', 'x-request-id');
+    }
+    if (req.method !== 'OPTIONS') return false;
+    if (allowed) {
+      res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+      res.setHeader('access-control-allow-headers', CORS_REQUEST_HEADERS);
+      res.setHeader('access-control-max-age', '600');
+    }
+    res.writeHead(204);
+    res.end();
+    return true;
+  }
+
+  /**
+   * One GraphQL request: a span (continuing the caller's `traceparent`), the answer, and one access-log
+   * line with what it cost. The line never holds variables, the query text or anything secret.
+   */
+  async function serveGraphQL(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    requestUrl: URL,
+    requestId: string,
+  ): Promise<void> {
+    const started = process.hrtime.bigint();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const access: AccessRecord = { operationName: null, operationType: null, errorCodes: [] };
+    const parent = contextFromHeaders(req.headers);
+    const span = startSpan(
+      `${method} /graphql`,
+      SpanKind.SERVER,
+      { 'http.request.method': method, 'http.route': '/graphql', 'rollcall.request_id': requestId },
+      parent,
+    );
+    let scope: OperationScope | undefined;
+    let answer: { status: number; bytes: number } = { status: 500, bytes: 0 };
+    try {
+      answer = await traceContext.with(trace.setSpan(parent, span), () =>
+        answerGraphQL(req, res, requestUrl, requestId, access, (operation) => (scope = operation)),
+      );
+    } finally {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (access.operationType)
+        span.updateName(`${access.operationType} ${access.operationName ?? ''}`.trim());
+      span.setAttributes({
+        'http.response.status_code': answer.status,
+        ...(access.operationType ? { 'graphql.operation.type': access.operationType } : {}),
+        ...(access.operationName ? { 'graphql.operation.name': access.operationName } : {}),
+        ...(access.errorCodes.length > 0 ? { 'rollcall.error.codes': [...new Set(access.errorCodes)] } : {}),
+      });
+      if (answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      if (config.accessLog)
+        logger.info(
+          {
+            requestId,
+            method,
+            operation: { name: access.operationName, type: access.operationType },
+            client: {
+              name: headerText(req.headers['apollographql-client-name']),
+              version: headerText(req.headers['apollographql-client-version']),
+            },
+            status: answer.status,
+            durationMs: Math.round(durationMs * 100) / 100,
+            upstreamCalls: Object.fromEntries(scope?.upstreamCalls ?? []),
+            cacheHits: Object.fromEntries(scope?.cacheHits ?? []),
+            errors: [...new Set(access.errorCodes)],
+            responseBytes: answer.bytes,
+          },
+          'graphql request',
+        );
+    }
+  }
+
+  async function answerGraphQL(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    requestUrl: URL,
+    requestId: string,
+    access: AccessRecord,
+    onScope: (scope: OperationScope) => void,
+  ): Promise<{ status: number; bytes: number }> {
+    const refuse = (status: number, error: { message: string; extensions: Record<string, unknown> }) => {
+      access.errorCodes.push(String(error.extensions.code));
+      return { status, bytes: sendJson(res, status, { errors: [error] }) };
+    };
     const declared = Number(req.headers['content-length'] ?? 0);
     const raw = declared > config.maxBodyBytes ? null : await readBody(req, config.maxBodyBytes);
     if (raw === null) {
       // Refused by its declared length before reading it, or as soon as it passed the limit: the rest is
       // never read, and the connection closes after the answer.
       res.setHeader('connection', 'close');
-      return sendJson(res, 413, {
-        errors: [
-          {
-            message: `Request body exceeds the limit of ${config.maxBodyBytes} bytes (ROLLCALL_MAX_BODY_BYTES).`,
-            extensions: { code: ErrorCode.BAD_REQUEST, limit: 'bodyBytes', maximum: config.maxBodyBytes },
-          },
-        ],
+      return refuse(413, {
+        message: `Request body exceeds the limit of ${config.maxBodyBytes} bytes (ROLLCALL_MAX_BODY_BYTES).`,
+        extensions: { code: ErrorCode.BAD_REQUEST, limit: 'bodyBytes', maximum: config.maxBodyBytes },
       });
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    const reading = req.method === 'GET' || req.method === 'HEAD';
     let body: unknown = undefined;
     if (raw.length > 0) {
       if ((headers.get('content-type') ?? '').includes('json')) {
         try {
           body = JSON.parse(raw.toString('utf8'));
         } catch {
-          return sendJson(res, 400, {
-            errors: [
-              { message: 'The request body is not valid JSON.', extensions: { code: ErrorCode.BAD_REQUEST } },
-            ],
+          return refuse(400, {
+            message: 'The request body is not valid JSON.',
+            extensions: { code: ErrorCode.BAD_REQUEST },
           });
         }
       } else {
@@ -396,7 +549,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       const tooLarge = checkDocumentSize(query, config.operationLimits);
       if (tooLarge) {
         const { http: _http, ...extensions } = tooLarge.extensions;
-        return sendJson(res, 400, { errors: [{ message: tooLarge.message, extensions }] });
+        return refuse(400, { message: tooLarge.message, extensions });
       }
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = {
@@ -407,14 +560,24 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     };
     const response = await withOperationDeadline(
       config.operationTimeoutMs,
-      () =>
-        apollo.executeHTTPGraphQLRequest({
+      (scope) => {
+        onScope(scope);
+        return apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest,
-          context: async () => createContext(contextDeps),
-        }),
+          context: async () => createContext(contextDeps, requestId, access),
+        });
+      },
       { maxUpstreamCalls: config.maxUpstreamCalls },
     );
-    await sendGraphQLResponse(res, response);
+    const bytes = await sendGraphQLResponse(res, response);
+    // Requests Apollo refuses before its plugins run (CSRF, a batch, no query) still name their code.
+    if (
+      access.errorCodes.length === 0 &&
+      (response.status ?? 200) >= 400 &&
+      response.body.kind === 'complete'
+    )
+      for (const error of errorsIn(response.body.string)) access.errorCodes.push(error);
+    return { status: response.status ?? 200, bytes };
   }
 
   return {
@@ -434,12 +597,20 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       url = `http://${host}:${port}`;
       return url;
     },
+    /**
+     * Stops accepting connections, lets the requests in flight finish (their connections close after
+     * the answer) for up to ROLLCALL_SHUTDOWN_GRACE_MS, then closes what is left, Apollo and the cache.
+     */
     async stop() {
+      stopping = true;
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
-      const force = setTimeout(() => sockets.forEach((s) => s.destroy()), 5000);
+      // A connection that finishes its request while stopping is idle again: close it then.
+      const sweep = setInterval(() => httpServer.closeIdleConnections(), 50);
+      const force = setTimeout(() => sockets.forEach((s) => s.destroy()), config.shutdownGraceMs);
       force.unref();
       await closed;
+      clearInterval(sweep);
       clearTimeout(force);
       await apollo.stop();
       await cache.close();
@@ -451,24 +622,64 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 export async function sendGraphQLResponse(
   res: http.ServerResponse,
   response: HTTPGraphQLResponse,
-): Promise<void> {
+): Promise<number> {
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
     res.end(response.body.string);
-  } else {
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
+    return Buffer.byteLength(response.body.string);
+  }
+  let bytes = 0;
+  for await (const chunk of response.body.asyncIterator) {
+    bytes += Buffer.byteLength(chunk);
+    res.write(chunk);
+  }
+  res.end();
+  return bytes;
+}
+
+/** Sends a JSON answer; returns its size in bytes. */
+function sendJson(res: http.ServerResponse, status: number, value: unknown): number {
+  const payload = JSON.stringify(value);
+  const bytes = Buffer.byteLength(payload);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': bytes });
+  res.end(payload);
+  return bytes;
+}
+
+/** The request headers a browser may send cross-origin (answered in a CORS preflight). */
+const CORS_REQUEST_HEADERS = [
+  'content-type',
+  'authorization',
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  'apollographql-client-name',
+  'apollographql-client-version',
+  'x-request-id',
+  'traceparent',
+  'tracestate',
+].join(', ');
+
+/** The caller's `x-request-id` when it is a sane token (at most 128 characters), else a new UUID. */
+function requestIdOf(header: string | string[] | undefined): string {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : randomUUID();
+}
+
+/** The error codes of a small JSON answer (best effort: none when it is not one). */
+function errorsIn(body: string): string[] {
+  try {
+    const parsed = JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] };
+    return (parsed.errors ?? []).map((error) => String(error.extensions?.code ?? 'UNKNOWN'));
+  } catch {
+    return [];
   }
 }
 
-function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-  const payload = JSON.stringify(value);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(payload),
-  });
-  res.end(payload);
+/** A header value fit for a log line: one string of at most 100 characters, or null. */
+function headerText(header: string | string[] | undefined): string | null {
+  const value = Array.isArray(header) ? header[0] : header;
+  return value ? value.slice(0, 100) : null;
 }
 
 /** A client that closed its connection before its request body arrived whole. */

@@ -1,6 +1,7 @@
 /** Resolvers of the cross-provider directory: the unified `users` connection. */
 import { responsePathAsArray } from 'graphql';
 import type { Resolvers } from '../generated/resolvers.js';
+import { inSpan } from '../telemetry.js';
 import { DEFAULT_CAPABILITIES, type AnyProviderDefinition } from '../providers/provider.js';
 import { atPath, resolveUsers, SizeHints, type DirectoryProvider } from './users.js';
 
@@ -15,8 +16,20 @@ export function directoryResolvers(
   return {
     Query: {
       users: (_parent, args, context, info) =>
-        resolveUsers(context, args, directory, hints, (error) =>
-          context.partialErrors.push(atPath(error, responsePathAsArray(info.path))),
+        inSpan(
+          'rollcall.users',
+          { 'rollcall.page.size': args.first ?? args.last ?? context.limits.defaultSize },
+          async (span) => {
+            const connection = await resolveUsers(context, args, directory, hints, (error) => {
+              span.addEvent('provider failed', {
+                'rollcall.provider': String(error.extensions.provider ?? ''),
+                'rollcall.error.code': String(error.extensions.code ?? ''),
+              });
+              context.partialErrors.push(atPath(error, responsePathAsArray(info.path)));
+            });
+            span.setAttribute('rollcall.page.edges', connection.edges.length);
+            return connection;
+          },
         ),
     },
     UserConnection: {

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { RequestContext } from '../context.js';
+import { inSpan } from '../telemetry.js';
 import { parsePageRequest, toConnection, type Connection, type ConnectionArgs } from '../relay/connection.js';
 import type { ProviderId } from './ids.js';
 import type { UserRecord } from './provider.js';
@@ -39,6 +40,20 @@ export async function resolveProviderConnection<Rec extends UserRecord>(
   const request = parsePageRequest(args, context.limits, (cursor, argument) =>
     session.validateCursor(context.cursors.decode(cursor, name, argument), argument),
   );
-  const page = await session.page(request, filter);
+  const page = await inSpan(
+    'rollcall.connection',
+    {
+      'rollcall.provider': provider,
+      'rollcall.page.direction': request.direction,
+      'rollcall.page.size': request.size,
+      'rollcall.page.from_cursor':
+        (request.direction === 'forward' ? request.after : request.before) !== null,
+    },
+    async (span) => {
+      const window = await session.page(request, filter);
+      span.setAttribute('rollcall.page.edges', window.edges.length);
+      return window;
+    },
+  );
   return toConnection(page, (payload) => context.cursors.encode(name, payload)) as Connection<Rec>;
 }

@@ -11,6 +11,7 @@
  */
 import DataLoader from 'dataloader';
 import { BadUserInputError } from '../errors.js';
+import { inSpan } from '../telemetry.js';
 import type { ProviderId } from './ids.js';
 
 export type BatchFetch<Rec> = (ids: readonly string[]) => Promise<(Rec | null | Error)[]>;
@@ -22,13 +23,15 @@ export class ByIdLoader<Rec> {
 
   constructor(fetchMany: BatchFetch<Rec>, options: { maxBatchSize?: number } = {}) {
     this.loader = new DataLoader<string, Rec | null>(
-      async (ids) => {
-        if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-        const missing = ids.filter((id) => !this.seen.has(id));
-        const fetched = missing.length > 0 ? await fetchMany(missing) : [];
-        const byId = new Map(missing.map((id, index) => [id, fetched[index]]));
-        return ids.map((id) => (this.seen.has(id) ? (this.seen.get(id) as Rec) : (byId.get(id) ?? null)));
-      },
+      (ids) =>
+        inSpan('rollcall.lookup', { 'rollcall.lookup.ids': ids.length }, async (span) => {
+          if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+          const missing = ids.filter((id) => !this.seen.has(id));
+          span.setAttribute('rollcall.lookup.fetched', missing.length);
+          const fetched = missing.length > 0 ? await fetchMany(missing) : [];
+          const byId = new Map(missing.map((id, index) => [id, fetched[index]]));
+          return ids.map((id) => (this.seen.has(id) ? (this.seen.get(id) as Rec) : (byId.get(id) ?? null)));
+        }),
       { maxBatchSize: options.maxBatchSize ?? 100 },
     );
   }

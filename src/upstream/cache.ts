@@ -141,6 +141,20 @@ export class RedisStore implements CacheStore {
     await this.redis.set(key, JSON.stringify(value), 'PX', Math.max(1, Math.ceil(ttlMs)));
   }
 
+  /** Whether Redis answers a PING within `timeoutMs` (readiness). */
+  async ping(timeoutMs: number): Promise<boolean> {
+    if (this.redis.status !== 'ready') return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([this.redis.ping().then((answer) => answer === 'PONG'), late]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async close(): Promise<void> {
     this.redis.disconnect();
   }

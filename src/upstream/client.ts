@@ -24,7 +24,15 @@ import type { ProviderId } from '../providers/ids.js';
 import { UpstreamPolicy, type BreakerPermit } from './policy.js';
 import { retryAfterSeconds } from './retryAfter.js';
 import { ttlFor, UpstreamCache } from './cache.js';
-import { operationScope, recordFreshness, spendUpstreamCall, type OperationScope } from './scope.js';
+import { inSpan, SpanKind, SpanStatusCode } from '../telemetry.js';
+import type { Span } from '@opentelemetry/api';
+import {
+  operationScope,
+  recordCacheHit,
+  recordFreshness,
+  spendUpstreamCall,
+  type OperationScope,
+} from './scope.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -101,6 +109,11 @@ export interface UpstreamRequest {
   method?: 'GET' | 'POST';
   /** Path relative to the base URL, e.g. `v1/Users` (no leading slash). */
   path: string;
+  /**
+   * The path's template for traces and logs, with ids as placeholders (`v1/Users/{Sid}`): required when
+   * the path carries an id, so that no span names a user.
+   */
+  route?: string;
   searchParams?: Record<string, string | number | boolean | undefined>;
   /** An `application/x-www-form-urlencoded` body. */
   form?: Record<string, string | number | boolean | undefined>;
@@ -149,8 +162,29 @@ export class UpstreamClient {
    */
   async request<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
     spendUpstreamCall(this.provider);
+    const method = request.method ?? 'GET';
+    const route = request.route ?? request.path;
+    return inSpan(
+      `${method} ${route}`,
+      {
+        'rollcall.provider': this.provider,
+        'http.request.method': method,
+        'url.template': route,
+      },
+      async (span) => {
+        const response = await this.read<T>(request, span);
+        span.setAttribute('http.response.status_code', response.status);
+        return response;
+      },
+      SpanKind.CLIENT,
+    );
+  }
+
+  /** The read behind `request`: from the cache when it has the answer, else upstream. */
+  private async read<T>(request: UpstreamRequest, span: Span): Promise<UpstreamResponse<T>> {
     const { cache, cacheTtlSeconds = 0, credentialsFingerprint = '' } = this.options;
     if (!cache || cacheTtlSeconds <= 0) {
+      span.setAttribute('rollcall.cache', 'off');
       const response = await this.attempts<T>(request);
       recordFreshness(0);
       return response;
@@ -169,9 +203,12 @@ export class UpstreamClient {
     }
     const hit = await cache.get(this.provider, key);
     if (hit) {
+      span.setAttribute('rollcall.cache', 'hit');
+      recordCacheHit(this.provider);
       recordFreshness(hit.expiresAt - Date.now());
       return { status: hit.status, body: hit.body as T, headers: {} };
     }
+    span.setAttribute('rollcall.cache', 'miss');
     // Concurrent misses of one key share one upstream call (and its outcome, error included).
     const { response, seconds } = await cache.singleFlight(key, async () => {
       const fresh = await this.attempts<T>(request);
@@ -192,7 +229,7 @@ export class UpstreamClient {
     const scope = operationScope.getStore();
     const signal = request.signal ?? scope?.signal;
     for (let retry = 0; ; retry += 1) {
-      const outcome = await this.admitted<T>(request, signal);
+      const outcome = await this.admitted<T>(request, signal, retry + 1);
       if (!(outcome instanceof UpstreamError)) return outcome;
       const error = outcome;
       if (!policy || retry >= policy.settings.retries || !UpstreamPolicy.retryable(error) || signal?.aborted)
@@ -215,6 +252,28 @@ export class UpstreamClient {
    * error that is not the provider's), the permit is released, so a half-open probe slot never leaks.
    */
   private async admitted<T>(
+    request: UpstreamRequest,
+    signal: AbortSignal | undefined,
+    attempt: number,
+  ): Promise<UpstreamResponse<T> | UpstreamError> {
+    const policy = this.options.policy;
+    return inSpan(
+      'rollcall.upstream.attempt',
+      { 'rollcall.attempt': attempt, 'rollcall.breaker.state': policy?.breaker.state ?? 'NONE' },
+      async (span) => {
+        const outcome = await this.permitted<T>(request, signal);
+        const status = outcome instanceof UpstreamError ? outcome.details.status : outcome.status;
+        if (status !== undefined) span.setAttribute('http.response.status_code', status);
+        if (outcome instanceof UpstreamError) {
+          span.setAttribute('rollcall.error.code', outcome.details.code);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.details.code });
+        }
+        return outcome;
+      },
+    );
+  }
+
+  private async permitted<T>(
     request: UpstreamRequest,
     signal: AbortSignal | undefined,
   ): Promise<UpstreamResponse<T> | UpstreamError> {
@@ -278,14 +337,20 @@ export class UpstreamClient {
       const reason = timedOut
         ? `no answer within ${this.options.timeoutMs} ms`
         : `connection failed (${error instanceof RequestError ? (error.code ?? 'network error') : 'network error'})`;
-      logger.warn({ provider, path: request.path, code }, 'upstream call failed');
+      logger.warn({ provider, route: request.route ?? request.path, code }, 'upstream call failed');
       throw this.fail({ code, message: reason });
     }
     const status = response.statusCode;
     metrics.upstreamRequests.inc({ provider, status: String(status) });
     metrics.upstreamDuration.observe({ provider }, elapsed());
     logger.debug(
-      { provider, method: request.method ?? 'GET', path: request.path, status, ms: elapsed() * 1000 },
+      {
+        provider,
+        method: request.method ?? 'GET',
+        route: request.route ?? request.path,
+        status,
+        ms: elapsed() * 1000,
+      },
       'upstream',
     );
 

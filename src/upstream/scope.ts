@@ -20,8 +20,18 @@ export interface OperationScope {
   freshnessMs?: number;
   /** Upstream reads each provider may serve this operation (list pages and lookups alike). */
   maxUpstreamCalls?: number;
-  /** Upstream reads made so far, per provider. */
+  /** Upstream reads made so far, per provider (cache hits included). */
   upstreamCalls: Map<ProviderId, number>;
+  /** Reads the upstream cache answered, per provider. */
+  cacheHits?: Map<ProviderId, number>;
+}
+
+/** Records that the cache answered a read of `provider` (for the access log). */
+export function recordCacheHit(provider: ProviderId): void {
+  const scope = operationScope.getStore();
+  if (!scope) return;
+  scope.cacheHits ??= new Map();
+  scope.cacheHits.set(provider, (scope.cacheHits.get(provider) ?? 0) + 1);
 }
 
 /**
@@ -53,7 +63,7 @@ export const operationScope = new AsyncLocalStorage<OperationScope>();
 /** Runs `fn` within a scope whose signal aborts after `timeoutMs`, with an optional upstream budget. */
 export async function withOperationDeadline<T>(
   timeoutMs: number,
-  fn: () => Promise<T>,
+  fn: (scope: OperationScope) => Promise<T>,
   options: { maxUpstreamCalls?: number } = {},
 ): Promise<T> {
   const controller = new AbortController();
@@ -69,7 +79,7 @@ export async function withOperationDeadline<T>(
       maxUpstreamCalls: options.maxUpstreamCalls,
       upstreamCalls: new Map(),
     };
-    return await operationScope.run(scope, fn);
+    return await operationScope.run(scope, () => fn(scope));
   } finally {
     clearTimeout(timer);
   }

@@ -64,16 +64,20 @@ export async function startReplica(
   /** The provider definitions the server uses (default: the registry), e.g. one with an injected bug. */
   providers?: readonly AnyProviderDefinition[],
 ): Promise<Replica> {
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    // Most tests count the upstream calls of one operation; the cross-request cache would hide them.
-    // The cache tests (test/upstream/cache.test.ts) switch it on.
-    ROLLCALL_CACHE_TTL_SECONDS: '0',
-    ...emulators.env,
-    ...env,
-  });
+  // The providers are emulators: demo semantics (development unless NODE_ENV=production is given).
+  const config = loadConfig(
+    {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      // Most tests count the upstream calls of one operation; the cross-request cache would hide them.
+      // The cache tests (test/upstream/cache.test.ts) switch it on.
+      ROLLCALL_CACHE_TTL_SECONDS: '0',
+      ...emulators.env,
+      ...env,
+    },
+    { demo: true },
+  );
   const server = await createServer(config, {
     logger,
     emulated: new Set(emulators.byProvider.keys()),

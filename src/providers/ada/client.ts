@@ -80,7 +80,10 @@ export class AdaClient {
     // A dot segment would be normalised away into another path: it can name no end user.
     if (endUserId === '' || endUserId === '.' || endUserId === '..') return null;
     return this.orNullOn404(
-      this.upstream.request<unknown>({ path: `${LIST_PATH}${encodeURIComponent(endUserId)}` }),
+      this.upstream.request<unknown>({
+        path: `${LIST_PATH}${encodeURIComponent(endUserId)}`,
+        route: `${LIST_PATH}{end_user_id}`,
+      }),
     );
   }
 

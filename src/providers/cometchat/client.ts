@@ -181,6 +181,7 @@ export class CometChatClient {
     try {
       const { body } = await this.upstream.request<CometChatSingleResponse>({
         path: `v3/users/${encodeURIComponent(uid)}`,
+        route: 'v3/users/{uid}',
       });
       if (!body || typeof body.data?.uid !== 'string')
         throw this.upstream.badShape('expected {data: {uid, ...}}');

@@ -70,17 +70,21 @@ function refFromUrl(url: string | null | undefined): TwilioPageRef | null {
 
 export class TwilioClient {
   private readonly usersPath: string;
+  /** The users path as a template (the service sid is an account identifier). */
+  private readonly usersRoute: string;
 
   constructor(
     private readonly upstream: UpstreamClient,
     serviceSid: string | undefined,
   ) {
     this.usersPath = serviceSid ? `v1/Services/${encodeURIComponent(serviceSid)}/Users` : 'v1/Users';
+    this.usersRoute = serviceSid ? 'v1/Services/{ChatServiceSid}/Users' : 'v1/Users';
   }
 
   async listPage(ref: TwilioPageRef, pageSize: number): Promise<TwilioPage> {
     const { body } = await this.upstream.request<TwilioListResponse>({
       path: this.usersPath,
+      route: this.usersRoute,
       searchParams: {
         PageSize: pageSize,
         Page: ref.token === null && ref.page === 0 ? undefined : ref.page,
@@ -106,6 +110,7 @@ export class TwilioClient {
     try {
       const { body } = await this.upstream.request<TwilioWireUser>({
         path: `${this.usersPath}/${encodeURIComponent(sidOrIdentity)}`,
+        route: `${this.usersRoute}/{Sid}`,
       });
       if (!body || typeof body.sid !== 'string') throw this.upstream.badShape('expected a user with a sid');
       return body as TwilioWireUser & { sid: string };

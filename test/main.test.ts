@@ -1,0 +1,90 @@
+/**
+ * The process `npm start` runs (src/main.ts, through npm and tsx): a signal sent to the npm process — what
+ * a terminal's Ctrl-C or a container runtime's stop does — stops the server gracefully. The request in
+ * flight completes, the log says so, every process below npm is gone and the port is free. (The compiled
+ * `node dist/main.js` is tested the same way in test/image.test.ts.)
+ */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { fileURLToPath } from 'node:url';
+import {
+  descendants,
+  injectFault,
+  logEntries,
+  portFree,
+  startRollcall,
+  survivors,
+  type RollcallProcess,
+} from './support/process.js';
+
+const REPO = fileURLToPath(new URL('..', import.meta.url));
+const DEMO = {
+  NODE_ENV: 'development',
+  ROLLCALL_DEMO: 'true',
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'info',
+  LOG_FORMAT: 'json',
+  ROLLCALL_SHUTDOWN_GRACE_MS: '5000',
+};
+
+let running: RollcallProcess | undefined;
+afterEach(() => {
+  if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
+  running = undefined;
+});
+
+const slowQuery = (url: string) =>
+  fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ twilioConversationUsers(first: 2) { nodes { sid } } }' }),
+  });
+
+describe('npm start', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'stops gracefully on %s sent to the npm process, with a request in flight',
+    async (signal) => {
+      running = await startRollcall('npm', ['start', '--silent'], { cwd: REPO, env: DEMO });
+      await injectFault(running.emulators.TWILIO_CONVERSATIONS, { delayMs: 1500, times: 1 });
+      const inFlight = slowQuery(running.url);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const below = descendants(running.child.pid!);
+      expect(below.length).toBeGreaterThanOrEqual(1);
+      running.child.kill(signal);
+
+      const answer = await inFlight;
+      expect(answer.status).toBe(200);
+      const body = (await answer.json()) as {
+        data?: { twilioConversationUsers: { nodes: unknown[] } };
+        errors?: unknown;
+      };
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.twilioConversationUsers.nodes).toHaveLength(2);
+
+      expect(await running.exited).toBe(0);
+      const entries = logEntries(running.lines);
+      expect(entries.find((entry) => entry.msg === 'shutting down')).toMatchObject({ signal, graceMs: 5000 });
+      expect(entries.map((entry) => entry.msg)).toContain('stopped');
+      expect(await survivors([running.child.pid!, ...below])).toEqual([]);
+      expect(await portFree(running.port)).toBe(true);
+    },
+    60_000,
+  );
+
+  it('stops waiting for a request that outlives the grace period, and still exits 0', async () => {
+    running = await startRollcall('npm', ['start', '--silent'], {
+      cwd: REPO,
+      env: { ...DEMO, ROLLCALL_SHUTDOWN_GRACE_MS: '300', ROLLCALL_OPERATION_TIMEOUT_MS: '30000' },
+    });
+    await injectFault(running.emulators.TWILIO_CONVERSATIONS, { delayMs: 10_000, times: 1 });
+    const inFlight = slowQuery(running.url).then(
+      (response) => response.status,
+      () => 'connection closed',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+    expect(await inFlight).toBe('connection closed');
+    expect(await portFree(running.port)).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,155 @@
+/**
+ * rollcall as a real process (npm start, node dist/main.js): start it on a free port in demo mode, read
+ * its JSON log lines, find its descendants, and check that it stops cleanly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { createInterface } from 'node:readline';
+
+export interface RollcallProcess {
+  child: ChildProcess;
+  /** Every stdout line so far (JSON logs). */
+  lines: string[];
+  /** `http://127.0.0.1:PORT` once ready. */
+  url: string;
+  port: number;
+  /** The demo emulators' base URLs, by provider. */
+  emulators: Record<string, string>;
+  /** Resolves with the exit code (null when killed by a signal). */
+  exited: Promise<number | null>;
+}
+
+export interface StartOptions {
+  cwd: string;
+  env: Record<string, string>;
+  readyTimeoutMs?: number;
+}
+
+/** Starts `command args` and resolves once it logs that it is ready. */
+export async function startRollcall(
+  command: string,
+  args: string[],
+  options: StartOptions,
+): Promise<RollcallProcess> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const found = await new Promise<{ url: string; emulators: Record<string, string> }>((resolve, reject) => {
+    let emulators: Record<string, string> = {};
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(
+          `rollcall did not start within ${options.readyTimeoutMs ?? 30_000} ms:\n${stderr}\n${lines.join('\n')}`,
+        ),
+      );
+    }, options.readyTimeoutMs ?? 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`rollcall exited with ${code} before it was ready:\n${stderr}\n${lines.join('\n')}`));
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line);
+      let entry: { msg?: string; emulators?: Record<string, string> };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        return;
+      }
+      if (entry.emulators) emulators = entry.emulators;
+      const ready = /is ready(?::| at).*?(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(entry.msg ?? '');
+      if (ready) {
+        clearTimeout(timer);
+        resolve({ url: ready[1], emulators });
+      }
+    });
+  });
+  return { child, lines, ...found, port: Number(new URL(found.url).port), exited };
+}
+
+/** Every process below `pid` (Linux: read from /proc). */
+export function descendants(pid: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid …: the command may hold spaces and parentheses, so read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [child, ppid] of parents)
+      if (ppid === parent && !found.includes(child)) {
+        found.push(child);
+        queue.push(child);
+      }
+  }
+  return found;
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The processes of `pids` still running after up to `withinMs`: a process that has just exited can take
+ * a moment to be reaped (a helper such as tsx's esbuild service ends when its parent's pipe closes).
+ */
+export async function survivors(pids: readonly number[], withinMs = 3000): Promise<number[]> {
+  const deadline = Date.now() + withinMs;
+  let left = pids.filter(alive);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    left = left.filter(alive);
+  }
+  return left;
+}
+
+/** Whether nothing listens on `port` any more (a listen on it succeeds). */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Injects a fault into a demo emulator through its HTTP control surface. */
+export async function injectFault(emulatorUrl: string, fault: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${emulatorUrl}/__emulator/fault`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
+  if (!response.ok) throw new Error(`fault injection answered ${response.status}`);
+}
+
+/** The parsed JSON log lines of a process. */
+export function logEntries(lines: readonly string[]): Record<string, unknown>[] {
+  return lines.flatMap((line) => {
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return [];
+    }
+  });
+}
