@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 
 type Manifest = Record<string, unknown>;
-const read = (file: string) => JSON.parse(readFileSync(new URL(`../${file}`, import.meta.url), 'utf8')) as Manifest;
+const read = (file: string) =>
+  JSON.parse(readFileSync(new URL(`../${file}`, import.meta.url), 'utf8')) as Manifest;
 
 const manifest = read('package.json');
 const lock = read('package-lock.json') as { packages?: Record<string, Manifest> };
@@ -17,8 +18,16 @@ if (!root) problems.push('package-lock.json has no root entry (packages[""]).');
 else {
   for (const field of ['name', 'version'])
     if (manifest[field] !== root[field])
-      problems.push(`${field}: package.json says ${String(manifest[field])}, the lockfile ${String(root[field])}`);
-  for (const field of ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'engines']) {
+      problems.push(
+        `${field}: package.json says ${String(manifest[field])}, the lockfile ${String(root[field])}`,
+      );
+  for (const field of [
+    'dependencies',
+    'devDependencies',
+    'optionalDependencies',
+    'peerDependencies',
+    'engines',
+  ]) {
     const declared = (manifest[field] ?? {}) as Record<string, string>;
     const locked = (root[field] ?? {}) as Record<string, string>;
     for (const name of new Set([...Object.keys(declared), ...Object.keys(locked)]))
