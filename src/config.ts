@@ -267,7 +267,7 @@ export function loadConfig(
     maxBodyBytes: read.int('ROLLCALL_MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 67_108_864 }),
     maxUpstreamCalls: read.int('ROLLCALL_MAX_UPSTREAM_CALLS', 100, { min: 1, max: 100_000 }),
     operationLimits: {
-      maxTokens: read.int('ROLLCALL_MAX_TOKENS', 2000, { min: 10, max: 1_000_000 }),
+      maxTokens: read.int('ROLLCALL_MAX_TOKENS', 1000, { min: 10, max: 1_000_000 }),
       maxNesting: read.int('ROLLCALL_MAX_NESTING', 64, { min: 2, max: 500 }),
       maxIntrospectionCost: read.optionalInt('ROLLCALL_MAX_INTROSPECTION_COST', {
         min: 0,
