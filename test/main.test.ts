@@ -4,8 +4,9 @@
  * flight completes, the log says so, every process below npm is gone and the port is free. (The compiled
  * `node dist/main.js` is tested the same way in test/image.test.ts.)
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
+import { startEmulators, type RunningEmulators } from '../src/emulators/demo.js';
 import {
   descendants,
   injectFault,
@@ -39,6 +40,33 @@ const slowQuery = (url: string) =>
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: '{ twilioConversationUsers(first: 2) { nodes { sid } } }' }),
   });
+
+describe('with real credentials', () => {
+  let emulators: RunningEmulators | undefined;
+  afterAll(() => emulators?.stop());
+
+  it('starts as production, warns about every unsafe default, and does not advertise Sandbox', async () => {
+    emulators = await startEmulators();
+    running = await startRollcall(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: REPO,
+      env: { ...emulators.env, PORT: '0', HOST: '0.0.0.0', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+    });
+    const entries = logEntries(running.lines);
+    const warnings = entries.filter((entry) => entry.level === 40).map((entry) => String(entry.msg));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^unsafe default: ROLLCALL_CURSOR_SECRET is not set/),
+      expect.stringMatching(/^unsafe default: HOST=0\.0\.0\.0: rollcall has no access control/),
+    ]);
+    const ready = entries.find((entry) => String(entry.msg).includes('is ready'));
+    expect(ready).toMatchObject({
+      environment: 'production',
+      msg: expect.stringMatching(/^rollcall is ready at http/),
+    });
+    expect(String(ready?.msg)).not.toMatch(/Sandbox/);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
+  }, 60_000);
+});
 
 describe('npm start', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
