@@ -64,7 +64,9 @@ export async function startRollcall(
         return;
       }
       if (entry.emulators) emulators = entry.emulators;
-      const ready = /is ready(?::| at).*?(http:\/\/(?:127\.0\.0\.1|localhost):\d+)\/graphql/.exec(entry.msg ?? '');
+      const ready = /is ready(?::| at).*?(http:\/\/(?:127\.0\.0\.1|localhost):\d+)\/graphql/.exec(
+        entry.msg ?? '',
+      );
       if (ready) {
         clearTimeout(timer);
         resolve({ url: ready[1], emulators });
