@@ -473,7 +473,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       });
       if (answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
-      if (config.accessLog)
+      if (config.accessLog && logger.isLevelEnabled('info'))
         logger.info(
           {
             requestId,
