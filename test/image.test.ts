@@ -16,6 +16,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEmulators, type RunningEmulators } from '../src/emulators/demo.js';
 import {
   descendants,
   injectFault,
@@ -98,6 +99,39 @@ describe('the Dockerfile', () => {
     const ignored = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n');
     for (const entry of ['.env', 'node_modules', '.git']) expect(ignored).toContain(entry);
   });
+});
+
+describe('the production path', () => {
+  let emulators: RunningEmulators | undefined;
+  afterAll(() => emulators?.stop());
+
+  it('never loads an emulator: with credentials it serves from a dist/ that has none', async () => {
+    const live = join(layout, 'dist-without-emulators');
+    cpSync(join(layout, 'dist'), live, {
+      recursive: true,
+      filter: (source) => !/[/\\](emulator\.js|emulators[/\\](base|main)\.js)$/.test(source),
+    });
+    expect(existsSync(join(live, 'providers', 'twilio', 'emulator.js'))).toBe(false);
+    expect(existsSync(join(live, 'emulators', 'base.js'))).toBe(false);
+    emulators = await startEmulators();
+    const rollcall = await startRollcall(process.execPath, ['dist-without-emulators/main.js'], {
+      cwd: layout,
+      env: { ...imageEnv(), ...emulators.env, PORT: '0', HOST: '127.0.0.1' },
+    });
+    try {
+      const answer = await fetch(`${rollcall.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ users(first: 40) { nodes { provider } } providers { mode } }' }),
+      });
+      const body = (await answer.json()) as { data?: { providers: { mode: string }[] }; errors?: unknown };
+      expect(body.errors).toBeUndefined();
+      expect(body.data!.providers.map((p) => p.mode)).toEqual(['LIVE', 'LIVE', 'LIVE', 'LIVE', 'LIVE']);
+    } finally {
+      rollcall.child.kill('SIGTERM');
+      await rollcall.exited;
+    }
+  }, 60_000);
 });
 
 describe('the runtime layout', () => {

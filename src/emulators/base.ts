@@ -152,6 +152,19 @@ export class EmulatorServer {
   }
 
   /** Clears the call log, faults and latency; the data set is untouched. */
+  /**
+   * The body this provider (or a proxy in front of it) sends with an HTTP error `status`, saying
+   * `message`: what fault injection answers with, in the provider's own wire format.
+   */
+  errorBody(status: number, message: string): unknown {
+    return { error: message, status };
+  }
+
+  /** What this provider answers when it refuses the credentials, with `message` in every text field. */
+  refusal(message: string): Fault {
+    return { status: 401, body: this.errorBody(401, message) };
+  }
+
   reset(): void {
     this.resetCalls();
     this.clearFaults();

@@ -14,16 +14,28 @@ export interface RunningEmulators {
   stop(): Promise<void>;
 }
 
+/**
+ * Emulators start one at a time, process-wide: each emulator module is imported lazily on its first start,
+ * and Jest's ESM loader (the tests) fails on concurrent first imports that share a dependency. A start
+ * takes milliseconds.
+ */
+let queue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(start: () => Promise<T>): Promise<T> {
+  const run = queue.then(start);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
 export async function startEmulators(
   options: { latencyMs?: number; providers?: readonly AnyProviderDefinition[] } = {},
 ): Promise<RunningEmulators> {
   const definitions = options.providers ?? PROVIDERS;
-  const started = await Promise.all(
-    definitions.map(
-      async (definition) =>
-        [definition.id, await definition.startEmulator({ latencyMs: options.latencyMs })] as const,
-    ),
-  );
+  const started: (readonly [ProviderId, RunningEmulator])[] = [];
+  for (const definition of definitions)
+    started.push([
+      definition.id,
+      await oneAtATime(() => definition.startEmulator({ latencyMs: options.latencyMs })),
+    ]);
   const byProvider = new Map<ProviderId, RunningEmulator>(started);
   return {
     byProvider,

@@ -99,7 +99,10 @@ export interface ProviderDefinition<Cfg = unknown, S extends ProviderSession = P
   readConfig(env: EnvReader): Cfg | null;
   /** The base URL the provider is reached at, to tell live from emulated. */
   baseUrl(config: Cfg): string;
-  /** Starts the provider's emulator on a free loopback port (demo mode, tests). */
+  /**
+   * Starts the provider's emulator on a free loopback port (demo mode, tests, bench). The emulator module
+   * is imported here, lazily: nothing on the production path loads it.
+   */
   startEmulator(options?: { latencyMs?: number }): Promise<RunningEmulator>;
   createAdapter(config: Cfg, runtime: ProviderRuntime): ProviderAdapter<S>;
   /** This provider's GraphQL resolvers (its Query fields and its user type). */

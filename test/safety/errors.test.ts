@@ -13,7 +13,6 @@ import { PROVIDER_IDS, type ProviderId } from '../../src/providers/ids.js';
 import type { AnyProviderDefinition, ProviderSession } from '../../src/providers/provider.js';
 import { PROVIDERS } from '../../src/providers/registry.js';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
-import { quotingFault } from '../support/faults.js';
 import { startReplica, type Replica } from '../support/harness.js';
 import { CONNECTION, memoryLogger } from '../support/safety.js';
 
@@ -43,7 +42,7 @@ describe('upstream error text stays out of answers (finding 5)', () => {
       const twilio = emulator('TWILIO_CONVERSATIONS') as TwilioEmulator;
       const url = `${emulator(provider).baseUrl}/v1/Users/US${'0'.repeat(32)}?PageSize=50`;
       const text = `${MARKER}: The requested resource ${url} was not found for account ${twilio.accountSid}`;
-      emulator(provider).injectFault({ ...quotingFault(provider, text), times: 1 });
+      emulator(provider).injectFault({ ...emulator(provider).refusal(text), times: 1 });
       lines.length = 0;
       const response = await replica.query(`{ f: ${CONNECTION[provider]}(first: 1) { totalCount } }`);
       expect(response.data).toEqual({ f: null });

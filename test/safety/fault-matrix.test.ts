@@ -95,7 +95,7 @@ async function check(provider: ProviderId, c: Case): Promise<void> {
     const failing = h.emulator(provider);
     const others = PROVIDER_IDS.filter((p) => p !== provider).map((p) => h.emulator(p));
     h.reset();
-    failing.injectFault(c.fault(provider));
+    failing.injectFault(c.fault(failing));
     const field = CONNECTION[provider];
 
     // 1. The provider's own connection: the code, the provider, and the attempts.

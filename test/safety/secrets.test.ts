@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import type { EmulatorServer } from '../../src/emulators/base.js';
 import type { RunningEmulators } from '../../src/emulators/demo.js';
 import { AdaEmulator } from '../../src/providers/ada/emulator.js';
 import { CometChatEmulator } from '../../src/providers/cometchat/emulator.js';
@@ -21,7 +22,7 @@ import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
 import { VoximplantEmulator } from '../../src/providers/voximplant/emulator.js';
 import { startReplica, type Replica } from '../support/harness.js';
-import { FAULT_CASES, quotingFault } from '../support/faults.js';
+import { FAULT_CASES } from '../support/faults.js';
 import { CONNECTION, graphql, http, memoryLogger, settle, type RawResponse } from '../support/safety.js';
 
 const pem = () =>
@@ -285,7 +286,10 @@ async function normalTraffic(r: Replica): Promise<void> {
 async function faultTraffic(r: Replica): Promise<void> {
   for (const c of FAULT_CASES) {
     const providers = PROVIDER_IDS.filter((p) => !c.only || c.only === p);
-    for (const p of providers) emulators.byProvider.get(p)!.server.injectFault(c.fault(p));
+    for (const p of providers) {
+      const server = emulators.byProvider.get(p)!.server;
+      server.injectFault(c.fault(server));
+    }
     await Promise.all([
       ...providers.map((p) => ask(r, `{ ${CONNECTION[p]}(first: 3) { ${PAGE} } }`)),
       ask(r, `{ users(first: 600) { ${PAGE} } }`),
@@ -299,8 +303,8 @@ async function faultTraffic(r: Replica): Promise<void> {
 }
 
 /** An upstream that quotes the credential it refused, in every text field its error body has. */
-function quoting(provider: ProviderId, quote: string) {
-  return quotingFault(provider, `The credential ${quote} is not valid`);
+function quoting(server: EmulatorServer, quote: string) {
+  return server.refusal(`The credential ${quote} is not valid`);
 }
 
 async function quotingTraffic(r: Replica): Promise<void> {
@@ -314,7 +318,7 @@ async function quotingTraffic(r: Replica): Promise<void> {
   };
   for (const provider of PROVIDER_IDS) {
     const server = emulators.byProvider.get(provider)!.server;
-    server.injectFault(quoting(provider, quotes[provider]));
+    server.injectFault(quoting(server, quotes[provider]));
     const answer = await ask(r, `{ ${CONNECTION[provider]}(first: 3) { ${PAGE} } }`);
     expect(answer.json?.errors?.[0].extensions).toMatchObject({ code: 'UPSTREAM_UNAUTHORIZED', provider });
     // No provider passes the upstream's text on (it goes to the debug log, scrubbed).

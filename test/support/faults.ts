@@ -7,43 +7,16 @@
  * upstream timeout well under SLOW_MS.
  */
 import { expect } from '@jest/globals';
-import type { Fault } from '../../src/emulators/base.js';
+import type { EmulatorServer, Fault } from '../../src/emulators/base.js';
 import type { ProviderId } from '../../src/providers/ids.js';
 
 /** How long the slow faults (timeout, slow body) keep the answer back, in ms. */
 export const SLOW_MS = 700;
 
-/** What each provider's API (or a proxy in front of it) sends with an error status. */
-export const ERROR_BODY: Record<ProviderId, (status: number) => unknown> = {
-  TWO_CHAT: (status) => ({ success: false, error: true, error_message: `failure ${status}` }),
-  TWILIO_CONVERSATIONS: (status) => ({
-    code: 20000 + status,
-    message: `failure ${status}`,
-    more_info: `https://www.twilio.com/docs/errors/${20000 + status}`,
-    status,
-  }),
-  ADA: (status) => ({ errors: [{ type: `error_${status}`, message: `failure ${status}`, details: null }] }),
-  COMETCHAT: (status) => ({
-    error: {
-      code:
-        {
-          401: 'AUTH_ERR_APIKEY_NOT_FOUND',
-          403: 'AUTH_ERR_NO_ACCESS',
-          404: 'ERR_ROUTE_NOT_FOUND',
-          429: 'ERR_TOO_MANY_REQUESTS',
-        }[status] ?? 'ERR_INTERNAL_SERVER_ERROR',
-      message: `failure ${status}`,
-      devMessage: `failure ${status}`,
-      source: 'chat-api',
-    },
-  }),
-  // Voximplant reports its own errors with HTTP 200 (see below); other statuses come from its front end.
-  VOXIMPLANT: (status) => (status === 404 ? 'Not Found' : `<html><body>${status}</body></html>`),
-};
-
 export interface FaultCase {
   name: string;
-  fault: (provider: ProviderId) => Fault;
+  /** The fault, in the wire format of the emulator it is injected into. */
+  fault: (emulator: EmulatorServer) => Fault;
   code: string;
   attempts: number;
   /** Further `extensions` the error must carry (`retryAfter: undefined` means: none). */
@@ -55,9 +28,9 @@ export interface FaultCase {
   only?: ProviderId;
 }
 
-const status = (code: number, headers?: Record<string, string>) => (provider: ProviderId) => ({
+const status = (code: number, headers?: Record<string, string>) => (emulator: EmulatorServer) => ({
   status: code,
-  body: ERROR_BODY[provider](code),
+  body: emulator.errorBody(code, `failure ${code}`),
   headers,
 });
 
@@ -107,8 +80,8 @@ export const FAULT_CASES: FaultCase[] = [
   },
   {
     name: 'HTTP 429 with Retry-After as an HTTP date 2 minutes ahead',
-    fault: (provider) =>
-      status(429, { 'retry-after': new Date(Date.now() + 120_000).toUTCString() })(provider),
+    fault: (emulator) =>
+      status(429, { 'retry-after': new Date(Date.now() + 120_000).toUTCString() })(emulator),
     code: 'UPSTREAM_RATE_LIMITED',
     attempts: 1,
     extensions: { status: 429 },
@@ -186,24 +159,3 @@ export const FAULT_CASES: FaultCase[] = [
     extensions: { status: 200 },
   },
 ];
-
-/** An upstream error (401; Voximplant: HTTP 200 code 100) whose every text field says `text`. */
-export function quotingFault(provider: ProviderId, text: string): Fault {
-  switch (provider) {
-    case 'TWO_CHAT':
-      return { status: 401, body: { success: false, error: true, error_message: text, message: text } };
-    case 'TWILIO_CONVERSATIONS':
-      return { status: 401, body: { code: 20003, message: text, more_info: text, status: 401 } };
-    case 'ADA':
-      return { status: 401, body: { errors: [{ type: text, message: text, details: text }] } };
-    case 'COMETCHAT':
-      return {
-        status: 401,
-        body: {
-          error: { code: 'AUTH_ERR_APIKEY_NOT_FOUND', message: text, devMessage: text, source: 'chat-api' },
-        },
-      };
-    case 'VOXIMPLANT':
-      return { status: 200, body: { error: { code: 100, msg: text } } };
-  }
-}

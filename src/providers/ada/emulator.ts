@@ -15,6 +15,7 @@ import {
   type EmulatorOptions,
   type EmulatorRequest,
   type EmulatorResponse,
+  type Fault,
 } from '../../emulators/base.js';
 
 export type AdaWireMetadataValue = string | boolean | number;
@@ -135,6 +136,14 @@ export class AdaEmulator extends EmulatorServer {
   }
 
   /** Env vars that point rollcall at this running emulator (used by demo mode and tests). */
+  override errorBody(status: number, message: string): unknown {
+    return { errors: [{ type: `error_${status}`, message, details: null }] };
+  }
+
+  override refusal(message: string): Fault {
+    return { status: 401, body: { errors: [{ type: message, message, details: message }] } };
+  }
+
   demoEnv(): Record<string, string> {
     return { ADA_API_KEY: this.apiKey, ADA_BASE_URL: this.baseUrl };
   }

@@ -6,7 +6,6 @@ import type { ProviderDefinition } from '../provider.js';
 import { upstreamFor } from '../upstream.js';
 import { AdaAdapter, type AdaSession } from './adapter.js';
 import { AdaClient, detectAdaError, ADA_END_USER_ID } from './client.js';
-import { AdaEmulator } from './emulator.js';
 import { adaResolvers } from './resolvers.js';
 
 export interface AdaConfig {
@@ -74,7 +73,9 @@ export const adaProvider: ProviderDefinition<AdaConfig, AdaSession> = {
 
   baseUrl: (config) => config.baseUrl,
 
+  // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
   async startEmulator(options) {
+    const { AdaEmulator } = await import('./emulator.js');
     const server = new AdaEmulator(options);
     await server.start();
     return { server, env: server.demoEnv() };

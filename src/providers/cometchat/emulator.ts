@@ -11,6 +11,7 @@ import {
   type EmulatorOptions,
   type EmulatorRequest,
   type EmulatorResponse,
+  type Fault,
 } from '../../emulators/base.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -147,6 +148,21 @@ export class CometChatEmulator extends EmulatorServer {
   }
 
   /** Env vars that point rollcall at this running emulator (used by demo mode and tests). */
+  override errorBody(status: number, message: string): unknown {
+    const code =
+      {
+        401: 'AUTH_ERR_APIKEY_NOT_FOUND',
+        403: 'AUTH_ERR_NO_ACCESS',
+        404: 'ERR_ROUTE_NOT_FOUND',
+        429: 'ERR_TOO_MANY_REQUESTS',
+      }[status] ?? 'ERR_INTERNAL_SERVER_ERROR';
+    return { error: { code, message, devMessage: message, source: 'chat-api' } };
+  }
+
+  override refusal(message: string): Fault {
+    return { status: 401, body: this.errorBody(401, message) };
+  }
+
   demoEnv(): Record<string, string> {
     return {
       COMETCHAT_API_KEY: this.apiKey,

@@ -6,7 +6,6 @@ import type { ProviderDefinition } from '../provider.js';
 import { upstreamFor } from '../upstream.js';
 import { CometChatAdapter, type CometChatSession } from './adapter.js';
 import { CometChatClient, detectCometChatError, COMETCHAT_UID } from './client.js';
-import { CometChatEmulator } from './emulator.js';
 import { cometChatResolvers } from './resolvers.js';
 
 export const COMETCHAT_REGIONS = ['us', 'eu', 'in'] as const;
@@ -59,7 +58,9 @@ export const cometChatProvider: ProviderDefinition<CometChatConfig, CometChatSes
 
   baseUrl: (config) => config.baseUrl,
 
+  // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
   async startEmulator(options) {
+    const { CometChatEmulator } = await import('./emulator.js');
     const server = new CometChatEmulator(options);
     await server.start();
     return { server, env: server.demoEnv() };

@@ -15,6 +15,7 @@ import {
   type EmulatorOptions,
   type EmulatorRequest,
   type EmulatorResponse,
+  type Fault,
 } from '../../emulators/base.js';
 import type { TwilioErrorBody, TwilioListResponse, TwilioWireUser } from './types.js';
 
@@ -110,6 +111,15 @@ export class TwilioEmulator extends EmulatorServer {
   }
 
   /** Environment that points rollcall at this emulator. */
+  override errorBody(status: number, message: string): unknown {
+    const code = 20000 + status;
+    return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+  }
+
+  override refusal(message: string): Fault {
+    return { status: 401, body: { code: 20003, message, more_info: message, status: 401 } };
+  }
+
   demoEnv(): Record<string, string> {
     return {
       TWILIO_ACCOUNT_SID: this.accountSid,

@@ -6,7 +6,6 @@ import type { ProviderDefinition } from '../provider.js';
 import { upstreamFor } from '../upstream.js';
 import { TwilioAdapter, type TwilioSession } from './adapter.js';
 import { detectTwilioError, TwilioClient, TWILIO_USER_ID } from './client.js';
-import { TwilioEmulator } from './emulator.js';
 import { twilioResolvers } from './resolvers.js';
 
 export interface TwilioConfig {
@@ -70,7 +69,9 @@ export const twilioProvider: ProviderDefinition<TwilioConfig, TwilioSession> = {
 
   baseUrl: (config) => config.baseUrl,
 
+  // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
   async startEmulator(options) {
+    const { TwilioEmulator } = await import('./emulator.js');
     const server = new TwilioEmulator(options);
     await server.start();
     return { server, env: server.demoEnv() };

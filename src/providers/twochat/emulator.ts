@@ -13,6 +13,7 @@ import {
   type EmulatorOptions,
   type EmulatorRequest,
   type EmulatorResponse,
+  type Fault,
 } from '../../emulators/base.js';
 
 /** One user exactly as 2Chat sends it in `data.users[]`. Nullability is undocumented, hence `| null`. */
@@ -184,6 +185,14 @@ export class TwoChatEmulator extends EmulatorServer {
   }
 
   /** Env vars that point rollcall at this running emulator (used by demo mode and tests). */
+  override errorBody(_status: number, message: string): unknown {
+    return { success: false, error: true, error_message: message };
+  }
+
+  override refusal(message: string): Fault {
+    return { status: 401, body: { success: false, error: true, error_message: message, message } };
+  }
+
   demoEnv(): Record<string, string> {
     return { TWOCHAT_API_KEY: this.apiKey, TWOCHAT_BASE_URL: this.baseUrl };
   }

@@ -6,7 +6,6 @@ import type { ProviderDefinition } from '../provider.js';
 import { upstreamFor } from '../upstream.js';
 import { TwoChatAdapter, type TwoChatSession } from './adapter.js';
 import { detectTwoChatError, TwoChatClient, TWO_CHAT_USER_ID } from './client.js';
-import { TwoChatEmulator } from './emulator.js';
 import { twoChatResolvers } from './resolvers.js';
 
 export interface TwoChatConfig {
@@ -36,7 +35,9 @@ export const twoChatProvider: ProviderDefinition<TwoChatConfig, TwoChatSession> 
 
   baseUrl: (config) => config.baseUrl,
 
+  // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
   async startEmulator(options) {
+    const { TwoChatEmulator } = await import('./emulator.js');
     const server = new TwoChatEmulator(options);
     await server.start();
     return { server, env: server.demoEnv() };

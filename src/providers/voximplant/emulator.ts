@@ -21,6 +21,7 @@ import {
   type EmulatorOptions,
   type EmulatorRequest,
   type EmulatorResponse,
+  type Fault,
 } from '../../emulators/base.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -246,6 +247,18 @@ export class VoximplantEmulator extends EmulatorServer {
   }
 
   /** Env vars that point rollcall at this running emulator (used by demo mode and tests). */
+  /**
+   * Voximplant reports its own errors with HTTP 200 (`{error: {code, msg}}`): any other status comes from
+   * its front end, as plain text or HTML.
+   */
+  override errorBody(status: number, _message: string): unknown {
+    return status === 404 ? 'Not Found' : `<html><body>${status}</body></html>`;
+  }
+
+  override refusal(message: string): Fault {
+    return { status: 200, body: { error: { code: 100, msg: message } } };
+  }
+
   demoEnv(): Record<string, string> {
     if (!this.credentials.private_key) {
       throw new Error(

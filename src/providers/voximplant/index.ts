@@ -12,7 +12,6 @@ import {
   type VoximplantApplication,
   VOXIMPLANT_USER_ID,
 } from './client.js';
-import { VoximplantEmulator } from './emulator.js';
 import { parseCredentials, VoximplantTokenSource, type VoximplantServiceAccount } from './jwt.js';
 import { voximplantResolvers } from './resolvers.js';
 
@@ -99,7 +98,9 @@ export const voximplantProvider: ProviderDefinition<VoximplantConfig, Voximplant
 
   baseUrl: (config) => config.baseUrl,
 
+  // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
   async startEmulator(options) {
+    const { VoximplantEmulator } = await import('./emulator.js');
     const server = await VoximplantEmulator.create(options);
     await server.start();
     return { server, env: server.demoEnv() };
