@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import net from 'node:net';
 import { twilioProvider } from '../src/providers/twilio/index.js';
-import { formatError } from '../src/server.js';
+import { formatError } from '../src/graphql/formatError.js';
 import { startHarness, startReplica, type Harness, type Replica } from './support/harness.js';
 import { memoryLogger } from './support/safety.js';
 

@@ -6,7 +6,7 @@
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { sendGraphQLResponse } from '../../src/server.js';
+import { sendGraphQLResponse } from '../../src/http/io.js';
 
 /** Apollo's logger without its start-up chatter (like rollcall, whose pino logger runs at `error`). */
 export const quietLogger = {
