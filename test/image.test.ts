@@ -17,15 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulators, type RunningEmulators } from '../src/emulators/demo.js';
-import {
-  descendants,
-  injectFault,
-  logEntries,
-  portFree,
-  startRollcall,
-  survivors,
-  type RollcallProcess,
-} from './support/process.js';
+import { logEntries, startRollcall, stopsGracefully, type RollcallProcess } from './support/process.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
@@ -183,28 +175,6 @@ describe('the runtime layout', () => {
 
   it('stops on SIGTERM to node dist/main.js: the request in flight completes, then it exits 0', async () => {
     const running = rollcall!;
-    await injectFault(running.emulators.TWILIO_CONVERSATIONS, { delayMs: 1500, times: 1 });
-    const inFlight = fetch(`${running.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ twilioConversationUsers(first: 2) { nodes { sid } } }' }),
-    });
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    const below = descendants(running.child.pid!);
-    running.child.kill('SIGTERM');
-    const answer = await inFlight;
-    expect(answer.status).toBe(200);
-    const body = (await answer.json()) as {
-      data?: { twilioConversationUsers: { nodes: unknown[] } };
-      errors?: unknown;
-    };
-    expect(body.errors).toBeUndefined();
-    expect(body.data!.twilioConversationUsers.nodes).toHaveLength(2);
-    expect(await running.exited).toBe(0);
-    const messages = logEntries(running.lines).map((entry) => entry.msg);
-    expect(messages).toContain('shutting down');
-    expect(messages).toContain('stopped');
-    expect(await survivors([running.child.pid!, ...below])).toEqual([]);
-    expect(await portFree(running.port)).toBe(true);
+    expect(await stopsGracefully(running, 'SIGTERM')).toMatchObject({ signal: 'SIGTERM' });
   }, 60_000);
 });

@@ -8,12 +8,12 @@ import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
 import { fileURLToPath } from 'node:url';
 import { startEmulators, type RunningEmulators } from '../src/emulators/demo.js';
 import {
-  descendants,
   injectFault,
   logEntries,
   portFree,
+  slowQuery,
   startRollcall,
-  survivors,
+  stopsGracefully,
   type RollcallProcess,
 } from './support/process.js';
 
@@ -33,13 +33,6 @@ afterEach(() => {
   if (running && running.child.exitCode === null) running.child.kill('SIGKILL');
   running = undefined;
 });
-
-const slowQuery = (url: string) =>
-  fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ twilioConversationUsers(first: 2) { nodes { sid } } }' }),
-  });
 
 describe('with real credentials', () => {
   let emulators: RunningEmulators | undefined;
@@ -73,28 +66,8 @@ describe('npm start', () => {
     'stops gracefully on %s sent to the npm process, with a request in flight',
     async (signal) => {
       running = await startRollcall('npm', ['start', '--silent'], { cwd: REPO, env: DEMO });
-      await injectFault(running.emulators.TWILIO_CONVERSATIONS, { delayMs: 1500, times: 1 });
-      const inFlight = slowQuery(running.url);
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      const below = descendants(running.child.pid!);
-      expect(below.length).toBeGreaterThanOrEqual(1);
-      running.child.kill(signal);
-
-      const answer = await inFlight;
-      expect(answer.status).toBe(200);
-      const body = (await answer.json()) as {
-        data?: { twilioConversationUsers: { nodes: unknown[] } };
-        errors?: unknown;
-      };
-      expect(body.errors).toBeUndefined();
-      expect(body.data!.twilioConversationUsers.nodes).toHaveLength(2);
-
-      expect(await running.exited).toBe(0);
-      const entries = logEntries(running.lines);
-      expect(entries.find((entry) => entry.msg === 'shutting down')).toMatchObject({ signal, graceMs: 5000 });
-      expect(entries.map((entry) => entry.msg)).toContain('stopped');
-      expect(await survivors([running.child.pid!, ...below])).toEqual([]);
-      expect(await portFree(running.port)).toBe(true);
+      const stopping = await stopsGracefully(running, signal, { expectDescendants: true });
+      expect(stopping).toMatchObject({ signal, graceMs: 5000 });
     },
     60_000,
   );

@@ -2,6 +2,7 @@
  * rollcall as a real process (npm start, node dist/main.js): start it on a free port in demo mode, read
  * its JSON log lines, find its descendants, and check that it stops cleanly.
  */
+import { expect } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
@@ -154,4 +155,45 @@ export function logEntries(lines: readonly string[]): Record<string, unknown>[] 
       return [];
     }
   });
+}
+
+/** A query the demo's Twilio emulator answers slowly once a delay is injected. */
+export function slowQuery(url: string): Promise<Response> {
+  return fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ twilioConversationUsers(first: 2) { nodes { sid } } }' }),
+  });
+}
+
+/**
+ * Sends `signal` to `running` while a 1.5 s request is in flight, and checks the stop was graceful: the
+ * request completes with its data, the process exits 0 after logging `shutting down` then `stopped`, no
+ * process below it survives, and the port is free. Returns the `shutting down` log entry.
+ */
+export async function stopsGracefully(
+  running: RollcallProcess,
+  signal: NodeJS.Signals,
+  { expectDescendants = false } = {},
+): Promise<Record<string, unknown>> {
+  await injectFault(running.emulators.TWILIO_CONVERSATIONS, { delayMs: 1500, times: 1 });
+  const inFlight = slowQuery(running.url);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  const below = descendants(running.child.pid!);
+  if (expectDescendants) expect(below.length).toBeGreaterThanOrEqual(1);
+  running.child.kill(signal);
+  const answer = await inFlight;
+  expect(answer.status).toBe(200);
+  const body = (await answer.json()) as {
+    data?: { twilioConversationUsers: { nodes: unknown[] } };
+    errors?: unknown;
+  };
+  expect(body.errors).toBeUndefined();
+  expect(body.data!.twilioConversationUsers.nodes).toHaveLength(2);
+  expect(await running.exited).toBe(0);
+  const entries = logEntries(running.lines);
+  expect(entries.map((entry) => entry.msg)).toEqual(expect.arrayContaining(['shutting down', 'stopped']));
+  expect(await survivors([running.child.pid!, ...below])).toEqual([]);
+  expect(await portFree(running.port)).toBe(true);
+  return entries.find((entry) => entry.msg === 'shutting down')!;
 }
