@@ -39,6 +39,14 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export type UpstreamErrorCode = Extract<ErrorCode, `UPSTREAM_${string}`>;
 
+/**
+ * A client value as an error message may show it: quoted when at most 64 characters, otherwise only its
+ * length, so that no error echoes a megabyte of input back.
+ */
+export function shownInput(value: string): string {
+  return value.length > 64 ? `a string of ${value.length} characters` : JSON.stringify(value);
+}
+
 /** A client mistake: the message says what was wrong and what is allowed. */
 export class BadUserInputError extends GraphQLError {
   constructor(message: string, extensions: Record<string, unknown> = {}) {

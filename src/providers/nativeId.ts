@@ -7,7 +7,7 @@
  *   away; a Voximplant id of 0): `null`, a miss like any other, with no call;
  * - otherwise the value, to look up.
  */
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError, shownInput } from '../errors.js';
 
 export interface TextRule {
   /** What is allowed, for messages: "1 to 100 letters, digits, '_' or '-'". */
@@ -25,12 +25,6 @@ export interface NativeIdRule extends TextRule {
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** A client value as an error message may show it: never more than 64 characters of it. */
-export function shown(value: string): string {
-  if (value.length > 64) return `a string of ${value.length} characters`;
-  return JSON.stringify(value);
-}
-
 /**
  * Throws BAD_USER_INPUT unless `value` satisfies `rule`; `argument` names it (`filter.searchKey`), and
  * `label` how the message shows it (`filter.tags[2]`; the argument by default).
@@ -42,7 +36,7 @@ export function checkText(rule: TextRule, value: string, argument: string, label
     !CONTROL.test(value) &&
     (rule.pattern === undefined || rule.pattern.test(value));
   if (!ok)
-    throw new BadUserInputError(`"${label}" must be ${rule.allowed}; got ${shown(value)}.`, {
+    throw new BadUserInputError(`"${label}" must be ${rule.allowed}; got ${shownInput(value)}.`, {
       argument,
     });
   return value;

@@ -7,7 +7,7 @@
  * - ours but malformed (our prefix, a bad version, provider or empty native id) → BAD_USER_INPUT;
  * - not ours at all (another subgraph's id, garbage) → `null`, so `node`/`nodes` answer null for it.
  */
-import { BadUserInputError } from '../errors.js';
+import { BadUserInputError, shownInput } from '../errors.js';
 import { isProviderId, type ProviderId } from '../providers/ids.js';
 
 const PREFIX = 'rollcall:';
@@ -22,11 +22,6 @@ export function encodeGlobalId(provider: ProviderId, nativeId: string): string {
   return Buffer.from(`${PREFIX}${VERSION}:${provider}:${nativeId}`, 'utf8').toString('base64url');
 }
 
-/** An id as it may appear in an error message: never more than 64 characters of client input. */
-function shown(id: string): string {
-  return id.length > 64 ? `${id.slice(0, 61)}...` : id;
-}
-
 /**
  * Decodes an id; `null` when it is not a rollcall id. Throws BAD_USER_INPUT, naming `argument`, when it
  * is ours but broken. The native part is checked by the provider's rule afterwards (providers/reference.ts).
@@ -39,9 +34,9 @@ export function decodeGlobalId(id: string, argument = 'id'): DecodedGlobalId | n
   const [version, provider, ...rest] = text.slice(PREFIX.length).split(':');
   const nativeId = rest.join(':');
   const fail = (why: string) =>
-    new BadUserInputError(`"${argument}" holds the id "${shown(id)}", which ${why}.`, { argument });
+    new BadUserInputError(`"${argument}" holds the id ${shownInput(id)}, which ${why}.`, { argument });
   if (version !== VERSION)
-    throw fail(`has an unsupported version (${shown(version)}); only ${VERSION} ids are accepted`);
+    throw fail(`has an unsupported version (${shownInput(version)}); only ${VERSION} ids are accepted`);
   if (!isProviderId(provider)) throw fail('names an unknown provider');
   if (!nativeId) throw fail('has no provider user id');
   return { provider, nativeId };

@@ -411,6 +411,23 @@ describe('huge variables', () => {
     expect(upstreamCalls()).toBe(0);
   });
 
+  it('never echoes a huge input back: operation names and variable values are shown by their length', async () => {
+    for (const body of [
+      { query: '{ providers { provider } }', operationName: 'x'.repeat(500_000) },
+      { query: 'query ($n: Int) { users(first: $n) { totalCount } }', variables: { n: 'y'.repeat(300_000) } },
+      {
+        query: 'query ($p: [Provider!]) { users(first: 1, providers: $p) { totalCount } }',
+        variables: { p: ['z"'.repeat(150_000)] },
+      },
+    ]) {
+      const response = await post(JSON.stringify(body), { 'content-type': 'application/json' });
+      expect([400, 200]).toContain(response.status);
+      // The message and each line of the development stack trace are bounded (1000 characters).
+      expect(response.text.length).toBeLessThan(10_000);
+      expect(response.json?.errors?.[0].message).toMatch(/a string of \d+ characters|\.\.\.$/);
+    }
+  });
+
   it('answers a 900 kB string variable quickly', async () => {
     rejected(
       await ask('query ($after: String) { users(first: 1, after: $after) { edges { cursor } } }', {
