@@ -271,7 +271,7 @@ function factsOf(schema: GraphQLSchema): SchemaFacts {
 }
 
 /** The introspection budget in force: configured, or twice a full introspection query of this schema. */
-export function introspectionBudget(
+function introspectionBudget(
   schema: GraphQLSchema,
   limits: Pick<OperationLimits, 'maxIntrospectionCost'>,
 ): number {

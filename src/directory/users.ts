@@ -359,7 +359,7 @@ function validateCursor(
  * original error, which the server logs with its stack and masks in production. Never an UPSTREAM_* code
  * for something the provider did not do.
  */
-export function asProviderError(provider: ProviderId, error: unknown): GraphQLError {
+function asProviderError(provider: ProviderId, error: unknown): GraphQLError {
   if (error instanceof UpstreamError) return error;
   if (error instanceof GraphQLError && typeof error.extensions.code === 'string')
     return new GraphQLError(error.message, {

@@ -20,7 +20,7 @@ import type { VoximplantErrorBody, VoximplantGetUsersResponse, VoximplantWireUse
 import { checkText, type NativeIdRule, type TextRule } from '../nativeId.js';
 
 /** The largest user id GraphQL's Int (and so `voximplantUser(userId:)`) can carry. */
-export const MAX_VOXIMPLANT_USER_ID = 2 ** 31 - 1;
+const MAX_VOXIMPLANT_USER_ID = 2 ** 31 - 1;
 
 /** A Voximplant user id: a decimal integer; zero, negative or beyond Int ids cannot exist (a miss). */
 export const VOXIMPLANT_USER_ID: NativeIdRule = {
