@@ -67,5 +67,14 @@ export function checkTextList(
 /** `.` and `..` survive URL encoding and would be normalised into another path. */
 export const isDotSegment = (id: string): boolean => id === '.' || id === '..';
 
+/**
+ * A free-text filter value (search text, a name part) where the provider documents no bound: rollcall's
+ * bound, far above any real name.
+ */
+export const FILTER_TEXT: TextRule = {
+  allowed: '1 to 100 characters without control characters',
+  maxLength: 100,
+};
+
 /** Letters, digits, `_` and `-`. */
 export const WORD = /^[A-Za-z0-9_-]+$/;

@@ -22,7 +22,7 @@ import { asOffset, type PageRequest, type ProviderPage } from '../../relay/conne
 import type { CursorPayload } from '../../relay/cursor.js';
 import { mapBounded } from '../../util/concurrency.js';
 import { ByIdLoader, LookupBudget } from '../loaders.js';
-import { checkText, checkTextList, type TextRule } from '../nativeId.js';
+import { checkText, checkTextList, FILTER_TEXT, type TextRule } from '../nativeId.js';
 import { pageByOffset, TotalsMemo } from '../offsetPaging.js';
 import { lookupByWalk } from '../lookup.js';
 import type { ProviderAdapter, ProviderRuntime, ProviderSession } from '../provider.js';
@@ -75,8 +75,6 @@ interface LoadedPage {
   records: CometChatUserRecord[];
 }
 
-/** A text filter value (rollcall's bound: CometChat documents none; uids and names are far shorter). */
-const FILTER_TEXT: TextRule = { allowed: '1 to 100 characters without control characters', maxLength: 100 };
 /** A value of a list filter, which CometChat receives comma-separated. */
 const LIST_VALUE: TextRule = {
   allowed: '1 to 100 characters without commas (CometChat separates them with commas) or control characters',

@@ -17,7 +17,7 @@ import {
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
 import { retryAfterSeconds } from '../../upstream/retryAfter.js';
 import type { VoximplantErrorBody, VoximplantGetUsersResponse, VoximplantWireUser } from './types.js';
-import { checkText, type NativeIdRule, type TextRule } from '../nativeId.js';
+import { checkText, FILTER_TEXT, type NativeIdRule } from '../nativeId.js';
 
 /** The largest user id GraphQL's Int (and so `voximplantUser(userId:)`) can carry. */
 const MAX_VOXIMPLANT_USER_ID = 2 ** 31 - 1;
@@ -85,9 +85,6 @@ function applicationParams(application: VoximplantApplication): GetUsersParams {
 }
 
 const given = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
-
-/** A partial-match text filter (rollcall's bound: Voximplant documents none; names are far shorter). */
-const FILTER_TEXT: TextRule = { allowed: '1 to 100 characters without control characters', maxLength: 100 };
 
 /**
  * GetUsers parameters (without `offset`/`count`) for a filter and order. The filter's application, when
