@@ -5,78 +5,14 @@
  */
 import type { OperationLimits } from './limits.js';
 import type { PageLimits } from './relay/connection.js';
-import { PROVIDER_IDS, type ProviderId } from './providers/ids.js';
 import type { PolicySettings } from './upstream/policy.js';
+import { EnvReader } from './env.js';
+import type { ProviderDefinition, ProviderSettings } from './providers/core/definition.js';
 import { PROVIDERS } from './providers/registry.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
-  }
-}
-
-/** Reads variables and collects problems instead of failing on the first. */
-export class EnvReader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Record<string, string | undefined>) {}
-
-  /** A trimmed value, or undefined when unset or blank. */
-  string(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value ? value : undefined;
-  }
-
-  int(name: string, fallback: number, range: { min: number; max: number }): number {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!/^-?\d+$/.test(raw) || value < range.min || value > range.max) {
-      this.problem(`${name} must be an integer from ${range.min} to ${range.max}.`);
-      return fallback;
-    }
-    return value;
-  }
-
-  optionalInt(name: string, range: { min: number; max: number }): number | undefined {
-    return this.string(name) === undefined ? undefined : this.int(name, range.min, range);
-  }
-
-  bool(name: string): boolean | undefined {
-    const raw = this.string(name)?.toLowerCase();
-    if (raw === undefined) return undefined;
-    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-    this.problem(`${name} must be true or false.`);
-    return undefined;
-  }
-
-  url(name: string): string | undefined {
-    const raw = this.string(name);
-    if (raw === undefined) return undefined;
-    try {
-      const url = new URL(raw);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
-      if (url.username || url.password) {
-        this.problem(`${name} must not contain credentials; use the provider's credential variables.`);
-        return undefined;
-      }
-      return raw.replace(/\/+$/, '');
-    } catch {
-      this.problem(`${name} must be an absolute http(s) URL.`);
-      return undefined;
-    }
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.string(name);
-    if (raw === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(raw)) return raw as T;
-    this.problem(`${name} must be one of ${allowed.join(', ')}.`);
-    return fallback;
-  }
-
-  problem(message: string): void {
-    this.problems.push(message);
   }
 }
 
@@ -107,7 +43,7 @@ export interface Config {
   upstreamTimeoutMs: number;
   upstreamConnectTimeoutMs: number;
   /** Per-provider overrides of the two timeouts (`ROLLCALL_<PROVIDER>_TIMEOUT_MS`, `…_CONNECT_TIMEOUT_MS`). */
-  providerTimeouts: Partial<Record<ProviderId, { timeoutMs?: number; connectTimeoutMs?: number }>>;
+  providerTimeouts: Partial<Record<string, { timeoutMs?: number; connectTimeoutMs?: number }>>;
   /** The whole operation's deadline: pending upstream work is cancelled when it passes. */
   operationTimeoutMs: number;
   resilience: PolicySettings;
@@ -115,7 +51,7 @@ export interface Config {
     /** Default TTL of cached upstream responses in seconds; 0 disables the cache. */
     ttlSeconds: number;
     /** Per-provider TTL overrides (`ROLLCALL_<PROVIDER>_CACHE_TTL_SECONDS`). */
-    providerTtlSeconds: Partial<Record<ProviderId, number>>;
+    providerTtlSeconds: Partial<Record<string, number>>;
     /** Entries and estimated bytes of the in-memory LRU (when Redis is not configured). */
     maxEntries: number;
     maxBytes: number;
@@ -137,8 +73,11 @@ export interface Config {
   inlineTrace: boolean;
   /** Reuse whole GraphQL answers within their cache hints (in memory, per replica). */
   responseCache: boolean;
-  /** Each enabled provider's own settings, as its definition parsed them. */
-  providers: Partial<Record<ProviderId, unknown>>;
+  /**
+   * Each enabled provider's settings, as its definition read and checked them, in registry order (a
+   * provider without credentials is absent: disabled).
+   */
+  providers: ReadonlyMap<string, ProviderSettings>;
 }
 
 /**
@@ -190,6 +129,8 @@ export interface LoadOptions {
   demo?: boolean;
   /** Whether stdout is a terminal (the default log format is pretty there). */
   tty?: boolean;
+  /** The provider definitions to read settings for (default: the registry). */
+  providers?: readonly ProviderDefinition[];
 }
 
 export function loadConfig(
@@ -203,13 +144,15 @@ export function loadConfig(
   if (defaultSize > maxSize)
     read.problem('ROLLCALL_DEFAULT_PAGE_SIZE must not exceed ROLLCALL_MAX_PAGE_SIZE.');
 
-  const providers: Partial<Record<ProviderId, unknown>> = {};
-  for (const definition of PROVIDERS) {
+  const definitions = options.providers ?? PROVIDERS;
+  const providerIds = definitions.map((definition) => definition.id);
+  const providers = new Map<string, ProviderSettings>();
+  for (const definition of definitions) {
     const settings = definition.readConfig(read);
-    if (settings !== null) providers[definition.id] = settings;
+    if (settings !== null) providers.set(definition.id, settings);
   }
   // Real credentials mean real users' data: production unless a developer says otherwise.
-  const live = !options.demo && Object.keys(providers).length > 0;
+  const live = !options.demo && providers.size > 0;
   const production = env.NODE_ENV === 'production' || (live && env.NODE_ENV !== 'development');
   const introspectionFlag = read.bool('ROLLCALL_INTROSPECTION');
 
@@ -232,7 +175,7 @@ export function loadConfig(
       max: 300_000,
     }),
     providerTimeouts: Object.fromEntries(
-      PROVIDER_IDS.map((id) => [
+      providerIds.map((id) => [
         id,
         {
           timeoutMs: read.optionalInt(`ROLLCALL_${id}_TIMEOUT_MS`, { min: 1, max: 300_000 }),
@@ -244,7 +187,7 @@ export function loadConfig(
     cache: {
       ttlSeconds: read.int('ROLLCALL_CACHE_TTL_SECONDS', 30, { min: 0, max: 86_400 }),
       providerTtlSeconds: Object.fromEntries(
-        PROVIDER_IDS.flatMap((id) => {
+        providerIds.flatMap((id) => {
           const ttl = read.optionalInt(`ROLLCALL_${id}_CACHE_TTL_SECONDS`, { min: 0, max: 86_400 });
           return ttl === undefined ? [] : [[id, ttl]];
         }),

@@ -8,9 +8,9 @@ import { ProviderNotConfiguredError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { PageLimits } from './relay/connection.js';
 import type { CursorCodec } from './relay/cursor.js';
-import type { ProviderId } from './providers/ids.js';
-import { checkNativeId, type NativeIdRule } from './providers/nativeId.js';
-import type { ProviderAdapter, ProviderSession } from './providers/provider.js';
+import { checkNativeId, type NativeIdRule } from './providers/core/nativeId.js';
+import type { ProviderId } from './providers/core/record.js';
+import type { ProviderSession, RequestKey } from './providers/core/session.js';
 
 /**
  * What the access log and the request span learn while Apollo handles a request (filled by the server's
@@ -24,6 +24,11 @@ export interface AccessRecord {
 
 export interface RequestContext {
   requestId: string;
+  /**
+   * This request's identity: per-request state (the provider sessions) is kept under it. Apollo hands
+   * resolvers a shallow copy of the context, so the context object itself cannot be that key.
+   */
+  key: RequestKey;
   /** The request's access record (see AccessRecord). */
   access: AccessRecord;
   logger: Logger;
@@ -31,6 +36,8 @@ export interface RequestContext {
   limits: PageLimits;
   /** The providers enabled on this instance, in registry order. */
   enabled: readonly ProviderId[];
+  /** Every provider of the registry, enabled or not (global ids may name any of them). */
+  providers: ReadonlySet<ProviderId>;
   /**
    * Errors to add to the response beside the data (a provider that failed inside a field that still
    * answers, like `users`). Appended by the server's partial-errors plugin.
@@ -46,7 +53,8 @@ export interface RequestContext {
 }
 
 export interface ContextDependencies {
-  adapters: ReadonlyMap<ProviderId, ProviderAdapter>;
+  /** Each enabled provider's sessions, one per request (see ConnectedProvider.session). */
+  sessions: ReadonlyMap<ProviderId, (request: RequestKey) => ProviderSession>;
   logger: Logger;
   cursors: CursorCodec;
   limits: PageLimits;
@@ -59,26 +67,23 @@ export function createContext(
   requestId: string = randomUUID(),
   access: AccessRecord = { operationName: null, operationType: null, errorCodes: [] },
 ): RequestContext {
-  const sessions = new Map<ProviderId, ProviderSession>();
-  const sessionFor = (provider: ProviderId): ProviderSession => {
-    let session = sessions.get(provider);
-    if (!session) {
-      const adapter = deps.adapters.get(provider);
-      if (!adapter) throw new ProviderNotConfiguredError(provider);
-      session = adapter.session();
-      sessions.set(provider, session);
-    }
-    return session;
-  };
+  const key: RequestKey = { requestId };
   return {
     requestId,
+    key,
     access,
     logger: deps.logger.child({ requestId }),
     cursors: deps.cursors,
     limits: deps.limits,
-    enabled: [...deps.adapters.keys()],
+    enabled: [...deps.sessions.keys()],
+    providers: new Set(deps.nativeIds.keys()),
     partialErrors: [],
-    sessionFor,
+    // The provider keeps the session under the request's key: its own resolvers reach the same one.
+    sessionFor(provider) {
+      const session = deps.sessions.get(provider);
+      if (!session) throw new ProviderNotConfiguredError(provider);
+      return session(key);
+    },
     nativeId(provider, value, argument) {
       const rule = deps.nativeIds.get(provider);
       return rule ? checkNativeId(rule, value, argument) : value;

@@ -6,7 +6,6 @@
  * the provider, the upstream HTTP status and the upstream's own error code, nothing else.
  */
 import { GraphQLError } from 'graphql';
-import type { ProviderId } from './providers/ids.js';
 
 export const ErrorCode = {
   // Refused before execution (by Apollo Server's pipeline or rollcall's front door).
@@ -55,7 +54,7 @@ export class BadUserInputError extends GraphQLError {
 }
 
 export class ProviderNotConfiguredError extends GraphQLError {
-  constructor(provider: ProviderId) {
+  constructor(provider: string) {
     super(
       `Provider ${provider} is not configured on this rollcall instance; see the README's configuration table.`,
       {
@@ -66,7 +65,7 @@ export class ProviderNotConfiguredError extends GraphQLError {
 }
 
 export interface UpstreamErrorDetails {
-  provider: ProviderId;
+  provider: string;
   code: UpstreamErrorCode;
   message: string;
   /** The upstream HTTP status, when a response arrived. */
@@ -100,7 +99,7 @@ export class UpstreamError extends GraphQLError {
 export class OperationLimitError extends GraphQLError {
   constructor(
     message: string,
-    details: { limit: string; maximum: number; measured?: number; provider?: ProviderId },
+    details: { limit: string; maximum: number; measured?: number; provider?: string },
     /** 400 when the whole request is refused before execution; a field-level limit keeps 200. */
     status?: number,
   ) {

@@ -11,7 +11,7 @@ import { config as loadDotenv } from 'dotenv';
 import { ConfigError, loadConfig, unsafeDefaults, type Config } from './config.js';
 import { startEmulators, type RunningEmulators } from './emulators/demo.js';
 import { createLogger } from './logger.js';
-import type { ProviderId } from './providers/ids.js';
+import type { ProviderId } from './providers/core/record.js';
 import { createServer } from './server.js';
 import { startTracing } from './telemetry.js';
 
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const tracing = startTracing(process.env, logger);
 
   let emulators: RunningEmulators | undefined;
-  const configured = Object.keys(config.providers).length;
+  const configured = config.providers.size;
   if (config.demo === 'on' || (config.demo === 'auto' && configured === 0)) {
     emulators = await startEmulators();
     // Demo mode replaces every provider with its emulator; real credentials are ignored. A provider's
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     logger.info({ banner: true, environment: config.environment }, `rollcall (demo mode) is ready${sandbox}`);
   } else {
     logger.info(
-      { banner: true, environment: config.environment, providers: Object.keys(config.providers) },
+      { banner: true, environment: config.environment, providers: [...config.providers.keys()] },
       `rollcall is ready${sandbox}`,
     );
   }

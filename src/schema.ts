@@ -1,13 +1,16 @@
 /**
- * The subgraph schema: every SDL file under schema/ merged into one document, every resolver map merged
- * into one, built with `buildSubgraphSchema` (which keeps `__resolveReference`; building with
- * `makeExecutableSchema` or adding resolvers afterwards would drop it).
+ * The subgraph schema: the base SDL files (schema/*.graphql) and each provider's own SDL, in registry
+ * order, merged into one document; every resolver map merged into one; built with `buildSubgraphSchema`
+ * (which keeps `__resolveReference`; building with `makeExecutableSchema` or adding resolvers afterwards
+ * would drop it). The `Provider` enum is what the providers' SDL files add to it, checked against the
+ * registry.
  */
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { loadFilesSync } from '@graphql-tools/load-files';
-import { mergeResolvers, mergeTypeDefs } from '@graphql-tools/merge';
+import { mergeTypeDefs } from '@graphql-tools/merge';
 import {
+  Kind,
+  isEnumType,
   isInterfaceType,
   isObjectType,
   isUnionType,
@@ -15,23 +18,72 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
-import { BadUserInputError } from './errors.js';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BadUserInputError } from './errors.js';
 import type { Resolvers } from './generated/resolvers.js';
+import type { ProviderDefinition } from './providers/core/definition.js';
+import { PROVIDERS } from './providers/registry.js';
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
 
-export function loadTypeDefs(): DocumentNode {
-  return mergeTypeDefs(loadFilesSync(`${SCHEMA_DIR}**/*.graphql`), { sort: false });
+export function loadTypeDefs(providers: readonly ProviderDefinition[] = PROVIDERS): DocumentNode {
+  const merged = mergeTypeDefs(
+    [
+      ...loadFilesSync(`${SCHEMA_DIR}*.graphql`),
+      ...providers.map((definition) => readFileSync(definition.schema, 'utf8')),
+    ],
+    { sort: false },
+  );
+  // The enum lists the providers in registry order, whatever order the merge put their extensions in.
+  const order = new Map(providers.map((definition, index) => [definition.id, index]));
+  const rank = (name: string) => order.get(name) ?? order.size;
+  return {
+    ...merged,
+    definitions: merged.definitions.map((definition) =>
+      definition.kind === Kind.ENUM_TYPE_DEFINITION && definition.name.value === 'Provider'
+        ? {
+            ...definition,
+            values: [...(definition.values ?? [])].sort((a, b) => rank(a.name.value) - rank(b.name.value)),
+          }
+        : definition,
+    ),
+  };
 }
 
-export function buildSchema(resolvers: Resolvers[]): GraphQLSchema {
-  const schema = buildSubgraphSchema({
-    typeDefs: loadTypeDefs(),
-    resolvers: mergeResolvers(resolvers) as GraphQLResolverMap<unknown>,
-  });
+/** A resolver map as `buildSubgraphSchema` takes it (the generated `Resolvers` is one). */
+type SchemaModule = Extract<Parameters<typeof buildSubgraphSchema>[0], readonly unknown[]>[number];
+export type ModuleResolvers = NonNullable<Exclude<SchemaModule, DocumentNode>['resolvers']>;
+
+const NO_TYPES: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
+
+export function buildSchema(
+  resolvers: readonly (Resolvers | ModuleResolvers)[],
+  providers: readonly ProviderDefinition[] = PROVIDERS,
+): GraphQLSchema {
+  // One module per resolver map (the SDL with the first): buildSubgraphSchema merges them field by field.
+  const schema = buildSubgraphSchema(
+    resolvers.map((map, index) => ({
+      typeDefs: index === 0 ? loadTypeDefs(providers) : NO_TYPES,
+      resolvers: map,
+    })),
+  );
+  checkProviderEnum(schema, providers);
   guardEntities(schema);
   return schema;
+}
+
+/** The `Provider` enum must hold exactly the registry's ids, in its order (each SDL adds its own). */
+function checkProviderEnum(schema: GraphQLSchema, providers: readonly ProviderDefinition[]): void {
+  const values = schema.getType('Provider');
+  const names = isEnumType(values) ? values.getValues().map((value) => value.name) : [];
+  const ids = providers.map((definition) => definition.id);
+  if (names.join() !== ids.join())
+    throw new Error(`enum Provider holds ${names.join(', ')}; the registry has ${ids.join(', ')}`);
+  for (const definition of providers) {
+    if (!isObjectType(schema.getType(definition.typename)))
+      throw new Error(`${definition.id}: its SDL defines no type ${definition.typename}`);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * `createServer(config)`: the subgraph and its process-wide parts (upstream cache, per-provider breakers and
- * adapters, schema, Apollo Server with its plugins), behind the HTTP router of src/http/router.ts, with a
+ * connected providers, schema, Apollo Server with its plugins), behind the HTTP router of src/http/router.ts, with a
  * graceful stop.
  */
 import { ApolloServer } from '@apollo/server';
@@ -14,7 +14,7 @@ import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Config } from './config.js';
-import type { RequestContext } from './context.js';
+import type { ContextDependencies, RequestContext } from './context.js';
 import { directoryResolvers } from './directory/resolvers.js';
 import { EXAMPLE_OPERATION } from './graphql/exampleOperation.js';
 import { formatError } from './graphql/formatError.js';
@@ -26,11 +26,12 @@ import { createRouter } from './http/router.js';
 import { operationLimitsPlugin } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import type { ProviderId } from './providers/ids.js';
-import type { AnyProviderDefinition, ProviderAdapter } from './providers/provider.js';
+import type { ProviderId } from './providers/core/record.js';
+import type { ConnectedProvider, ProviderDefinition } from './providers/core/definition.js';
 import { PROVIDERS } from './providers/registry.js';
 import { CursorCodec } from './relay/cursor.js';
-import { rootResolvers, type ProviderStatusSource } from './resolvers.js';
+import { rootResolvers, runtimeResolvers } from './resolvers.js';
+import type { ProviderStatusSource } from './providers/core/status.js';
 import { buildSchema } from './schema.js';
 import { MemoryStore, RedisStore, UpstreamCache } from './upstream/cache.js';
 import { UpstreamPolicy } from './upstream/policy.js';
@@ -41,7 +42,7 @@ export interface ServerOptions {
   /** Providers whose base URL is an in-process emulator (reported as EMULATED). */
   emulated?: ReadonlySet<ProviderId>;
   /** The provider definitions (default: the registry); tests substitute one to inject a bug. */
-  providers?: readonly AnyProviderDefinition[];
+  providers?: readonly ProviderDefinition[];
 }
 
 export interface RollcallServer {
@@ -70,11 +71,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     store = redis;
   }
   const cache = new UpstreamCache(store, metrics, config.cache.redisUrl ? 'redis' : 'memory');
-  const adapters = new Map<ProviderId, ProviderAdapter>();
+  const connected = new Map<ProviderId, ConnectedProvider>();
   const policies = new Map<ProviderId, UpstreamPolicy>();
   const providers = options.providers ?? PROVIDERS;
   for (const definition of providers) {
-    const settings = config.providers[definition.id];
+    const settings = config.providers.get(definition.id);
     if (settings === undefined) continue;
     const provider = definition.id;
     const policy = new UpstreamPolicy(config.resilience, (state) => {
@@ -85,9 +86,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     metrics.circuitState.set({ provider }, 0);
     policies.set(provider, policy);
     const timeouts = config.providerTimeouts[provider];
-    adapters.set(
+    connected.set(
       provider,
-      definition.createAdapter(settings, {
+      settings.connect({
         metrics,
         logger: logger.child({ provider }),
         upstreamTimeoutMs: timeouts?.timeoutMs ?? config.upstreamTimeoutMs,
@@ -102,7 +103,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }
   const statuses = (): ProviderStatusSource[] =>
     providers.map((definition) => {
-      const enabled = adapters.has(definition.id);
+      const enabled = connected.has(definition.id);
       return {
         provider: definition.id,
         enabled,
@@ -111,11 +112,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       };
     });
 
-  const schema = buildSchema([
-    rootResolvers(statuses, config.limits.maxSize),
-    directoryResolvers(providers),
-    ...providers.map((d) => d.resolvers),
-  ]);
+  const schema = buildSchema(
+    [
+      rootResolvers(statuses),
+      runtimeResolvers(config.limits.maxSize, providers),
+      directoryResolvers(providers),
+      ...providers.map((d) => connected.get(d.id)?.resolvers ?? d.disabledResolvers),
+    ],
+    providers,
+  );
   const cursors = new CursorCodec(config.cursorSecret);
   const caching =
     config.cache.ttlSeconds > 0 ||
@@ -159,8 +164,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   await apollo.start();
 
-  const contextDeps = {
-    adapters,
+  const contextDeps: ContextDependencies = {
+    sessions: new Map([...connected].map(([id, provider]) => [id, provider.session])),
     logger,
     cursors,
     limits: config.limits,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { settingsOf } from './support/config.js';
+import { twilioSpec } from '../src/providers/twilio/index.js';
 
 const problems = (env: Record<string, string>) => {
   try {
@@ -26,18 +28,16 @@ describe('loadConfig', () => {
 
   it('enables Twilio with an account sid and auth token, or an API key pair', () => {
     const sid = 'AC' + '1'.repeat(32);
-    expect(
-      loadConfig({ TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 't' }).providers.TWILIO_CONVERSATIONS,
-    ).toMatchObject({
+    expect(settingsOf(twilioSpec, { TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: 't' })).toMatchObject({
       username: sid,
       baseUrl: 'https://conversations.twilio.com',
     });
     expect(
-      loadConfig({
+      settingsOf(twilioSpec, {
         TWILIO_ACCOUNT_SID: sid,
         TWILIO_API_KEY_SID: 'SK' + '2'.repeat(32),
         TWILIO_API_KEY_SECRET: 's',
-      }).providers.TWILIO_CONVERSATIONS,
+      }),
     ).toMatchObject({ username: 'SK' + '2'.repeat(32), accountSid: sid });
   });
 

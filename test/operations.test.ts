@@ -8,10 +8,9 @@ import { Writable } from 'node:stream';
 import { loadConfig, unsafeDefaults } from '../src/config.js';
 import { startEmulators, type RunningEmulators } from '../src/emulators/demo.js';
 import { createLogger } from '../src/logger.js';
-import { PROVIDERS } from '../src/providers/registry.js';
-import type { ProviderSession } from '../src/providers/provider.js';
 import { createServer } from '../src/server.js';
 import { startTracing, tracesExporter, type Tracing } from '../src/telemetry.js';
+import { withBug } from './support/bugs.js';
 import { startReplica } from './support/harness.js';
 import { redisAvailable, startRedis } from './support/redis.js';
 import { memoryLogger } from './support/safety.js';
@@ -52,25 +51,11 @@ describe('safe defaults outside demo mode', () => {
   });
 
   it('answers a forced error without a stack trace or a file path, and refuses introspection', async () => {
-    const config = loadConfig(live());
-    const broken = PROVIDERS.map((definition) =>
-      definition.id !== 'TWO_CHAT'
-        ? definition
-        : {
-            ...definition,
-            createAdapter: () => ({
-              session: (): ProviderSession => ({
-                byId: async () => {
-                  throw new Error(`boom at ${process.cwd()}/src/secret-path.ts`);
-                },
-                validateCursor: (payload) => payload,
-                page: async () => {
-                  throw new Error('boom');
-                },
-              }),
-            }),
-          },
-    );
+    // The 2Chat mapping throws an error whose message holds a file path (a bug), on lists and lookups.
+    const broken = withBug('TWO_CHAT', () => {
+      throw new Error(`boom at ${process.cwd()}/src/secret-path.ts`);
+    });
+    const config = loadConfig(live(), { providers: broken });
     const server = await createServer(config, { logger: createLogger('silent'), providers: broken });
     const url = await server.start();
     try {

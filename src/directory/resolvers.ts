@@ -2,16 +2,16 @@
 import { responsePathAsArray } from 'graphql';
 import type { Resolvers } from '../generated/resolvers.js';
 import { inSpan } from '../telemetry.js';
-import { DEFAULT_CAPABILITIES, type AnyProviderDefinition } from '../providers/provider.js';
+import type { ProviderDefinition } from '../providers/core/definition.js';
 import { atPath, resolveUsers, SizeHints, type DirectoryProvider } from './users.js';
 
 export function directoryResolvers(
-  definitions: readonly AnyProviderDefinition[],
+  definitions: readonly ProviderDefinition[],
   hints = new SizeHints(),
 ): Resolvers {
   const directory: DirectoryProvider[] = definitions.map((definition) => ({
     id: definition.id,
-    ...(definition.capabilities ?? DEFAULT_CAPABILITIES),
+    ...definition.capabilities,
   }));
   return {
     Query: {

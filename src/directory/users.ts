@@ -24,8 +24,8 @@
 import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../context.js';
 import { BadUserInputError, ErrorCode, ProviderNotConfiguredError, UpstreamError } from '../errors.js';
-import type { ProviderId } from '../providers/ids.js';
-import type { UserRecord } from '../providers/provider.js';
+import type { ProviderId } from '../providers/core/record.js';
+import type { UserRecord } from '../providers/core/record.js';
 import {
   parsePageRequest,
   type ConnectionArgs,

@@ -3,8 +3,8 @@
  * points rollcall at them. Used by `npm start` when no provider is configured, by `npm run emulators`,
  * by the integration tests and by the benchmarks.
  */
-import type { ProviderId } from '../providers/ids.js';
-import type { AnyProviderDefinition, RunningEmulator } from '../providers/provider.js';
+import type { ProviderId } from '../providers/core/record.js';
+import type { ProviderDefinition, RunningEmulator } from '../providers/core/definition.js';
 import { PROVIDERS } from '../providers/registry.js';
 
 export interface RunningEmulators {
@@ -27,7 +27,7 @@ function oneAtATime<T>(start: () => Promise<T>): Promise<T> {
 }
 
 export async function startEmulators(
-  options: { latencyMs?: number; providers?: readonly AnyProviderDefinition[] } = {},
+  options: { latencyMs?: number; providers?: readonly ProviderDefinition[] } = {},
 ): Promise<RunningEmulators> {
   const definitions = options.providers ?? PROVIDERS;
   const started: (readonly [ProviderId, RunningEmulator])[] = [];

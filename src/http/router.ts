@@ -18,7 +18,7 @@ import { ErrorCode } from '../errors.js';
 import { checkDocumentSize } from '../limits.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { ProviderStatusSource } from '../resolvers.js';
+import type { ProviderStatusSource } from '../providers/core/status.js';
 import {
   contextFromHeaders,
   SpanKind,

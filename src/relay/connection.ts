@@ -181,14 +181,19 @@ export function sliceWindow<T>(request: PageRequest<number>, all: readonly T[]):
  */
 export const MAX_POSITION = 1_000_000_000;
 
-/** Validates a cursor payload that must be a non-negative integer offset. */
-export function asOffset(payload: CursorPayload, argument: string): number {
-  if (typeof payload === 'number' && Number.isInteger(payload) && payload >= 0 && payload <= MAX_POSITION)
-    return payload;
-  throw new BadUserInputError(
+/** The error for a cursor whose payload is not a position of this connection. */
+export function badPosition(argument: string): BadUserInputError {
+  return new BadUserInputError(
     `Argument "${argument}" is not a valid cursor for this connection: bad position.`,
     {
       argument,
     },
   );
+}
+
+/** Validates a cursor payload that must be a non-negative integer offset. */
+export function asOffset(payload: CursorPayload, argument: string): number {
+  if (typeof payload === 'number' && Number.isInteger(payload) && payload >= 0 && payload <= MAX_POSITION)
+    return payload;
+  throw badPosition(argument);
 }

@@ -18,7 +18,6 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { ProviderId } from '../providers/ids.js';
 
 export interface CachedResponse {
   status: number;
@@ -188,7 +187,7 @@ export class UpstreamCache {
     readonly kind: 'memory' | 'redis',
   ) {}
 
-  static key(provider: ProviderId, credentials: string, request: Record<string, unknown>): string {
+  static key(provider: string, credentials: string, request: Record<string, unknown>): string {
     const normalised = JSON.stringify(request, (_key, value: unknown) =>
       value && typeof value === 'object' && !Array.isArray(value)
         ? Object.fromEntries(
@@ -199,7 +198,7 @@ export class UpstreamCache {
     return `rollcall:v1:${provider}:${credentials}:${createHash('sha256').update(normalised).digest('base64url')}`;
   }
 
-  async get(provider: ProviderId, key: string): Promise<CachedResponse | undefined> {
+  async get(provider: string, key: string): Promise<CachedResponse | undefined> {
     try {
       const entry = await this.store.get(key);
       this.metrics.cacheRequests.inc({ provider, result: entry ? 'hit' : 'miss' });
@@ -210,7 +209,7 @@ export class UpstreamCache {
     }
   }
 
-  async set(provider: ProviderId, key: string, value: CachedResponse, ttlMs: number): Promise<void> {
+  async set(provider: string, key: string, value: CachedResponse, ttlMs: number): Promise<void> {
     try {
       await this.store.set(key, value, ttlMs);
     } catch {

@@ -20,7 +20,6 @@ import {
 } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { ProviderId } from '../providers/ids.js';
 import { UpstreamPolicy, type BreakerPermit } from './policy.js';
 import { retryAfterSeconds } from './retryAfter.js';
 import { ttlFor, UpstreamCache } from './cache.js';
@@ -80,7 +79,7 @@ function safeUpstreamCode(code: string | number | undefined): string | number | 
 }
 
 export interface UpstreamClientOptions {
-  provider: ProviderId;
+  provider: string;
   baseUrl: string;
   /** Auth and other per-call headers; may be async (a signed token). */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
@@ -135,7 +134,7 @@ function definedEntries(values: Record<string, string | number | boolean | undef
 }
 
 export class UpstreamClient {
-  readonly provider: ProviderId;
+  readonly provider: string;
   private readonly http: Got;
   /** The cache keys each operation read or wrote, so that `badShape` can drop the entry it rejects. */
   private readonly cacheKeys = new WeakMap<OperationScope, Set<string>>();

@@ -6,7 +6,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
 import { OperationLimitError } from '../errors.js';
-import type { ProviderId } from '../providers/ids.js';
 
 export interface OperationScope {
   /** Aborted when the operation deadline passes: pending upstream calls are cancelled. */
@@ -21,13 +20,13 @@ export interface OperationScope {
   /** Upstream reads each provider may serve this operation (list pages and lookups alike). */
   maxUpstreamCalls?: number;
   /** Upstream reads made so far, per provider (cache hits included). */
-  upstreamCalls: Map<ProviderId, number>;
+  upstreamCalls: Map<string, number>;
   /** Reads the upstream cache answered, per provider. */
-  cacheHits?: Map<ProviderId, number>;
+  cacheHits?: Map<string, number>;
 }
 
 /** Records that the cache answered a read of `provider` (for the access log). */
-export function recordCacheHit(provider: ProviderId): void {
+export function recordCacheHit(provider: string): void {
   const scope = operationScope.getStore();
   if (!scope) return;
   scope.cacheHits ??= new Map();
@@ -39,7 +38,7 @@ export function recordCacheHit(provider: ProviderId): void {
  * when it is spent: every walk (a `last` without `before` over a provider that cannot jump to the end, a
  * batch of lookups) stops there instead of reading a whole account. Outside an operation, no limit.
  */
-export function spendUpstreamCall(provider: ProviderId): void {
+export function spendUpstreamCall(provider: string): void {
   const scope = operationScope.getStore();
   if (!scope || scope.maxUpstreamCalls === undefined) return;
   const spent = scope.upstreamCalls.get(provider) ?? 0;

@@ -8,8 +8,9 @@ import { resolveUsers, SizeHints, type DirectoryProvider } from '../../src/direc
 import { UpstreamError } from '../../src/errors.js';
 import type { GraphQLError } from 'graphql';
 import { createLogger } from '../../src/logger.js';
-import type { ProviderId } from '../../src/providers/ids.js';
-import type { ProviderAdapter, ProviderSession, UserRecord } from '../../src/providers/provider.js';
+import type { ProviderId } from '../../src/providers/core/record.js';
+import type { UserRecord } from '../../src/providers/core/record.js';
+import type { ProviderSession } from '../../src/providers/core/session.js';
 import { asOffset, sliceWindow, type PageRequest } from '../../src/relay/connection.js';
 import { CursorCodec, type CursorPayload } from '../../src/relay/cursor.js';
 
@@ -44,7 +45,8 @@ function user(provider: ProviderId, n: number): UserRecord {
   };
 }
 
-function fakeAdapter(provider: ProviderId, size: number): ProviderAdapter {
+/** A provider's per-request sessions, over an in-memory list of `size` users. */
+function fakeSessions(provider: ProviderId, size: number): () => ProviderSession {
   const all = Array.from({ length: size }, (_, n) => user(provider, n));
   const session: ProviderSession = {
     async page(request: PageRequest<CursorPayload>) {
@@ -65,7 +67,7 @@ function fakeAdapter(provider: ProviderId, size: number): ProviderAdapter {
     byId: async () => null,
     validateCursor: (payload, argument) => asOffset(payload, argument),
   };
-  return { session: () => session };
+  return () => session;
 }
 
 const SIZES: [ProviderId, number][] = [
@@ -83,7 +85,7 @@ const cursors = new CursorCodec('test');
 
 function context(): RequestContext {
   return createContext({
-    adapters: new Map(SIZES.map(([provider, size]) => [provider, fakeAdapter(provider, size)])),
+    sessions: new Map(SIZES.map(([provider, size]) => [provider, fakeSessions(provider, size)])),
     logger: createLogger('silent'),
     cursors,
     limits: { defaultSize: 20, maxSize: 100 },

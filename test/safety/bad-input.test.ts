@@ -5,7 +5,7 @@
  * answered within seconds, without an upstream call it should not make, and the server must stay healthy.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { PROVIDER_IDS } from '../../src/providers/ids.js';
+import { PROVIDER_IDS } from '../../src/providers/registry.js';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { CONNECTION, graphql, http, type RawResponse } from '../support/safety.js';

@@ -9,10 +9,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/demo.js';
-import { PROVIDER_IDS, type ProviderId } from '../../src/providers/ids.js';
-import type { AnyProviderDefinition, ProviderSession } from '../../src/providers/provider.js';
-import { PROVIDERS } from '../../src/providers/registry.js';
+import { PROVIDER_IDS } from '../../src/providers/registry.js';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
+import { typeError, withBug } from '../support/bugs.js';
 import { startReplica, type Replica } from '../support/harness.js';
 import { CONNECTION, memoryLogger } from '../support/safety.js';
 
@@ -22,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulators.stop());
 
-const emulator = (provider: ProviderId) => emulators.byProvider.get(provider)!.server;
+const emulator = (provider: string) => emulators.byProvider.get(provider)!.server;
 
 const MARKER = 'UPSTREAM-WORDS-7f3a91';
 
@@ -64,40 +63,13 @@ describe('upstream error text stays out of answers (finding 5)', () => {
   );
 });
 
-/** A definition of `provider` whose session throws a TypeError (a bug) on every list call. */
-function withBug(provider: ProviderId): AnyProviderDefinition[] {
-  return PROVIDERS.map((definition) =>
-    definition.id !== provider
-      ? definition
-      : {
-          ...definition,
-          createAdapter(config: unknown, runtime: Parameters<AnyProviderDefinition['createAdapter']>[1]) {
-            const real = definition.createAdapter(config, runtime);
-            return {
-              session(): ProviderSession {
-                const session = real.session();
-                return {
-                  byId: (id) => session.byId(id),
-                  validateCursor: (payload, argument) => session.validateCursor(payload, argument),
-                  page: async () => {
-                    const broken: { map?: () => void } = {};
-                    return (broken.map as () => never)(); // TypeError: broken.map is not a function
-                  },
-                };
-              },
-            };
-          },
-        },
-  );
-}
-
 /** Pages wide enough to read every provider in one `users` page. */
 const WIDE = { ROLLCALL_MAX_PAGE_SIZE: '1000', ROLLCALL_MAX_COST: '100000' };
 
 describe('bugs are logged and reported as INTERNAL_SERVER_ERROR, never as upstream failures (finding 9)', () => {
   it('users keeps the other providers and reports the bug of one as INTERNAL_SERVER_ERROR, logged with its stack', async () => {
     const memory = memoryLogger('info');
-    const replica = await startReplica(emulators, WIDE, memory.logger, withBug('ADA'));
+    const replica = await startReplica(emulators, WIDE, memory.logger, withBug('ADA', typeError));
     try {
       const response = await replica.query<{ users: { nodes: { provider: string }[] } }>(
         '{ users(first: 500) { nodes { provider } } adaEndUsers(first: 1) { totalCount } }',
@@ -136,7 +108,7 @@ describe('bugs are logged and reported as INTERNAL_SERVER_ERROR, never as upstre
       emulators,
       { ...WIDE, NODE_ENV: 'production' },
       memory.logger,
-      withBug('COMETCHAT'),
+      withBug('COMETCHAT', typeError),
     );
     try {
       const response = await replica.query(

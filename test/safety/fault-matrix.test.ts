@@ -35,7 +35,8 @@
  * | 2Chat: HTTP 200 `{success: false, error: true}`    | UPSTREAM_UNAVAILABLE  | 1        |
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { PROVIDER_IDS, type ProviderId } from '../../src/providers/ids.js';
+import type { ProviderId } from '../../src/providers/core/record.js';
+import { PROVIDER_IDS } from '../../src/providers/registry.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { FAULT_CASES as CASES, type FaultCase as Case } from '../support/faults.js';
 import { CONNECTION, http, serial, settle } from '../support/safety.js';

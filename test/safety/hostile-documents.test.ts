@@ -16,7 +16,7 @@ import {
   UNLIMITED,
   type OperationLimits,
 } from '../../src/limits.js';
-import { PROVIDER_IDS } from '../../src/providers/ids.js';
+import { PROVIDER_IDS } from '../../src/providers/registry.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { graphql, http, type RawResponse } from '../support/safety.js';
 import { subgraphSchema } from '../support/schema.js';

@@ -24,7 +24,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ErrorCode } from '../../src/errors.js';
-import { PROVIDER_IDS } from '../../src/providers/ids.js';
+import { PROVIDER_IDS } from '../../src/providers/registry.js';
 import { CursorCodec, type CursorPayload } from '../../src/relay/cursor.js';
 import { encodeGlobalId } from '../../src/relay/globalId.js';
 import { startHarness, type Harness } from '../support/harness.js';

@@ -8,7 +8,7 @@
  */
 import { expect } from '@jest/globals';
 import type { EmulatorServer, Fault } from '../../src/emulators/base.js';
-import type { ProviderId } from '../../src/providers/ids.js';
+import type { ProviderId } from '../../src/providers/core/record.js';
 
 /** How long the slow faults (timeout, slow body) keep the answer back, in ms. */
 export const SLOW_MS = 700;

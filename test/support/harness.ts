@@ -10,8 +10,8 @@ import { loadConfig } from '../../src/config.js';
 import type { EmulatorServer } from '../../src/emulators/base.js';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/demo.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import type { ProviderId } from '../../src/providers/ids.js';
-import type { AnyProviderDefinition } from '../../src/providers/provider.js';
+import type { ProviderId } from '../../src/providers/core/record.js';
+import type { ProviderDefinition } from '../../src/providers/core/definition.js';
 import { PROVIDERS } from '../../src/providers/registry.js';
 import { createServer, type RollcallServer } from '../../src/server.js';
 
@@ -37,7 +37,10 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
-  providers?: readonly AnyProviderDefinition[];
+  /** The providers whose emulators start (default: the registry's). */
+  providers?: readonly ProviderDefinition[];
+  /** The server's provider definitions (default: the registry), e.g. the registry plus a test provider. */
+  registry?: readonly ProviderDefinition[];
   /** Extra or overriding environment (e.g. ROLLCALL_MAX_PAGE_SIZE, wrong credentials). */
   env?: Record<string, string>;
   latencyMs?: number;
@@ -62,7 +65,7 @@ export async function startReplica(
   /** Where rollcall logs (default: nowhere); test/support/safety.ts has one that keeps every line. */
   logger: Logger = createLogger('silent'),
   /** The provider definitions the server uses (default: the registry), e.g. one with an injected bug. */
-  providers?: readonly AnyProviderDefinition[],
+  providers?: readonly ProviderDefinition[],
 ): Promise<Replica> {
   // The providers are emulators: demo semantics (development unless NODE_ENV=production is given).
   const config = loadConfig(
@@ -76,7 +79,7 @@ export async function startReplica(
       ...emulators.env,
       ...env,
     },
-    { demo: true },
+    { demo: true, providers },
   );
   const server = await createServer(config, {
     logger,
@@ -106,7 +109,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     providers: options.providers ?? PROVIDERS,
     latencyMs: options.latencyMs,
   });
-  const replica = await startReplica(emulators, options.env);
+  const replica = await startReplica(emulators, options.env, undefined, options.registry);
   return {
     url: replica.url,
     server: replica.server,

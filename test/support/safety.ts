@@ -5,16 +5,12 @@
 import { pino } from 'pino';
 import type { EmulatorServer } from '../../src/emulators/base.js';
 import { createLogger, type Logger } from '../../src/logger.js';
-import type { ProviderId } from '../../src/providers/ids.js';
+import { PROVIDERS } from '../../src/providers/registry.js';
 
 /** Each provider's own list connection. */
-export const CONNECTION: Record<ProviderId, string> = {
-  TWO_CHAT: 'twoChatUsers',
-  TWILIO_CONVERSATIONS: 'twilioConversationUsers',
-  ADA: 'adaEndUsers',
-  COMETCHAT: 'cometChatUsers',
-  VOXIMPLANT: 'voximplantUsers',
-};
+export const CONNECTION: Record<string, string> = Object.fromEntries(
+  PROVIDERS.map((definition) => [definition.id, definition.connection]),
+);
 
 /**
  * rollcall's own logger (`createLogger`, with its redaction rules) at `level`, writing every line into

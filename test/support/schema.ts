@@ -2,16 +2,17 @@
 import type { GraphQLSchema } from 'graphql';
 import { directoryResolvers } from '../../src/directory/resolvers.js';
 import { PROVIDERS } from '../../src/providers/registry.js';
-import { rootResolvers } from '../../src/resolvers.js';
+import { rootResolvers, runtimeResolvers } from '../../src/resolvers.js';
 import { buildSchema } from '../../src/schema.js';
 
 let schema: GraphQLSchema | undefined;
 
 export function subgraphSchema(): GraphQLSchema {
   schema ??= buildSchema([
-    rootResolvers(() => [], 100),
+    rootResolvers(() => []),
+    runtimeResolvers(100, PROVIDERS),
     directoryResolvers(PROVIDERS),
-    ...PROVIDERS.map((definition) => definition.resolvers),
+    ...PROVIDERS.map((definition) => definition.disabledResolvers),
   ]);
   return schema;
 }

@@ -8,7 +8,7 @@ import { codeForStatus, ErrorCode, isUpstreamError } from '../../errors.js';
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
 import { retryAfterSeconds } from '../../upstream/retryAfter.js';
 import type { AdaWireEndUser, AdaWireErrorBody, AdaWireListResponse } from './types.js';
-import { WORD, type NativeIdRule } from '../nativeId.js';
+import { WORD, type NativeIdRule } from '../core/nativeId.js';
 
 /**
  * An Ada end user id: Ada's are 24 hex digits; rollcall accepts up to 64 letters, digits, `_` or `-`

@@ -1,12 +1,38 @@
 /**
- * Ada (`GET /api/v2/end-users/`): configuration, emulator, adapter and resolvers in one place.
- * See README.md in this folder for the wire quirks.
+ * Ada (`GET /api/v2/end-users/`): what is specific to Ada — configuration, wire calls, paging style,
+ * mapping, its `externalId` filter. See README.md in this folder for the wire quirks.
+ *
+ * Paging: keyset (`cursor` = an end-user id, `limit` 1–100, the next cursor in `meta.next_page_url`), no
+ * total and no way back: the core's `keyset` style, so `last`/`before` are BAD_USER_INPUT. The
+ * `externalId` filter is one `?external_id=` call: a connection of zero or one user. Lookups:
+ * `GET /api/v2/end-users/{id}` per id, or a walk of the list 100 at a time when that is cheaper.
  */
-import type { ProviderDefinition } from '../provider.js';
-import { upstreamFor } from '../upstream.js';
-import { AdaAdapter, type AdaSession } from './adapter.js';
+import type { QueryAdaEndUsersArgs } from '../../generated/resolvers.js';
+import { defineProvider } from '../core/define.js';
+import type { ProviderSpec } from '../core/definition.js';
+import { checkText } from '../core/nativeId.js';
 import { AdaClient, detectAdaError, ADA_END_USER_ID } from './client.js';
-import { adaResolvers } from './resolvers.js';
+import { toAdaRecord } from './map.js';
+import type { AdaEndUserRecord, AdaWireEndUser } from './types.js';
+
+/** Ada's documented maximum `limit`. */
+const ADA_MAX_LIMIT = 100;
+/** Ada's documented maximum `external_id` length. */
+const ADA_MAX_EXTERNAL_ID = 36;
+const EXTERNAL_ID = {
+  allowed: `1 to ${ADA_MAX_EXTERNAL_ID} characters (Ada's limit) without control characters`,
+  maxLength: ADA_MAX_EXTERNAL_ID,
+};
+
+/** The native filter of `adaEndUsers`. */
+interface AdaFilter {
+  externalId: string;
+}
+
+/** What Ada's list is asked for: everyone, or the one end user with this external id. */
+interface AdaQuery {
+  externalId: string | null;
+}
 
 export interface AdaConfig {
   /** Sent as `Authorization: Bearer <key>`. */
@@ -20,11 +46,28 @@ export const ADA_REGIONS = ['eu', 'maple', 'us2'] as const;
 /** An Ada handle is one DNS label: the `example` of `https://example.ada.support`. */
 const HANDLE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export const adaProvider: ProviderDefinition<AdaConfig, AdaSession> = {
+export const adaSpec: ProviderSpec<
+  AdaConfig,
+  AdaWireEndUser,
+  AdaEndUserRecord,
+  AdaQuery,
+  AdaFilter,
+  Partial<QueryAdaEndUsersArgs>
+> = {
   id: 'ADA',
   typename: 'AdaEndUser',
-  nativeId: ADA_END_USER_ID,
   displayName: 'Ada',
+  schema: new URL('../../../schema/providers/ada.graphql', import.meta.url),
+  graphql: {
+    connection: 'adaEndUsers',
+    lookup: 'adaEndUser',
+    nativeKey: 'endUserId',
+    filter: ({ externalId }) =>
+      externalId === undefined || externalId === null ? undefined : { externalId },
+  },
+  nativeId: ADA_END_USER_ID,
+  paging: 'keyset',
+  forwardOnly: 'its end-users API has no backward paging',
 
   readConfig(env) {
     const apiKey = env.string('ADA_API_KEY');
@@ -71,8 +114,6 @@ export const adaProvider: ProviderDefinition<AdaConfig, AdaSession> = {
     return { apiKey, baseUrl: `https://${handle}${region ? `.${region}` : ''}.ada.support` };
   },
 
-  baseUrl: (config) => config.baseUrl,
-
   // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
   async startEmulator(options) {
     const { AdaEmulator } = await import('./emulator.js');
@@ -81,20 +122,40 @@ export const adaProvider: ProviderDefinition<AdaConfig, AdaSession> = {
     return { server, env: server.demoEnv() };
   },
 
-  createAdapter(config, runtime) {
+  http(config) {
     const authorization = `Bearer ${config.apiKey}`;
-    const upstream = upstreamFor(runtime, {
-      provider: 'ADA',
+    return {
       baseUrl: config.baseUrl,
       headers: () => ({ authorization }),
       detectError: detectAdaError,
       credentials: config.apiKey,
-    });
-    return new AdaAdapter(new AdaClient(upstream), runtime);
+    };
   },
 
-  resolvers: adaResolvers,
+  api(_config, upstream) {
+    const client = new AdaClient(upstream);
+    return {
+      paging: {
+        style: 'keyset',
+        maxLimit: ADA_MAX_LIMIT,
+        cursorPattern: /^[A-Za-z0-9_-]{1,128}$/,
+        list: async (_query, after, limit) => {
+          const page = await client.listPage(after, limit);
+          return { items: page.users, next: page.next };
+        },
+        exactMatch: {
+          of: (query) => query.externalId,
+          fetch: (externalId) => client.findByExternalId(externalId),
+        },
+      },
+      query: (filter) => ({
+        externalId: filter === undefined ? null : checkText(EXTERNAL_ID, filter.externalId, 'externalId'),
+      }),
+      fetchOne: (endUserId) => client.fetchEndUser(endUserId),
+    };
+  },
 
-  // Ada pages forward only and never tells a total.
-  capabilities: { backward: false, countable: false },
+  toRecord: toAdaRecord,
 };
+
+export const adaProvider = defineProvider(adaSpec);

@@ -2,7 +2,7 @@
  * Ada wire types (snake_case, exactly as Ada sends them, Ada's end-users reference) and rollcall's
  * record for an Ada end user. "Not every key is always present", so every wire field is optional.
  */
-import type { UserRecord } from '../provider.js';
+import type { UserRecord } from '../core/record.js';
 
 export interface AdaWireProfile {
   first_name?: string | null;

@@ -12,7 +12,7 @@ import type {
   CometChatSingleResponse,
   CometChatWireUser,
 } from './types.js';
-import { WORD, type NativeIdRule } from '../nativeId.js';
+import { WORD, type NativeIdRule } from '../core/nativeId.js';
 
 /**
  * A CometChat uid: "alphanumeric with underscore and hyphen; spaces, punctuation and other special

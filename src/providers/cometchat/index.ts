@@ -1,12 +1,27 @@
 /**
- * CometChat (`GET /v3/users`): configuration, emulator, adapter and resolvers in one place.
- * See README.md in this folder for the wire quirks.
+ * CometChat (`GET /v3/users`): what is specific to CometChat — configuration, wire calls, filters,
+ * mapping. See README.md in this folder for the wire quirks.
+ *
+ * Paging: `page` (1-based) + `perPage` up to 1000 with `meta.pagination.total`: the core's `page` style
+ * (a cursor is an absolute position; each window takes the fewest, smallest pages that cover it).
+ * Lookups: one `GET /v3/users/{uid}` for a lone uid; a batch reads the default list 1000 users a page
+ * when that takes fewer calls. The default list hides deactivated users exactly as the single fetch
+ * does, so both agree on misses. CometChat lower-cases uids on create, so lookups do too.
  */
-import type { ProviderDefinition } from '../provider.js';
-import { upstreamFor } from '../upstream.js';
-import { CometChatAdapter, type CometChatSession } from './adapter.js';
-import { CometChatClient, detectCometChatError, COMETCHAT_UID } from './client.js';
-import { cometChatResolvers } from './resolvers.js';
+import type { CometChatUserFilter, QueryCometChatUsersArgs } from '../../generated/resolvers.js';
+import { defineProvider } from '../core/define.js';
+import type { ProviderSpec } from '../core/definition.js';
+import { checkText, checkTextList, FILTER_TEXT, type TextRule } from '../core/nativeId.js';
+import {
+  CometChatClient,
+  COMETCHAT_MAX_PER_PAGE,
+  COMETCHAT_UID,
+  detectCometChatError,
+  listParams,
+  type CometChatListParams,
+} from './client.js';
+import { toCometChatRecord } from './map.js';
+import type { CometChatUserRecord, CometChatWireUser } from './types.js';
 
 export const COMETCHAT_REGIONS = ['us', 'eu', 'in'] as const;
 
@@ -19,11 +34,49 @@ export interface CometChatConfig {
   appId?: string;
 }
 
-export const cometChatProvider: ProviderDefinition<CometChatConfig, CometChatSession> = {
+/** A value of a list filter, which CometChat receives comma-separated. */
+const LIST_VALUE: TextRule = {
+  allowed: '1 to 100 characters without commas (CometChat separates them with commas) or control characters',
+  maxLength: 100,
+  pattern: /^[^,]+$/,
+};
+/** Values per list filter (rollcall's bound). */
+const MAX_LIST_VALUES = 25;
+
+/**
+ * The filter's list parameters, after rejecting values CometChat cannot take: over-long or
+ * control-character text, and list values its comma-separated lists cannot carry. An empty `searchKey`
+ * or `role` filters nothing.
+ */
+function checkedParams(filter: CometChatUserFilter | undefined): CometChatListParams {
+  if (filter?.searchKey) checkText(FILTER_TEXT, filter.searchKey, 'filter.searchKey');
+  if (filter?.role) checkText(FILTER_TEXT, filter.role, 'filter.role');
+  for (const name of ['tags', 'roles'] as const)
+    checkTextList(LIST_VALUE, filter?.[name] ?? [], `filter.${name}`, MAX_LIST_VALUES);
+  return listParams(filter);
+}
+
+export const cometChatSpec: ProviderSpec<
+  CometChatConfig,
+  CometChatWireUser,
+  CometChatUserRecord,
+  CometChatListParams,
+  CometChatUserFilter,
+  Partial<QueryCometChatUsersArgs>
+> = {
   id: 'COMETCHAT',
   typename: 'CometChatUser',
-  nativeId: COMETCHAT_UID,
   displayName: 'CometChat',
+  schema: new URL('../../../schema/providers/cometchat.graphql', import.meta.url),
+  graphql: {
+    connection: 'cometChatUsers',
+    lookup: 'cometChatUser',
+    nativeKey: 'uid',
+    filter: ({ filter }) => filter ?? undefined,
+  },
+  nativeId: COMETCHAT_UID,
+  paging: 'page',
+  lookupKey: (uid) => uid.trim().toLowerCase(),
 
   readConfig(env) {
     const apiKey = env.string('COMETCHAT_API_KEY');
@@ -53,11 +106,6 @@ export const cometChatProvider: ProviderDefinition<CometChatConfig, CometChatSes
     return { apiKey, baseUrl: `https://${appId.toLowerCase()}.api-${region}.cometchat.io`, appId };
   },
 
-  // Backward paging is native, and a zero-size window learns the total in one small call.
-  capabilities: { backward: true, countable: true },
-
-  baseUrl: (config) => config.baseUrl,
-
   // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
   async startEmulator(options) {
     const { CometChatEmulator } = await import('./emulator.js');
@@ -66,17 +114,31 @@ export const cometChatProvider: ProviderDefinition<CometChatConfig, CometChatSes
     return { server, env: server.demoEnv() };
   },
 
-  createAdapter(config, runtime) {
-    const upstream = upstreamFor(runtime, {
-      provider: 'COMETCHAT',
-      baseUrl: config.baseUrl,
-      headers: () => ({ apikey: config.apiKey }),
-      detectError: detectCometChatError,
-      credentials: config.apiKey,
-      identifiers: config.appId ? [config.appId] : [],
-    });
-    return new CometChatAdapter(new CometChatClient(upstream), runtime);
+  http: (config) => ({
+    baseUrl: config.baseUrl,
+    headers: () => ({ apikey: config.apiKey }),
+    detectError: detectCometChatError,
+    credentials: config.apiKey,
+    identifiers: config.appId ? [config.appId] : [],
+  }),
+
+  api(_config, upstream) {
+    const client = new CometChatClient(upstream);
+    return {
+      paging: {
+        style: 'page',
+        maxPerPage: COMETCHAT_MAX_PER_PAGE,
+        list: async (params, page, perPage) => {
+          const result = await client.listPage(params, page, perPage);
+          return { items: result.users, total: result.total };
+        },
+      },
+      query: checkedParams,
+      fetchOne: (uid) => client.fetchUser(uid),
+    };
   },
 
-  resolvers: cometChatResolvers,
+  toRecord: toCometChatRecord,
 };
+
+export const cometChatProvider = defineProvider(cometChatSpec);

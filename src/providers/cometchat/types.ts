@@ -2,7 +2,7 @@
  * CometChat REST v3 wire types (as CometChat sends them: optional keys are absent, timestamps are epoch
  * seconds) and rollcall's record for a CometChat user.
  */
-import type { UserRecord } from '../provider.js';
+import type { UserRecord } from '../core/record.js';
 
 /** A user of `GET /v3/users` or `GET /v3/users/{uid}`. Only `uid` is relied upon; the rest is read leniently. */
 export interface CometChatWireUser {

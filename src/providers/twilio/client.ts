@@ -6,7 +6,7 @@
 import { codeForStatus, ErrorCode, isUpstreamError } from '../../errors.js';
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
 import type { TwilioListResponse, TwilioWireUser } from './types.js';
-import { isDotSegment, type NativeIdRule } from '../nativeId.js';
+import { isDotSegment, type NativeIdRule } from '../core/nativeId.js';
 
 /**
  * `GET /v1/Users/{Sid}` takes a sid (`US` + 32 hex digits) or an identity, which is free text: only its

@@ -1,12 +1,21 @@
 /**
- * Twilio Conversations (`GET /v1/Users`): configuration, emulator, adapter and resolvers in one place.
+ * Twilio Conversations (`GET /v1/Users`): what is specific to Twilio — configuration, wire calls, paging
+ * style, mapping. Everything else (sessions, loaders, windows, lookups, resolvers) is the provider core's.
  * See README.md in this folder for the wire quirks.
+ *
+ * Paging: page tokens (`meta.next_page_url` / `previous_page_url`), at most 50 users a page, no total:
+ * the core's `token` style. Lookups: `GET /v1/Users/{Sid}` (a sid or an identity) per id, or a walk of
+ * the list when that is cheaper; list pages answer lookups by sid and by identity.
  */
-import type { ProviderDefinition } from '../provider.js';
-import { upstreamFor } from '../upstream.js';
-import { TwilioAdapter, type TwilioSession } from './adapter.js';
+import { UpstreamError } from '../../errors.js';
+import { defineProvider } from '../core/define.js';
+import type { ProviderSpec } from '../core/definition.js';
 import { detectTwilioError, TwilioClient, TWILIO_USER_ID } from './client.js';
-import { twilioResolvers } from './resolvers.js';
+import { toTwilioRecord } from './map.js';
+import type { TwilioUserRecord, TwilioWireUser } from './types.js';
+
+/** Twilio's "Invalid PageToken" (https://www.twilio.com/docs/api/errors/21481). */
+const INVALID_PAGE_TOKEN = 21481;
 
 export interface TwilioConfig {
   /** `AC…`, or with an API key, the account the key belongs to. */
@@ -20,11 +29,17 @@ export interface TwilioConfig {
   pageSize: number;
 }
 
-export const twilioProvider: ProviderDefinition<TwilioConfig, TwilioSession> = {
+type SidUser = TwilioWireUser & { sid: string };
+
+export const twilioSpec: ProviderSpec<TwilioConfig, SidUser, TwilioUserRecord, null, undefined, unknown> = {
   id: 'TWILIO_CONVERSATIONS',
   typename: 'TwilioConversationUser',
-  nativeId: TWILIO_USER_ID,
   displayName: 'Twilio Conversations',
+  schema: new URL('../../../schema/providers/twilio-conversations.graphql', import.meta.url),
+  graphql: { connection: 'twilioConversationUsers', lookup: 'twilioConversationUser', nativeKey: 'sid' },
+  nativeId: TWILIO_USER_ID,
+  paging: 'token',
+  keysOf: (record) => [record.sid, record.identity],
 
   readConfig(env) {
     const accountSid = env.string('TWILIO_ACCOUNT_SID');
@@ -67,8 +82,6 @@ export const twilioProvider: ProviderDefinition<TwilioConfig, TwilioSession> = {
     };
   },
 
-  baseUrl: (config) => config.baseUrl,
-
   // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
   async startEmulator(options) {
     const { TwilioEmulator } = await import('./emulator.js');
@@ -77,18 +90,39 @@ export const twilioProvider: ProviderDefinition<TwilioConfig, TwilioSession> = {
     return { server, env: server.demoEnv() };
   },
 
-  createAdapter(config, runtime) {
+  http(config) {
     const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;
-    const upstream = upstreamFor(runtime, {
-      provider: 'TWILIO_CONVERSATIONS',
+    return {
       baseUrl: config.baseUrl,
       headers: () => ({ authorization }),
       detectError: detectTwilioError,
       credentials: `${config.username}:${config.password}`,
       identifiers: [config.accountSid, config.username, config.serviceSid ?? ''],
-    });
-    return new TwilioAdapter(new TwilioClient(upstream, config.serviceSid), config.pageSize, runtime);
+    };
   },
 
-  resolvers: twilioResolvers,
+  api(config, upstream) {
+    const client = new TwilioClient(upstream, config.serviceSid);
+    return {
+      paging: {
+        style: 'token',
+        pageSize: config.pageSize,
+        maxPageSize: 50,
+        // Twilio's tokens are short URL-safe strings (`PA…`, `PT…`).
+        tokenPattern: /^[A-Za-z0-9._~+/=-]{1,256}$/,
+        list: async (_query, from, size) => {
+          const page = await client.listPage(from, size);
+          return { items: page.users, next: page.next, previous: page.previous };
+        },
+        refusesToken: (error) =>
+          error instanceof UpstreamError && error.details.upstreamCode === INVALID_PAGE_TOKEN,
+      },
+      query: () => null,
+      fetchOne: (sidOrIdentity) => client.fetchUser(sidOrIdentity),
+    };
+  },
+
+  toRecord: toTwilioRecord,
 };
+
+export const twilioProvider = defineProvider(twilioSpec);

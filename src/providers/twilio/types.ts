@@ -2,7 +2,7 @@
  * Twilio Conversations wire types (snake_case, exactly as Twilio sends them; every field nullable per
  * the official OpenAPI spec) and rollcall's record for a Twilio user.
  */
-import type { UserRecord } from '../provider.js';
+import type { UserRecord } from '../core/record.js';
 
 export interface TwilioWireUser {
   sid: string | null;

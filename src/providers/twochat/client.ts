@@ -6,7 +6,7 @@ import { codeForStatus, ErrorCode } from '../../errors.js';
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
 import { retryAfterSeconds } from '../../upstream/retryAfter.js';
 import type { TwoChatErrorBody, TwoChatListResponse, TwoChatWireUser } from './types.js';
-import { type NativeIdRule } from '../nativeId.js';
+import { type NativeIdRule } from '../core/nativeId.js';
 
 /**
  * A 2Chat user uuid: an opaque string (`USR…`, hyphenated inconsistently), so only its length is bounded

@@ -1,12 +1,16 @@
 /**
- * 2Chat (`GET /open/users`): configuration, emulator, adapter and resolvers in one place.
+ * 2Chat (`GET /open/users`): what is specific to 2Chat — configuration, its one wire call, mapping.
  * See README.md in this folder for the wire quirks.
+ *
+ * Paging: none upstream (every ACTIVE user at once): the core's `whole` style, every window a slice of
+ * the one list call, fetched at most once per operation. Lookups by uuid read the same list (2Chat has
+ * no single-user endpoint); a uuid not in it (unknown, or a user that is not ACTIVE) is null.
  */
-import type { ProviderDefinition } from '../provider.js';
-import { upstreamFor } from '../upstream.js';
-import { TwoChatAdapter, type TwoChatSession } from './adapter.js';
+import { defineProvider } from '../core/define.js';
+import type { ProviderSpec } from '../core/definition.js';
 import { detectTwoChatError, TwoChatClient, TWO_CHAT_USER_ID } from './client.js';
-import { twoChatResolvers } from './resolvers.js';
+import { toTwoChatRecord } from './map.js';
+import type { TwoChatUserRecord, TwoChatWireUser } from './types.js';
 
 export interface TwoChatConfig {
   /** Sent as `X-User-API-Key`. */
@@ -16,11 +20,21 @@ export interface TwoChatConfig {
 
 export const TWOCHAT_DEFAULT_BASE_URL = 'https://api.p.2chat.io';
 
-export const twoChatProvider: ProviderDefinition<TwoChatConfig, TwoChatSession> = {
+export const twoChatSpec: ProviderSpec<
+  TwoChatConfig,
+  TwoChatWireUser,
+  TwoChatUserRecord,
+  null,
+  undefined,
+  unknown
+> = {
   id: 'TWO_CHAT',
   typename: 'TwoChatUser',
-  nativeId: TWO_CHAT_USER_ID,
   displayName: '2Chat',
+  schema: new URL('../../../schema/providers/two-chat.graphql', import.meta.url),
+  graphql: { connection: 'twoChatUsers', lookup: 'twoChatUser', nativeKey: 'uuid' },
+  nativeId: TWO_CHAT_USER_ID,
+  paging: 'whole',
 
   readConfig(env) {
     const apiKey = env.string('TWOCHAT_API_KEY');
@@ -33,8 +47,6 @@ export const twoChatProvider: ProviderDefinition<TwoChatConfig, TwoChatSession> 
     return { apiKey, baseUrl: baseUrl ?? TWOCHAT_DEFAULT_BASE_URL };
   },
 
-  baseUrl: (config) => config.baseUrl,
-
   // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
   async startEmulator(options) {
     const { TwoChatEmulator } = await import('./emulator.js');
@@ -43,19 +55,19 @@ export const twoChatProvider: ProviderDefinition<TwoChatConfig, TwoChatSession> 
     return { server, env: server.demoEnv() };
   },
 
-  createAdapter(config, runtime) {
-    const upstream = upstreamFor(runtime, {
-      provider: 'TWO_CHAT',
-      baseUrl: config.baseUrl,
-      headers: () => ({ 'x-user-api-key': config.apiKey }),
-      detectError: detectTwoChatError,
-      credentials: config.apiKey,
-    });
-    return new TwoChatAdapter(new TwoChatClient(upstream));
+  http: (config) => ({
+    baseUrl: config.baseUrl,
+    headers: () => ({ 'x-user-api-key': config.apiKey }),
+    detectError: detectTwoChatError,
+    credentials: config.apiKey,
+  }),
+
+  api(_config, upstream) {
+    const client = new TwoChatClient(upstream);
+    return { paging: { style: 'whole', list: () => client.listUsers() }, query: () => null };
   },
 
-  resolvers: twoChatResolvers,
-
-  // Every window is a slice of the one list call, so backward paging and the total are free.
-  capabilities: { backward: true, countable: true },
+  toRecord: toTwoChatRecord,
 };
+
+export const twoChatProvider = defineProvider(twoChatSpec);

@@ -2,7 +2,7 @@
  * 2Chat wire types (snake_case, exactly as 2Chat sends them, 2Chat's list users page) and rollcall's record for a 2Chat
  * user. Nullability of the names and email is undocumented, so the wire type allows null.
  */
-import type { UserRecord } from '../provider.js';
+import type { UserRecord } from '../core/record.js';
 
 export interface TwoChatWireUser {
   /** Opaque, `USR`-prefixed, inconsistently hyphenated: never parsed or validated. */

@@ -17,7 +17,7 @@ import {
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
 import { retryAfterSeconds } from '../../upstream/retryAfter.js';
 import type { VoximplantErrorBody, VoximplantGetUsersResponse, VoximplantWireUser } from './types.js';
-import { checkText, FILTER_TEXT, type NativeIdRule } from '../nativeId.js';
+import { checkText, FILTER_TEXT, type NativeIdRule } from '../core/nativeId.js';
 
 /** The largest user id GraphQL's Int (and so `voximplantUser(userId:)`) can carry. */
 const MAX_VOXIMPLANT_USER_ID = 2 ** 31 - 1;

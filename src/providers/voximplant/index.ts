@@ -1,19 +1,44 @@
 /**
- * Voximplant (Management API `GetUsers`): configuration, emulator, adapter and resolvers in one place.
- * See README.md in this folder for the wire quirks.
+ * Voximplant (Management API `GetUsers`): what is specific to Voximplant — configuration (a service
+ * account signing short-lived JWTs), wire calls, filters and order, mapping. See README.md in this folder
+ * for the wire quirks.
+ *
+ * Paging: `offset`/`count` with `total_count`: the core's `offset` style (a cursor is an absolute
+ * position in the filtered, ordered list; every window is one call). Lookups: one id is GetUsers with
+ * `user_id`; several walk the default list 100 users a call when that is cheaper (GetUsers takes one
+ * `user_id` per call).
  */
 import { readFileSync } from 'node:fs';
-import type { ProviderDefinition } from '../provider.js';
-import { upstreamFor } from '../upstream.js';
-import { VoximplantAdapter, type VoximplantSession } from './adapter.js';
+import type {
+  QueryVoximplantUsersArgs,
+  VoximplantUserFilter,
+  VoximplantUserOrder,
+} from '../../generated/resolvers.js';
+import { defineProvider } from '../core/define.js';
+import type { ProviderSpec } from '../core/definition.js';
 import {
   detectVoximplantError,
+  getUsersParams,
   VoximplantClient,
+  type GetUsersParams,
   type VoximplantApplication,
   VOXIMPLANT_USER_ID,
 } from './client.js';
 import { parseCredentials, VoximplantTokenSource, type VoximplantServiceAccount } from './jwt.js';
-import { voximplantResolvers } from './resolvers.js';
+import { toVoximplantRecord } from './map.js';
+import type { VoximplantUserRecord, VoximplantWireUser } from './types.js';
+
+/** The filter and the order of `voximplantUsers`: both bind the cursors (positions mean nothing under another). */
+interface VoximplantList {
+  filter?: VoximplantUserFilter | null;
+  orderBy?: VoximplantUserOrder | null;
+}
+
+/**
+ * Users per call when lookups walk the list. Voximplant does not document GetUsers' maximum `count`; 100
+ * is what `first: 100` windows already send.
+ */
+const WALK_SIZE = 100;
 
 export interface VoximplantConfig {
   /** The service account from credentials.json; the private key only as a KeyObject. */
@@ -31,11 +56,26 @@ const VARIABLES = [
   'VOXIMPLANT_BASE_URL',
 ] as const;
 
-export const voximplantProvider: ProviderDefinition<VoximplantConfig, VoximplantSession> = {
+export const voximplantSpec: ProviderSpec<
+  VoximplantConfig,
+  VoximplantWireUser,
+  VoximplantUserRecord,
+  GetUsersParams,
+  VoximplantList,
+  Partial<QueryVoximplantUsersArgs>
+> = {
   id: 'VOXIMPLANT',
   typename: 'VoximplantUser',
-  nativeId: VOXIMPLANT_USER_ID,
   displayName: 'Voximplant',
+  schema: new URL('../../../schema/providers/voximplant.graphql', import.meta.url),
+  graphql: {
+    connection: 'voximplantUsers',
+    lookup: 'voximplantUser',
+    nativeKey: 'userId',
+    filter: ({ filter, orderBy }) => ({ filter, orderBy }),
+  },
+  nativeId: VOXIMPLANT_USER_ID,
+  paging: 'offset',
 
   readConfig(env) {
     if (VARIABLES.every((name) => env.string(name) === undefined)) return null;
@@ -93,11 +133,6 @@ export const voximplantProvider: ProviderDefinition<VoximplantConfig, Voximplant
     return { account: credentials.account, application, baseUrl };
   },
 
-  // Backward paging is native, and a zero-size window learns the total in one small call.
-  capabilities: { backward: true, countable: true },
-
-  baseUrl: (config) => config.baseUrl,
-
   // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
   async startEmulator(options) {
     const { VoximplantEmulator } = await import('./emulator.js');
@@ -106,19 +141,36 @@ export const voximplantProvider: ProviderDefinition<VoximplantConfig, Voximplant
     return { server, env: server.demoEnv() };
   },
 
-  createAdapter(config, runtime) {
+  http(config) {
     const tokens = new VoximplantTokenSource(config.account);
-    const upstream = upstreamFor(runtime, {
-      provider: 'VOXIMPLANT',
+    return {
       baseUrl: config.baseUrl,
       headers: async () => ({ authorization: await tokens.authorization() }),
       detectError: detectVoximplantError,
       // The key pair identifies the account; the token changes every few minutes and must not.
       credentials: `${config.account.accountId}:${config.account.keyId}`,
       identifiers: [String(config.account.accountId), config.account.keyId],
-    });
-    return new VoximplantAdapter(new VoximplantClient(upstream, config.application), runtime);
+    };
   },
 
-  resolvers: voximplantResolvers,
+  api(config, upstream) {
+    const client = new VoximplantClient(upstream, config.application);
+    return {
+      paging: {
+        style: 'offset',
+        walkSize: WALK_SIZE,
+        list: async (params, offset, count) => {
+          const page = await client.getUsers(params, offset, count);
+          return { items: page.users, total: page.total };
+        },
+      },
+      // The configured application is part of every query, unless the filter names another.
+      query: (list) => getUsersParams(config.application, list?.filter, list?.orderBy),
+      fetchOne: (userId) => client.fetchUser(Number(userId)),
+    };
+  },
+
+  toRecord: toVoximplantRecord,
 };
+
+export const voximplantProvider = defineProvider(voximplantSpec);

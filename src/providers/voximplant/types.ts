@@ -2,7 +2,7 @@
  * Voximplant Management API wire types (`GetUsers`, snake_case as sent; optional keys may be absent) and
  * rollcall's record for a Voximplant user.
  */
-import type { UserRecord } from '../provider.js';
+import type { UserRecord } from '../core/record.js';
 
 /** ApplicationInfoType. */
 export interface VoximplantWireApplication {

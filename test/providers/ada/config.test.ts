@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../../src/config.js';
+import { settingsOf } from '../../support/config.js';
+import { adaSpec } from '../../../src/providers/ada/index.js';
 
 const KEY = 'secret-ada-key-value';
 
@@ -15,7 +17,7 @@ const problems = (env: Record<string, string>): string[] => {
 
 describe('Ada configuration', () => {
   it('is disabled without any Ada variable', () => {
-    expect(loadConfig({}).providers.ADA).toBeUndefined();
+    expect(settingsOf(adaSpec, {})).toBeUndefined();
   });
 
   it.each([
@@ -25,7 +27,7 @@ describe('Ada configuration', () => {
     [{ ADA_HANDLE: 'acme-corp', ADA_REGION: 'US2' }, 'https://acme-corp.us2.ada.support'],
     [{ ADA_BASE_URL: 'http://127.0.0.1:9/' }, 'http://127.0.0.1:9'],
   ])('derives the base URL from %j', (env, baseUrl) => {
-    expect(loadConfig({ ADA_API_KEY: KEY, ...env }).providers.ADA).toEqual({ apiKey: KEY, baseUrl });
+    expect(settingsOf(adaSpec, { ADA_API_KEY: KEY, ...env })).toEqual({ apiKey: KEY, baseUrl });
   });
 
   it.each([

@@ -1,11 +1,11 @@
 /** CometChat configuration: which variables enable it, how the base URL is built, and clear problems. */
 import { describe, expect, it } from '@jest/globals';
-import { EnvReader } from '../../../src/config.js';
-import { cometChatProvider } from '../../../src/providers/cometchat/index.js';
+import { EnvReader } from '../../../src/env.js';
+import { cometChatSpec } from '../../../src/providers/cometchat/index.js';
 
 const readConfig = (env: Record<string, string>) => {
   const reader = new EnvReader(env);
-  return { config: cometChatProvider.readConfig(reader), problems: reader.problems };
+  return { config: cometChatSpec.readConfig(reader), problems: reader.problems };
 };
 
 describe('CometChat configuration', () => {

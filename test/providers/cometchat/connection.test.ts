@@ -8,7 +8,7 @@ import {
   COMETCHAT_DEMO_AUTH_ONLY_KEY,
   type CometChatWireUser,
 } from '../../../src/providers/cometchat/emulator.js';
-import { planPages } from '../../../src/providers/cometchat/adapter.js';
+import { planPages } from '../../../src/providers/core/paging/offset.js';
 import { cometChatProvider } from '../../../src/providers/cometchat/index.js';
 import { encodeGlobalId } from '../../../src/relay/globalId.js';
 import { startHarness, type GraphQLResult, type Harness } from '../../support/harness.js';
@@ -208,19 +208,19 @@ describe('planPages', () => {
     [0, 1000, { perPage: 1000, pages: [1] }],
     [1500, 1600, { perPage: 100, pages: [16] }],
   ])('covers [%i, %i) with one page of the smallest perPage that holds it', (start, end, plan) => {
-    expect(planPages(start, end)).toEqual(plan);
+    expect(planPages(start, end, 1000)).toEqual(plan);
     for (let smaller = end - start; smaller < plan.perPage; smaller += 1)
       expect(fits(start, end, smaller)).toBe(false);
   });
 
   it('takes two pages when no perPage up to 1000 holds the window in one', () => {
-    expect(planPages(999, 1999)).toEqual({ perPage: 1000, pages: [1, 2] });
+    expect(planPages(999, 1999, 1000)).toEqual({ perPage: 1000, pages: [1, 2] });
   });
 
   it('never needs more than two pages for windows up to 1000 users', () => {
     for (let start = 0; start < 5000; start += 97)
       for (const size of [1, 13, 100, 999, 1000])
-        expect(planPages(start, start + size).pages.length).toBeLessThanOrEqual(2);
+        expect(planPages(start, start + size, 1000).pages.length).toBeLessThanOrEqual(2);
   });
 });
 

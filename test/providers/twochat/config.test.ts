@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 import { toTwoChatRecord } from '../../../src/providers/twochat/map.js';
+import { settingsOf } from '../../support/config.js';
+import { twoChatSpec } from '../../../src/providers/twochat/index.js';
 
 const problems = (env: Record<string, string>): string[] => {
   try {
@@ -14,16 +16,16 @@ const problems = (env: Record<string, string>): string[] => {
 
 describe('2Chat configuration', () => {
   it('is disabled without TWOCHAT_API_KEY', () => {
-    expect(loadConfig({}).providers.TWO_CHAT).toBeUndefined();
+    expect(settingsOf(twoChatSpec, {})).toBeUndefined();
   });
 
   it('uses the public API host unless TWOCHAT_BASE_URL overrides it', () => {
-    expect(loadConfig({ TWOCHAT_API_KEY: 'k' }).providers.TWO_CHAT).toEqual({
+    expect(settingsOf(twoChatSpec, { TWOCHAT_API_KEY: 'k' })).toEqual({
       apiKey: 'k',
       baseUrl: 'https://api.p.2chat.io',
     });
     expect(
-      loadConfig({ TWOCHAT_API_KEY: 'k', TWOCHAT_BASE_URL: 'http://127.0.0.1:9/' }).providers.TWO_CHAT,
+      settingsOf(twoChatSpec, { TWOCHAT_API_KEY: 'k', TWOCHAT_BASE_URL: 'http://127.0.0.1:9/' }),
     ).toEqual({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9' });
   });
 

@@ -8,13 +8,13 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnvReader } from '../../../src/config.js';
+import { EnvReader } from '../../../src/env.js';
 import { createLogger } from '../../../src/logger.js';
 import { Metrics } from '../../../src/metrics.js';
 import { UpstreamClient } from '../../../src/upstream/client.js';
 import { detectVoximplantError, VoximplantClient } from '../../../src/providers/voximplant/client.js';
 import { VoximplantEmulator } from '../../../src/providers/voximplant/emulator.js';
-import { voximplantProvider } from '../../../src/providers/voximplant/index.js';
+import { voximplantSpec } from '../../../src/providers/voximplant/index.js';
 import {
   parseCredentials,
   TOKEN_LIFETIME_SECONDS,
@@ -42,7 +42,7 @@ afterAll(async () => {
 
 const readConfig = (env: Record<string, string>) => {
   const reader = new EnvReader(env);
-  return { config: voximplantProvider.readConfig(reader), problems: reader.problems };
+  return { config: voximplantSpec.readConfig(reader), problems: reader.problems };
 };
 
 describe('Voximplant configuration', () => {

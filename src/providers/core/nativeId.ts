@@ -7,7 +7,7 @@
  *   away; a Voximplant id of 0): `null`, a miss like any other, with no call;
  * - otherwise the value, to look up.
  */
-import { BadUserInputError, shownInput } from '../errors.js';
+import { BadUserInputError, shownInput } from '../../errors.js';
 
 export interface TextRule {
   /** What is allowed, for messages: "1 to 100 letters, digits, '_' or '-'". */

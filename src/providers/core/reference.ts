@@ -5,11 +5,10 @@
  * goes through the provider session's by-id loader, so lookups batch and share its cache with everything
  * else in the operation.
  */
-import type { RequestContext } from '../context.js';
-import { BadUserInputError } from '../errors.js';
-import { decodeGlobalId } from '../relay/globalId.js';
-import type { ProviderId } from './ids.js';
-import type { UserRecord } from './provider.js';
+import type { RequestContext } from '../../context.js';
+import { BadUserInputError } from '../../errors.js';
+import { decodeGlobalId } from '../../relay/globalId.js';
+import type { ProviderId, UserRecord } from './record.js';
 
 /** A user by native id given as `argument`. */
 export async function userByNativeId(
@@ -31,7 +30,7 @@ export function parseGlobalId(
   id: string,
   argument = 'id',
 ): { provider: ProviderId; nativeId: string | null } | null {
-  const decoded = decodeGlobalId(id, argument);
+  const decoded = decodeGlobalId(id, context.providers, argument);
   if (!decoded) return null;
   return {
     provider: decoded.provider,

@@ -10,9 +10,9 @@
  * time, then calls upstream only for the ids they did not bring.
  */
 import DataLoader from 'dataloader';
-import { BadUserInputError } from '../errors.js';
-import { inSpan } from '../telemetry.js';
-import type { ProviderId } from './ids.js';
+import { BadUserInputError } from '../../errors.js';
+import { inSpan } from '../../telemetry.js';
+import type { ProviderId } from './record.js';
 
 export type BatchFetch<Rec> = (ids: readonly string[]) => Promise<(Rec | null | Error)[]>;
 
@@ -30,7 +30,7 @@ export class ByIdLoader<Rec> {
           span.setAttribute('rollcall.lookup.fetched', missing.length);
           const fetched = missing.length > 0 ? await fetchMany(missing) : [];
           const byId = new Map(missing.map((id, index) => [id, fetched[index]]));
-          return ids.map((id) => (this.seen.has(id) ? (this.seen.get(id) as Rec) : (byId.get(id) ?? null)));
+          return ids.map((id) => this.seen.get(id) ?? byId.get(id) ?? null);
         }),
       { maxBatchSize: options.maxBatchSize ?? 100 },
     );
@@ -80,13 +80,5 @@ export class LookupBudget {
       );
     }
     this.spent += 1;
-  }
-
-  /** Wraps a lookup call so that it spends from the budget first. */
-  wrap<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-    return async (...args: A) => {
-      this.spend();
-      return fn(...args);
-    };
   }
 }

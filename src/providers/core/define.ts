@@ -1,0 +1,198 @@
+/**
+ * `defineProvider`: a provider spec (what is specific to one provider) made into a definition the
+ * registry holds, with everything every provider shares:
+ *
+ * - a session per GraphQL operation (`ProviderSessionImpl`), holding the page loader(s) of its paging
+ *   style (DataLoaders keyed canonically through `cacheKeyFn`), the by-id loader that list pages prime,
+ *   and the operation's lookup budget;
+ * - lookups by id: a single fetch for a lone id, a list walk when that is cheaper (./lookup.ts);
+ * - windows and cursor checks of its paging style (./paging/*.ts);
+ * - resolvers for its connection, its lookup and its federation keys (./resolvers.ts).
+ */
+import DataLoader from 'dataloader';
+import type { CursorPayload } from '../../relay/cursor.js';
+import type { PageRequest, ProviderPage } from '../../relay/connection.js';
+import { mapBounded } from '../../util/concurrency.js';
+import { stableKey } from '../../util/stableKey.js';
+import { ProviderNotConfiguredError } from '../../errors.js';
+import type {
+  ConnectedProvider,
+  ProviderApi,
+  ProviderDefinition,
+  ProviderRuntime,
+  ProviderSpec,
+} from './definition.js';
+import { upstreamFor } from './http.js';
+import { ByIdLoader, LookupBudget } from './loaders.js';
+import { lookupByWalk } from './lookup.js';
+import {
+  CAPABILITIES,
+  erase,
+  type Loaded,
+  type Pager,
+  type Paging,
+  type PagerTools,
+  type WalkStep,
+} from './paging.js';
+import { keysetPager } from './paging/keyset.js';
+import { offsetPager, pageNumberPager } from './paging/offset.js';
+import { tokenPager } from './paging/token.js';
+import { wholeListPager } from './paging/whole.js';
+import type { UserRecord } from './record.js';
+import { forwardOnlyReason, providerResolvers } from './resolvers.js';
+import type { FilteredSession, RequestKey } from './session.js';
+
+function pagerFor<Wire, Rec, Query>(
+  paging: Paging<Wire, Query>,
+  tools: PagerTools<Wire, Rec>,
+): Pager<Rec, Query> {
+  switch (paging.style) {
+    case 'whole':
+      return erase(wholeListPager<Wire, Rec, Query>(paging, tools));
+    case 'token':
+      return erase(tokenPager(paging, tools));
+    case 'keyset':
+      return erase(keysetPager(paging, tools));
+    case 'page':
+      return erase(pageNumberPager(paging, tools));
+    case 'offset':
+      return erase(offsetPager(paging, tools));
+  }
+}
+
+/** What the sessions of one connected provider share across operations. */
+interface SharedState {
+  /** How many pages the unfiltered list has, learnt from a complete lookup walk. */
+  listPages?: number;
+}
+
+/** One provider's per-operation session: its loaders, its budget, its pager. */
+export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filter, Args>
+  implements FilteredSession<Rec, Filter>
+{
+  private readonly users: ByIdLoader<Rec>;
+  private readonly pager: Pager<Rec, Query>;
+  private readonly wholeList: Query;
+
+  constructor(
+    private readonly spec: ProviderSpec<Cfg, Wire, Rec, Query, Filter, Args>,
+    private readonly api: ProviderApi<Wire, Query, Filter>,
+    runtime: ProviderRuntime,
+    shared: SharedState,
+  ) {
+    const keysOf = spec.keysOf ?? ((record: Rec) => [record.providerUserId]);
+    const loader = <K, P extends { items: Wire[] }>(fetch: (key: K) => Promise<P>) => {
+      const pages = new DataLoader<K, Loaded<P, Rec>, string>(
+        (keys) =>
+          mapBounded(keys, runtime.lookupConcurrency, async (key) => {
+            const { items, ...page } = await fetch(key);
+            const records = items.map((item) => spec.toRecord(item));
+            for (const record of records) this.users.remember(record, keysOf(record));
+            return { ...page, records };
+          }),
+        { cacheKeyFn: stableKey, maxBatchSize: 100 },
+      );
+      return (key: K) => this.users.track(pages.load(key));
+    };
+    this.pager = pagerFor(api.paging, {
+      provider: spec.id,
+      displayName: spec.displayName,
+      forwardOnly: forwardOnlyReason(spec),
+      loader,
+      idOf: (record) => record.providerUserId,
+    });
+    this.wholeList = api.query(undefined);
+
+    const budget = new LookupBudget(spec.id, runtime.maxLookupCalls);
+    const budgeted = async (read: () => Promise<WalkStep<Rec>>): Promise<WalkStep<Rec>> => {
+      budget.spend();
+      const step = await read();
+      const next = step.next;
+      return { records: step.records, next: next ? () => budgeted(next) : null };
+    };
+    const fetchOne = api.fetchOne?.bind(api);
+    this.users = new ByIdLoader((ids) =>
+      lookupByWalk(ids, {
+        first: () => budgeted(() => this.pager.walk(this.wholeList)),
+        keysOf,
+        fetchOne: fetchOne
+          ? async (id) => {
+              budget.spend();
+              const wire = await fetchOne(id);
+              return wire === null ? null : spec.toRecord(wire);
+            }
+          : undefined,
+        concurrency: runtime.lookupConcurrency,
+        knownPages: shared.listPages,
+        onComplete: (pages) => (shared.listPages = pages),
+      }),
+    );
+  }
+
+  connection(request: PageRequest<CursorPayload>, filter: Filter | undefined): Promise<ProviderPage<Rec>> {
+    return this.pager.window(request, this.api.query(filter));
+  }
+
+  page(request: PageRequest<CursorPayload>): Promise<ProviderPage<Rec>> {
+    return this.pager.window(request, this.wholeList);
+  }
+
+  async byId(nativeId: string): Promise<Rec | null> {
+    const key = this.spec.lookupKey ? this.spec.lookupKey(nativeId) : nativeId;
+    if (key === '' || this.spec.nativeId.impossible?.(key)) return null;
+    return this.users.load(key);
+  }
+
+  validateCursor(payload: CursorPayload, argument: string): CursorPayload {
+    return this.pager.cursor(payload, argument);
+  }
+}
+
+export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter, Args>(
+  spec: ProviderSpec<Cfg, Wire, Rec, Query, Filter, Args>,
+): ProviderDefinition {
+  return {
+    id: spec.id,
+    typename: spec.typename,
+    displayName: spec.displayName,
+    schema: spec.schema,
+    nativeId: spec.nativeId,
+    nativeKey: spec.graphql.nativeKey,
+    connection: spec.graphql.connection,
+    lookup: spec.graphql.lookup,
+    capabilities: CAPABILITIES[spec.paging],
+    readConfig(env) {
+      const config = spec.readConfig(env);
+      if (config === null) return null;
+      const http = spec.http(config);
+      return {
+        baseUrl: http.baseUrl,
+        connect(runtime): ConnectedProvider {
+          const api = spec.api(config, upstreamFor(runtime, spec.id, http));
+          if (api.paging.style !== spec.paging)
+            throw new Error(
+              `${spec.id}: its spec says ${spec.paging} paging, its api pages by ${api.paging.style}`,
+            );
+          const shared: SharedState = {};
+          const sessions = new WeakMap<
+            RequestKey,
+            ProviderSessionImpl<Cfg, Wire, Rec, Query, Filter, Args>
+          >();
+          const session = (request: RequestKey) => {
+            let found = sessions.get(request);
+            if (!found) {
+              found = new ProviderSessionImpl(spec, api, runtime, shared);
+              sessions.set(request, found);
+            }
+            return found;
+          };
+          return { session, resolvers: providerResolvers(spec, session) };
+        },
+      };
+    },
+    startEmulator: (options) => spec.startEmulator(options),
+    disabledResolvers: providerResolvers(spec, () => {
+      throw new ProviderNotConfiguredError(spec.id);
+    }),
+  };
+}

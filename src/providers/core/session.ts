@@ -1,0 +1,27 @@
+/** The per-request session as the provider-independent parts of rollcall see it. */
+import type { PageRequest, ProviderPage } from '../../relay/connection.js';
+import type { CursorPayload } from '../../relay/cursor.js';
+import type { UserRecord } from './record.js';
+
+/** The key one request's sessions are kept under (the request's context object). */
+export type RequestKey = object;
+
+/**
+ * A per-request view of one provider, as the provider-independent parts (`users`, `node`, `nodes`,
+ * `_entities`) use it: its loaders live here, so everything one operation asks of the provider shares
+ * one cache.
+ */
+export interface ProviderSession {
+  /** A window of the provider's whole (unfiltered) list; the cursors are checked again here. */
+  page(request: PageRequest<CursorPayload>): Promise<ProviderPage<UserRecord>>;
+  /** One user by native id through the per-request by-id loader; null for a miss. */
+  byId(nativeId: string): Promise<UserRecord | null>;
+  /** Checks that a decoded cursor payload has this provider's shape; throws BAD_USER_INPUT otherwise. */
+  validateCursor(payload: CursorPayload, argument: string): CursorPayload;
+}
+
+/** A session as its own provider's resolvers use it: also windows of a filtered list. */
+export interface FilteredSession<Rec extends UserRecord, Filter> extends ProviderSession {
+  /** A window of the list `filter` selects (checked first: BAD_USER_INPUT before any call). */
+  connection(request: PageRequest<CursorPayload>, filter: Filter | undefined): Promise<ProviderPage<Rec>>;
+}

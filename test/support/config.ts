@@ -1,0 +1,19 @@
+/** Reading one provider's settings as the whole configuration does. */
+import { loadConfig } from '../../src/config.js';
+import type { ProviderSpec } from '../../src/providers/core/definition.js';
+import type { UserRecord } from '../../src/providers/core/record.js';
+import { EnvReader } from '../../src/env.js';
+
+/**
+ * The settings `spec` reads from `env`, after checking that the whole configuration loads from it (a
+ * problem throws ConfigError) and enables the provider exactly when the spec gives settings.
+ */
+export function settingsOf<C, W, R extends UserRecord, Q, F, A>(
+  spec: ProviderSpec<C, W, R, Q, F, A>,
+  env: Record<string, string>,
+): C | undefined {
+  const enabled = loadConfig(env).providers.has(spec.id);
+  const settings = spec.readConfig(new EnvReader(env)) ?? undefined;
+  if (enabled !== (settings !== undefined)) throw new Error(`${spec.id}: loadConfig and its spec disagree`);
+  return settings;
+}
