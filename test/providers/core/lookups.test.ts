@@ -1,0 +1,85 @@
+/**
+ * Lookups by id through the core: single fetches for a lone id, list walks when cheaper, priming from
+ * list pages (including pages still in flight), id normalisation and impossible ids, and the
+ * per-operation lookup budget — each with the exact wire calls.
+ */
+import { describe, expect, it } from '@jest/globals';
+import type { Paging } from '../../../src/providers/core/paging.js';
+import { session, wire, type Call, type FakeWire } from './kit.js';
+
+const users = wire(40);
+
+const offsets = (log: Call[]): Paging<FakeWire, string> => ({
+  style: 'offset',
+  walkSize: 10,
+  async list(query, offset, count) {
+    log.push({ offset, count });
+    return { items: users.slice(offset, offset + count), total: users.length };
+  },
+});
+
+describe('lookups by id', () => {
+  it('fetches a lone id with one single call', async () => {
+    const log: Call[] = [];
+    const fake = session(offsets(log), { users, log });
+    expect(await fake.byId('id017')).toMatchObject({ providerUserId: 'id017' });
+    expect(log).toEqual([{ byId: 'id017' }]);
+  });
+
+  it('walks the list for a batch, and fetches the last missing id alone', async () => {
+    const log: Call[] = [];
+    const fake = session(offsets(log), { users, log });
+    const found = await Promise.all(['id002', 'id007', 'id015', 'id031'].map((id) => fake.byId(id)));
+    expect(found.map((user) => user?.providerUserId)).toEqual(['id002', 'id007', 'id015', 'id031']);
+    expect(log).toEqual([{ offset: 0, count: 10 }, { offset: 10, count: 10 }, { byId: 'id031' }]);
+  });
+
+  it('proves misses by a complete walk, then uses single calls for batches no larger than the list', async () => {
+    const log: Call[] = [];
+    const fake = session(offsets(log), { users, log });
+    const found = await Promise.all(['x1', 'x2', 'x3'].map((id) => fake.byId(id)));
+    expect(found).toEqual([null, null, null]);
+    expect(log).toEqual([0, 10, 20, 30].map((offset) => ({ offset, count: 10 })));
+  });
+
+  it('answers ids a list page brought, even one still in flight, without a call', async () => {
+    const log: Call[] = [];
+    const fake = session(offsets(log), { users, log });
+    const [page, user] = await Promise.all([
+      fake.page({ direction: 'forward', size: 5, after: null }),
+      fake.byId('id003'),
+    ]);
+    expect(page.edges).toHaveLength(5);
+    expect(user).toMatchObject({ providerUserId: 'id003' });
+    expect(log).toEqual([{ offset: 0, count: 5 }]);
+  });
+
+  it('answers impossible ids null with no call', async () => {
+    const log: Call[] = [];
+    const fake = session(offsets(log), { users, log });
+    expect(await fake.byId('.')).toBeNull();
+    expect(await fake.byId('')).toBeNull();
+    expect(log).toEqual([]);
+  });
+
+  it('stops at the operation budget: the ids past it fail with BAD_USER_INPUT, the others answer', async () => {
+    const log: Call[] = [];
+    const fake = session(
+      {
+        ...offsets(log),
+        async list() {
+          throw new Error('lists are not read in this test');
+        },
+      },
+      { users, log, runtime: { maxLookupCalls: 2, lookupConcurrency: 1 } },
+    );
+    // One id per tick: three single fetches, the third over the budget.
+    const first = await fake.byId('id001');
+    const second = await fake.byId('id002');
+    await expect(fake.byId('id003')).rejects.toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT', limit: 'lookupCalls', maximum: 2, provider: 'FAKE' },
+    });
+    expect([first?.providerUserId, second?.providerUserId]).toEqual(['id001', 'id002']);
+    expect(log).toEqual([{ byId: 'id001' }, { byId: 'id002' }]);
+  });
+});

@@ -1,0 +1,138 @@
+/**
+ * A sixth provider, Zulip, that lives only in the tests: this folder (spec, emulator, SDL) plus one
+ * registry line — `[...PROVIDERS, zulipProvider]` in sixth.test.ts — is everything it takes. It uses the
+ * core's `whole` paging with a single-user fetch, a combination no built-in provider has.
+ */
+import { codeForStatus, ErrorCode, isUpstreamError } from '../../../src/errors.js';
+import { defineProvider } from '../../../src/providers/core/define.js';
+import type { ProviderSpec } from '../../../src/providers/core/definition.js';
+import type { UserRecord } from '../../../src/providers/core/record.js';
+import { encodeGlobalId } from '../../../src/relay/globalId.js';
+import type { ErrorDetector } from '../../../src/upstream/client.js';
+
+/** A member as `GET /api/v1/users` sends it (the fields rollcall reads). */
+export interface ZulipWireUser {
+  user_id: number;
+  email: string | null;
+  full_name: string | null;
+  is_active: boolean | null;
+  is_bot: boolean | null;
+  avatar_url: string | null;
+  date_joined: string | null;
+}
+
+interface ZulipUserRecord extends UserRecord {
+  __typename: 'ZulipUser';
+  userId: string;
+  isBot: boolean | null;
+}
+
+interface ZulipConfig {
+  site: string;
+  email: string;
+  apiKey: string;
+}
+
+const isMember = (value: unknown): value is ZulipWireUser =>
+  typeof value === 'object' && value !== null && 'user_id' in value && typeof value.user_id === 'number';
+
+/** Zulip's errors: `{result: "error", msg, code}` with the HTTP status; an unknown user id is HTTP 400 "No such user". */
+const detectZulipError: ErrorDetector = ({ status, body }) => {
+  if (status >= 200 && status < 300) return undefined;
+  const error = typeof body === 'object' && body !== null ? body : {};
+  const message = 'msg' in error && typeof error.msg === 'string' ? error.msg : undefined;
+  return {
+    code: status === 400 && message === 'No such user' ? ErrorCode.UPSTREAM_NOT_FOUND : codeForStatus(status),
+    status,
+    upstreamCode: 'code' in error && typeof error.code === 'string' ? error.code : undefined,
+    upstreamMessage: message,
+  };
+};
+
+export const zulipSpec: ProviderSpec<ZulipConfig, ZulipWireUser, ZulipUserRecord, null, undefined, unknown> =
+  {
+    id: 'ZULIP',
+    typename: 'ZulipUser',
+    displayName: 'Zulip',
+    schema: new URL('./zulip.graphql', import.meta.url),
+    graphql: { connection: 'zulipUsers', lookup: 'zulipUser', nativeKey: 'userId' },
+    nativeId: { allowed: 'a Zulip user id (1 to 12 digits)', maxLength: 12, pattern: /^\d+$/ },
+    paging: 'whole',
+
+    readConfig(env) {
+      const site = env.url('ZULIP_SITE');
+      const email = env.string('ZULIP_EMAIL');
+      const apiKey = env.string('ZULIP_API_KEY');
+      if (!site && !email && !apiKey) return null;
+      if (!site || !email || !apiKey) {
+        env.problem('Set ZULIP_SITE, ZULIP_EMAIL and ZULIP_API_KEY together.');
+        return null;
+      }
+      return { site, email, apiKey };
+    },
+
+    async startEmulator(options) {
+      const { ZulipEmulator } = await import('./emulator.js');
+      const server = new ZulipEmulator(options);
+      await server.start();
+      return { server, env: server.demoEnv() };
+    },
+
+    http: (config) => {
+      const authorization = `Basic ${Buffer.from(`${config.email}:${config.apiKey}`).toString('base64')}`;
+      return {
+        baseUrl: config.site,
+        headers: () => ({ authorization }),
+        detectError: detectZulipError,
+        credentials: `${config.email}:${config.apiKey}`,
+        identifiers: [config.email],
+      };
+    },
+
+    api: (_config, upstream) => ({
+      paging: {
+        style: 'whole',
+        async list() {
+          const { body } = await upstream.request<{ members?: unknown }>({ path: 'api/v1/users' });
+          const members = body?.members;
+          if (!Array.isArray(members) || !members.every(isMember))
+            throw upstream.badShape('expected {members: [{user_id, ...}]}');
+          return members;
+        },
+      },
+      query: () => null,
+      async fetchOne(userId) {
+        try {
+          const { body } = await upstream.request<{ user?: unknown }>({
+            path: `api/v1/users/${userId}`,
+            route: 'api/v1/users/{user_id}',
+          });
+          if (!isMember(body?.user)) throw upstream.badShape('expected {user: {user_id, ...}}');
+          return body.user;
+        } catch (error) {
+          if (isUpstreamError(error, ErrorCode.UPSTREAM_NOT_FOUND)) return null;
+          throw error;
+        }
+      },
+    }),
+
+    toRecord: (user) => ({
+      __typename: 'ZulipUser',
+      id: encodeGlobalId('ZULIP', String(user.user_id)),
+      provider: 'ZULIP',
+      providerUserId: String(user.user_id),
+      displayName: user.full_name,
+      firstName: null,
+      lastName: null,
+      email: user.email,
+      avatarUrl: user.avatar_url,
+      active: user.is_active,
+      createdAt: user.date_joined ? new Date(user.date_joined) : null,
+      updatedAt: null,
+      raw: user,
+      userId: String(user.user_id),
+      isBot: user.is_bot,
+    }),
+  };
+
+export const zulipProvider = defineProvider(zulipSpec);
