@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { AdaSession } from '../../../src/providers/ada/adapter.js';
 import type { AdaClient, AdaPage } from '../../../src/providers/ada/client.js';
-import type { AdaWireEndUser } from '../../../src/providers/ada/types.js';
+import type { AdaWireEndUser } from '../../../src/providers/ada/wire.js';
 import type { ProviderRuntime } from '../../../src/providers/provider.js';
 
 const runtime = { lookupConcurrency: 4 } as ProviderRuntime;
