@@ -54,7 +54,7 @@ export class Metrics {
 
   readonly cacheRequests = new Counter({
     name: 'rollcall_cache_requests_total',
-    help: 'Upstream response cache lookups by provider and result (hit, miss, error: the cache failed and the call went upstream).',
+    help: 'Upstream response cache lookups by provider and result (hit, miss, invalid: an entry that failed its response schema was dropped and the call went upstream, error: the cache failed and the call went upstream).',
     labelNames: ['provider', 'result'] as const,
     registers: [this.registry],
   });

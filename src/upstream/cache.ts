@@ -10,6 +10,8 @@
  * - Stores: a bounded in-memory LRU by default; Redis (ioredis) when REDIS_URL is set. A cache that is
  *   down or slow never fails a query: every cache error is counted and the call goes upstream.
  * - Single flight: concurrent misses for one key in a replica share one upstream call.
+ * - Only bodies that matched their response schema are written, and every entry read is checked against
+ *   it again (another replica or release may have written it): one that fails is deleted, a miss.
  *
  * Why ioredis rather than Keyv: it needs no adapter layer, and its `commandTimeout`, disabled offline
  * queue and bounded reconnects give exactly the fail-fast behaviour a best-effort cache wants.
@@ -19,9 +21,9 @@ import { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 
-export interface CachedResponse {
+export interface CachedResponse<Body = unknown> {
   status: number;
-  body: unknown;
+  body: Body;
   /** Epoch ms when the entry stops being fresh. */
   expiresAt: number;
 }
@@ -29,6 +31,7 @@ export interface CachedResponse {
 export interface CacheStore {
   get(key: string): Promise<CachedResponse | undefined>;
   set(key: string, value: CachedResponse, ttlMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +75,13 @@ export class MemoryStore implements CacheStore {
       this.entries.delete(oldest);
       this.bytes -= entry.bytes;
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
   }
 
   async close(): Promise<void> {
@@ -140,6 +150,10 @@ export class RedisStore implements CacheStore {
     await this.redis.set(key, JSON.stringify(value), 'PX', Math.max(1, Math.ceil(ttlMs)));
   }
 
+  async delete(key: string): Promise<void> {
+    await this.redis.del(key);
+  }
+
   /** Whether Redis answers a PING within `timeoutMs` (readiness). */
   async ping(timeoutMs: number): Promise<boolean> {
     if (this.redis.status !== 'ready') return false;
@@ -198,15 +212,38 @@ export class UpstreamCache {
     return `rollcall:v1:${provider}:${credentials}:${createHash('sha256').update(normalised).digest('base64url')}`;
   }
 
-  async get(provider: string, key: string): Promise<CachedResponse | undefined> {
+  /**
+   * The entry for `key` when its body passes `valid` (the response schema). An entry that fails it is
+   * deleted and counted as `invalid`: the caller reads upstream as on a miss.
+   */
+  async get<Body>(
+    provider: string,
+    key: string,
+    valid: (body: unknown) => body is Body,
+  ): Promise<CachedResponse<Body> | undefined> {
+    let entry: CachedResponse | undefined;
     try {
-      const entry = await this.store.get(key);
-      this.metrics.cacheRequests.inc({ provider, result: entry ? 'hit' : 'miss' });
-      return entry;
+      entry = await this.store.get(key);
     } catch {
       this.metrics.cacheRequests.inc({ provider, result: 'error' });
       return undefined;
     }
+    if (!entry) {
+      this.metrics.cacheRequests.inc({ provider, result: 'miss' });
+      return undefined;
+    }
+    const { status, body, expiresAt } = entry;
+    if (valid(body)) {
+      this.metrics.cacheRequests.inc({ provider, result: 'hit' });
+      return { status, body, expiresAt };
+    }
+    this.metrics.cacheRequests.inc({ provider, result: 'invalid' });
+    try {
+      await this.store.delete(key);
+    } catch {
+      this.metrics.cacheRequests.inc({ provider, result: 'error' });
+    }
+    return undefined;
   }
 
   async set(provider: string, key: string, value: CachedResponse, ttlMs: number): Promise<void> {

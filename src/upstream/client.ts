@@ -4,8 +4,9 @@
  * for every call.
  *
  * Contract: `request` either resolves with a parsed 2xx JSON body that the provider's `detectError` did
- * not reject, or rejects with an `UpstreamError` (never a got error, never a message carrying the URL,
- * query string or credentials).
+ * not reject and that matches the request's response schema, or rejects with an `UpstreamError` (never a
+ * got error, never a message carrying the URL, query string or credentials). A body that fails its schema
+ * is never cached, and a cached entry that fails it (written by another replica or release) is dropped.
  *
  * Every call runs under the provider's `UpstreamPolicy` (when given) and the operation's deadline
  * (`operationScope`): `request` is the logical read with its retries, `send` one attempt.
@@ -23,22 +24,18 @@ import type { Metrics } from '../metrics.js';
 import { UpstreamPolicy, type BreakerPermit } from './policy.js';
 import { retryAfterSeconds } from './retryAfter.js';
 import { ttlFor, UpstreamCache } from './cache.js';
+import { shapeErrorMessage, type ResponseSchema } from './schema.js';
 import { inSpan, SpanKind, SpanStatusCode } from '../telemetry.js';
 import type { Span } from '@opentelemetry/api';
-import {
-  operationScope,
-  recordCacheHit,
-  recordFreshness,
-  spendUpstreamCall,
-  type OperationScope,
-} from './scope.js';
+import { operationScope, recordCacheHit, recordFreshness, spendUpstreamCall } from './scope.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
 /**
  * A failure as a provider's error detector reads it. The client sees `reason` (rollcall's own words), the
- * provider, the status, the upstream code and `retryAfter`; the provider's own text only ever goes to the
- * debug log, scrubbed, because upstream messages quote URLs, account identifiers and even credentials.
+ * provider, the status and the upstream code; the provider's own text only ever goes to the debug log,
+ * scrubbed, because upstream messages quote URLs, account identifiers and even credentials. Detectors do
+ * not read `Retry-After`: the upstream client does, once, for every rate-limited answer.
  */
 export interface DetectedError {
   code: UpstreamErrorCode;
@@ -46,8 +43,6 @@ export interface DetectedError {
   status?: number;
   /** The upstream's own error code (e.g. Twilio 20003, CometChat AUTH_ERR_APIKEY_NOT_FOUND). */
   upstreamCode?: string | number;
-  /** Seconds the upstream asked us to wait, when it said. */
-  retryAfter?: number;
   /** rollcall's own sentence for this failure, never upstream text; a sentence per code by default. */
   reason?: string;
   /** The upstream's own error text, for the debug log only. */
@@ -104,7 +99,7 @@ export interface UpstreamClientOptions {
   identifiers?: readonly string[];
 }
 
-export interface UpstreamRequest {
+export interface UpstreamRequest<T> {
   method?: 'GET' | 'POST';
   /** Path relative to the base URL, e.g. `v1/Users` (no leading slash). */
   path: string;
@@ -117,6 +112,11 @@ export interface UpstreamRequest {
   /** An `application/x-www-form-urlencoded` body. */
   form?: Record<string, string | number | boolean | undefined>;
   signal?: AbortSignal;
+  /**
+   * The JSON Schema of the 2xx body (compiled, from the provider's `wire.ts`): a body that fails it is
+   * `UPSTREAM_BAD_RESPONSE` and is not cached.
+   */
+  schema: ResponseSchema<T>;
 }
 
 export interface UpstreamResponse<T> {
@@ -136,8 +136,6 @@ function definedEntries(values: Record<string, string | number | boolean | undef
 export class UpstreamClient {
   readonly provider: string;
   private readonly http: Got;
-  /** The cache keys each operation read or wrote, so that `badShape` can drop the entry it rejects. */
-  private readonly cacheKeys = new WeakMap<OperationScope, Set<string>>();
 
   constructor(private readonly options: UpstreamClientOptions) {
     this.provider = options.provider;
@@ -159,7 +157,7 @@ export class UpstreamClient {
    * One logical read: attempts under the provider's policy (concurrency limit, circuit breaker, bounded
    * retries with backoff and Retry-After), never past the operation's deadline.
    */
-  async request<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
+  async request<T>(request: UpstreamRequest<T>): Promise<UpstreamResponse<T>> {
     spendUpstreamCall(this.provider);
     const method = request.method ?? 'GET';
     const route = request.route ?? request.path;
@@ -179,12 +177,15 @@ export class UpstreamClient {
     );
   }
 
-  /** The read behind `request`: from the cache when it has the answer, else upstream. */
-  private async read<T>(request: UpstreamRequest, span: Span): Promise<UpstreamResponse<T>> {
+  /**
+   * The read behind `request`: from the cache when it has an answer that still matches the schema, else
+   * upstream (and then cached only once the schema accepted it).
+   */
+  private async read<T>(request: UpstreamRequest<T>, span: Span): Promise<UpstreamResponse<T>> {
     const { cache, cacheTtlSeconds = 0, credentialsFingerprint = '' } = this.options;
     if (!cache || cacheTtlSeconds <= 0) {
       span.setAttribute('rollcall.cache', 'off');
-      const response = await this.attempts<T>(request);
+      const response = this.checked(request.schema, await this.attempts(request));
       recordFreshness(0);
       return response;
     }
@@ -195,22 +196,19 @@ export class UpstreamClient {
       query: definedEntries(request.searchParams),
       form: definedEntries(request.form),
     });
-    const scope = operationScope.getStore();
-    if (scope) {
-      const keys = this.cacheKeys.get(scope) ?? new Set<string>();
-      this.cacheKeys.set(scope, keys.add(key));
-    }
-    const hit = await cache.get(this.provider, key);
+    // An entry that fails the schema (another replica or release wrote it) is dropped: a miss.
+    const hit = await cache.get(this.provider, key, request.schema);
     if (hit) {
       span.setAttribute('rollcall.cache', 'hit');
       recordCacheHit(this.provider);
       recordFreshness(hit.expiresAt - Date.now());
-      return { status: hit.status, body: hit.body as T, headers: {} };
+      return { status: hit.status, body: hit.body, headers: {} };
     }
     span.setAttribute('rollcall.cache', 'miss');
     // Concurrent misses of one key share one upstream call (and its outcome, error included).
     const { response, seconds } = await cache.singleFlight(key, async () => {
-      const fresh = await this.attempts<T>(request);
+      // Checked before it is cached: a body that fails its schema is never written.
+      const fresh = this.checked(request.schema, await this.attempts(request));
       const header = fresh.headers['cache-control'];
       const ttl = ttlFor(cacheTtlSeconds, Array.isArray(header) ? header.join(', ') : header);
       if (ttl > 0) {
@@ -223,12 +221,23 @@ export class UpstreamClient {
     return response;
   }
 
-  private async attempts<T>(request: UpstreamRequest): Promise<UpstreamResponse<T>> {
+  /**
+   * A 2xx response whose body matches `schema`, typed by it; else `UPSTREAM_BAD_RESPONSE` naming the
+   * failing JSON path and rule (never the value). The provider did answer, so the breaker already counted
+   * the call a success: a body rollcall cannot read is not an outage, and it is not retried.
+   */
+  private checked<T>(schema: ResponseSchema<T>, response: UpstreamResponse<unknown>): UpstreamResponse<T> {
+    const { status, body, headers } = response;
+    if (schema(body)) return { status, body, headers };
+    throw this.fail({ code: ErrorCode.UPSTREAM_BAD_RESPONSE, message: shapeErrorMessage(schema.errors) });
+  }
+
+  private async attempts<T>(request: UpstreamRequest<T>): Promise<UpstreamResponse<unknown>> {
     const policy = this.options.policy;
     const scope = operationScope.getStore();
     const signal = request.signal ?? scope?.signal;
     for (let retry = 0; ; retry += 1) {
-      const outcome = await this.admitted<T>(request, signal, retry + 1);
+      const outcome = await this.admitted(request, signal, retry + 1);
       if (!(outcome instanceof UpstreamError)) return outcome;
       const error = outcome;
       if (!policy || retry >= policy.settings.retries || !UpstreamPolicy.retryable(error) || signal?.aborted)
@@ -251,16 +260,16 @@ export class UpstreamClient {
    * error that is not the provider's), the permit is released, so a half-open probe slot never leaks.
    */
   private async admitted<T>(
-    request: UpstreamRequest,
+    request: UpstreamRequest<T>,
     signal: AbortSignal | undefined,
     attempt: number,
-  ): Promise<UpstreamResponse<T> | UpstreamError> {
+  ): Promise<UpstreamResponse<unknown> | UpstreamError> {
     const policy = this.options.policy;
     return inSpan(
       'rollcall.upstream.attempt',
       { 'rollcall.attempt': attempt, 'rollcall.breaker.state': policy?.breaker.state ?? 'NONE' },
       async (span) => {
-        const outcome = await this.permitted<T>(request, signal);
+        const outcome = await this.permitted(request, signal);
         const status = outcome instanceof UpstreamError ? outcome.details.status : outcome.status;
         if (status !== undefined) span.setAttribute('http.response.status_code', status);
         if (outcome instanceof UpstreamError) {
@@ -273,9 +282,9 @@ export class UpstreamClient {
   }
 
   private async permitted<T>(
-    request: UpstreamRequest,
+    request: UpstreamRequest<T>,
     signal: AbortSignal | undefined,
-  ): Promise<UpstreamResponse<T> | UpstreamError> {
+  ): Promise<UpstreamResponse<unknown> | UpstreamError> {
     const policy = this.options.policy;
     let permit: BreakerPermit | null = null;
     if (policy) {
@@ -290,7 +299,7 @@ export class UpstreamClient {
         throw this.deadlinePassed();
       }
       try {
-        const response = await this.send<T>(request, signal);
+        const response = await this.send(request, signal);
         permit?.success();
         return response;
       } catch (caught) {
@@ -307,9 +316,9 @@ export class UpstreamClient {
 
   /** One attempt. */
   private async send<T>(
-    request: UpstreamRequest,
+    request: UpstreamRequest<T>,
     signal: AbortSignal | undefined,
-  ): Promise<UpstreamResponse<T>> {
+  ): Promise<UpstreamResponse<unknown>> {
     const { provider, metrics, logger } = this.options;
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
@@ -378,9 +387,9 @@ export class UpstreamClient {
           },
           'upstream error text',
         );
+      // The one place Retry-After (or a rate-limit reset header) is read for a detected failure.
       const retryAfter =
-        detected.retryAfter ??
-        (detected.code === ErrorCode.UPSTREAM_RATE_LIMITED ? retryAfterSeconds(response.headers) : undefined);
+        detected.code === ErrorCode.UPSTREAM_RATE_LIMITED ? retryAfterSeconds(response.headers) : undefined;
       throw this.fail({
         code: detected.code,
         status: detected.status,
@@ -398,7 +407,7 @@ export class UpstreamClient {
       const code = codeForStatus(status);
       throw this.fail({ code, status, message: `${REASONS[code]} (HTTP ${status})`, retryAfter });
     }
-    return { status, body: body as T, headers: response.headers };
+    return { status, body, headers: response.headers };
   }
 
   /**
@@ -428,29 +437,6 @@ export class UpstreamClient {
   private count(error: UpstreamError): UpstreamError {
     this.options.metrics.upstreamErrors.inc({ provider: this.provider, code: error.details.code });
     return error;
-  }
-
-  /** An UpstreamError for a 2xx body that does not have the documented shape. */
-  badShape(what: string): UpstreamError {
-    this.forgetCachedResponses();
-    return this.fail({
-      code: ErrorCode.UPSTREAM_BAD_RESPONSE,
-      message: `unexpected response shape: ${what}`,
-    });
-  }
-
-  /**
-   * A 2xx body is cached before the provider's client reads it; when the client then rejects its shape,
-   * the entries this operation used are dropped (overwritten as already expired), so that the next
-   * operation asks the provider again instead of getting the same unreadable body for the whole TTL.
-   */
-  private forgetCachedResponses(): void {
-    const { cache } = this.options;
-    const scope = operationScope.getStore();
-    const keys = scope ? this.cacheKeys.get(scope) : undefined;
-    if (!cache || !keys) return;
-    for (const key of keys) void cache.set(this.provider, key, { status: 0, body: null, expiresAt: 0 }, 1);
-    keys.clear();
   }
 }
 

@@ -5,7 +5,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { twilioProvider } from '../../src/providers/twilio/index.js';
 import { startEmulators, type RunningEmulators } from '../../src/emulators/demo.js';
-import { MemoryStore, ttlFor } from '../../src/upstream/cache.js';
+import { MemoryStore, ttlFor, UpstreamCache, type CachedResponse } from '../../src/upstream/cache.js';
+import { UpstreamClient } from '../../src/upstream/client.js';
+import { detectTwilioError } from '../../src/providers/twilio/client.js';
+import { validateTwilioList } from '../../src/providers/twilio/wire.js';
+import { Metrics } from '../../src/metrics.js';
+import { createLogger } from '../../src/logger.js';
 import { startReplica, type Replica } from '../support/harness.js';
 import { redisAvailable, startRedis, type RedisProcess } from '../support/redis.js';
 
@@ -154,6 +159,110 @@ describe('in-memory cache', () => {
     await server.query(QUERY);
     await server.query(QUERY);
     expect(twilio().calls).toHaveLength(2);
+  });
+});
+
+describe('a 200 body that fails its response schema', () => {
+  // `sid` must be a string; the number is distinctive so that the message can be checked for it.
+  const BAD_PAGE = { users: [{ sid: 918273645 }], meta: { next_page_url: null } };
+
+  it('is never cached: identical requests all reach the provider, and the fixed answer is cached again', async () => {
+    // The upstream cache alone (the whole-answer cache never keeps errors, but would hide the repeat).
+    const server = await replica({ ROLLCALL_RESPONSE_CACHE: 'false' });
+    twilio().injectFault({ status: 200, body: BAD_PAGE });
+    for (const expectedCalls of [1, 2]) {
+      const bad = await server.query(QUERY);
+      expect(bad.errors?.[0].extensions).toMatchObject({
+        code: 'UPSTREAM_BAD_RESPONSE',
+        provider: 'TWILIO_CONVERSATIONS',
+      });
+      expect(bad.errors?.[0].message).toBe(
+        'TWILIO_CONVERSATIONS: unexpected response shape: /users/0/sid must be string',
+      );
+      expect(bad.headers.get('cache-control')).toBe('no-store');
+      expect(twilio().calls).toHaveLength(expectedCalls);
+    }
+    twilio().clearFaults();
+    const fresh = await server.query(QUERY);
+    expect(fresh.errors).toBeUndefined();
+    expect(twilio().calls).toHaveLength(3);
+    const cached = await server.query(QUERY);
+    expect(cached.data).toEqual(fresh.data);
+    expect(twilio().calls).toHaveLength(3);
+    const metrics = await server.metrics();
+    expect(cacheMetric(metrics, 'miss')).toBe(3);
+    expect(cacheMetric(metrics, 'hit')).toBe(1);
+  });
+
+  it('is not cached by a single lookup either', async () => {
+    const server = await replica({ ROLLCALL_RESPONSE_CACHE: 'false' });
+    const lookup = '{ twilioConversationUser(sid: "agent0034") { sid } }';
+    twilio().injectFault({ status: 200, body: { identity: 'agent0034' }, path: '/v1/Users/agent0034' });
+    for (const expectedCalls of [1, 2]) {
+      const bad = await server.query(lookup);
+      expect(bad.errors?.[0].message).toBe(
+        "TWILIO_CONVERSATIONS: unexpected response shape: (root) must have required property 'sid'",
+      );
+      expect(twilio().calls).toHaveLength(expectedCalls);
+    }
+    twilio().clearFaults();
+    expect((await server.query(lookup)).data).toEqual({
+      twilioConversationUser: { sid: expect.any(String) },
+    });
+    expect((await server.query(lookup)).errors).toBeUndefined();
+    expect(twilio().calls).toHaveLength(3);
+  });
+});
+
+describe('a cached entry that fails its response schema', () => {
+  /** A MemoryStore that remembers the keys written, so that a test can corrupt an entry. */
+  class KeyedStore extends MemoryStore {
+    readonly keys: string[] = [];
+    override async set(key: string, value: CachedResponse): Promise<void> {
+      this.keys.push(key);
+      await super.set(key, value);
+    }
+  }
+
+  it('is dropped (counted as invalid) and the read goes upstream, whose answer is cached again', async () => {
+    const upstream = twilio();
+    const env = upstream.demoEnv();
+    const authorization = `Basic ${Buffer.from(`${env.TWILIO_ACCOUNT_SID}:${env.TWILIO_AUTH_TOKEN}`).toString('base64')}`;
+    const metrics = new Metrics();
+    const store = new KeyedStore(10);
+    const client = new UpstreamClient({
+      provider: 'TWILIO_CONVERSATIONS',
+      baseUrl: upstream.baseUrl,
+      headers: () => ({ authorization }),
+      timeoutMs: 2000,
+      cache: new UpstreamCache(store, metrics, 'memory'),
+      cacheTtlSeconds: 30,
+      metrics,
+      logger: createLogger('silent'),
+      detectError: detectTwilioError,
+    });
+    const read = () =>
+      client.request({ path: 'v1/Users', searchParams: { PageSize: 2 }, schema: validateTwilioList });
+
+    const first = await read();
+    expect(first.body.users).toHaveLength(2);
+    expect(store.keys).toHaveLength(1);
+    // What an older release or a broken replica could have left in a shared cache.
+    await store.set(store.keys[0], {
+      status: 200,
+      body: { users: 'not a list', meta: {} },
+      expiresAt: Date.now() + 60_000,
+    });
+    const second = await read();
+    expect(second.body).toEqual(first.body);
+    expect(upstream.calls).toHaveLength(2);
+    const third = await read();
+    expect(third.body).toEqual(first.body);
+    expect(upstream.calls).toHaveLength(2);
+    const text = await metrics.registry.metrics();
+    expect(cacheMetric(text, 'invalid')).toBe(1);
+    expect(cacheMetric(text, 'miss')).toBe(1);
+    expect(cacheMetric(text, 'hit')).toBe(1);
   });
 });
 

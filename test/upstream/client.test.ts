@@ -10,6 +10,7 @@ import { createLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
 import { detectTwilioError } from '../../src/providers/twilio/client.js';
 import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
+import { validateTwilioList } from '../../src/providers/twilio/wire.js';
 import { UpstreamClient } from '../../src/upstream/client.js';
 import { UpstreamPolicy } from '../../src/upstream/policy.js';
 import { operationScope, withOperationDeadline } from '../../src/upstream/scope.js';
@@ -52,7 +53,7 @@ function client(now: () => number) {
 }
 
 const read = (upstream: UpstreamClient) =>
-  upstream.request({ path: 'v1/Users', searchParams: { PageSize: 1 } });
+  upstream.request({ path: 'v1/Users', searchParams: { PageSize: 1 }, schema: validateTwilioList });
 
 /** Runs `fn` in an operation whose deadline has already passed (its signal is aborted). */
 function afterDeadline<T>(fn: () => Promise<T>): Promise<T> {

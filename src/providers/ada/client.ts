@@ -4,10 +4,9 @@
  * `meta.next_page_url` is reduced to its `cursor`: rollcall never follows a URL an upstream handed it, and
  * never puts one in a cursor.
  */
-import { codeForStatus, ErrorCode, isUpstreamError } from '../../errors.js';
-import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
-import { retryAfterSeconds } from '../../upstream/retryAfter.js';
-import type { AdaWireEndUser, AdaWireErrorBody, AdaWireListResponse } from './types.js';
+import { codeForStatus, ErrorCode, isUpstreamError, UpstreamError } from '../../errors.js';
+import type { ErrorDetector, UpstreamClient, UpstreamResponse } from '../../upstream/client.js';
+import { validateAdaEndUser, validateAdaList, type AdaWireEndUser, type AdaWireErrorBody } from './wire.js';
 import { WORD, type NativeIdRule } from '../core/nativeId.js';
 
 /**
@@ -29,7 +28,7 @@ export interface AdaPage {
 }
 
 /** Reads Ada's `{errors: [{type, message, details}]}` from non-2xx answers. */
-export const detectAdaError: ErrorDetector = ({ status, body, headers }) => {
+export const detectAdaError: ErrorDetector = ({ status, body }) => {
   if (status >= 200 && status < 300) return undefined;
   const first = Array.isArray((body as Partial<AdaWireErrorBody> | undefined)?.errors)
     ? (body as AdaWireErrorBody).errors[0]
@@ -41,38 +40,20 @@ export const detectAdaError: ErrorDetector = ({ status, body, headers }) => {
     status,
     upstreamCode: typeof first?.type === 'string' ? first.type : undefined,
     upstreamMessage: message ? (details ? `${message} (${details})` : message) : undefined,
-    retryAfter: status === 429 ? retryAfterSeconds(headers) : undefined,
   };
 };
-
-function isEndUser(value: unknown): value is AdaWireEndUser {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { end_user_id?: unknown }).end_user_id === 'string' &&
-    (value as { end_user_id: string }).end_user_id !== ''
-  );
-}
 
 export class AdaClient {
   constructor(private readonly upstream: UpstreamClient) {}
 
   /** One keyset page: `limit` records starting at (or after: Ada does not say) `cursor`. */
   async listPage(cursor: string | null, limit: number): Promise<AdaPage> {
-    const { body } = await this.upstream.request<AdaWireListResponse>({
+    const { body } = await this.upstream.request({
       path: LIST_PATH,
       searchParams: { cursor: cursor ?? undefined, limit },
+      schema: validateAdaList,
     });
-    if (typeof body !== 'object' || body === null || !('data' in body)) {
-      throw this.upstream.badShape('expected {data: [...], meta: {...}}');
-    }
-    const data = body.data ?? [];
-    if (!Array.isArray(data)) throw this.upstream.badShape('"data" is not a list');
-    if (!data.every(isEndUser)) throw this.upstream.badShape('an end user has no end_user_id');
-    const meta = body.meta;
-    if (meta !== undefined && meta !== null && typeof meta !== 'object')
-      throw this.upstream.badShape('"meta" is not an object');
-    return { users: data, next: this.cursorOf(meta?.next_page_url) };
+    return { users: body.data ?? [], next: cursorOf(body.meta?.next_page_url) };
   }
 
   /** One end user by id; null when Ada answers 404. */
@@ -80,9 +61,10 @@ export class AdaClient {
     // A dot segment would be normalised away into another path: it can name no end user.
     if (endUserId === '' || endUserId === '.' || endUserId === '..') return null;
     return this.orNullOn404(
-      this.upstream.request<unknown>({
+      this.upstream.request({
         path: `${LIST_PATH}${encodeURIComponent(endUserId)}`,
         route: `${LIST_PATH}{end_user_id}`,
+        schema: validateAdaEndUser,
       }),
     );
   }
@@ -90,32 +72,44 @@ export class AdaClient {
   /** The end user with this external id (Ada matches it case-insensitively); null when Ada answers 404. */
   async findByExternalId(externalId: string): Promise<AdaWireEndUser | null> {
     return this.orNullOn404(
-      this.upstream.request<unknown>({ path: LIST_PATH, searchParams: { external_id: externalId } }),
+      this.upstream.request({
+        path: LIST_PATH,
+        searchParams: { external_id: externalId },
+        schema: validateAdaEndUser,
+      }),
     );
   }
 
-  private async orNullOn404(request: Promise<{ body: unknown }>): Promise<AdaWireEndUser | null> {
+  private async orNullOn404(
+    request: Promise<UpstreamResponse<AdaWireEndUser>>,
+  ): Promise<AdaWireEndUser | null> {
     try {
-      const { body } = await request;
-      if (!isEndUser(body)) throw this.upstream.badShape('expected an end user with an end_user_id');
-      return body;
+      return (await request).body;
     } catch (error) {
       if (isUpstreamError(error, ErrorCode.UPSTREAM_NOT_FOUND)) return null;
       throw error;
     }
   }
+}
 
-  /** The `cursor` query parameter of `meta.next_page_url`; the URL itself is dropped. */
-  private cursorOf(nextPageUrl: unknown): string | null {
-    if (nextPageUrl === undefined || nextPageUrl === null || nextPageUrl === '') return null;
-    if (typeof nextPageUrl !== 'string') throw this.upstream.badShape('"meta.next_page_url" is not a string');
-    let cursor: string | null;
-    try {
-      cursor = new URL(nextPageUrl, 'https://ada.invalid/').searchParams.get('cursor');
-    } catch {
-      throw this.upstream.badShape('"meta.next_page_url" is not a URL');
-    }
-    if (!cursor) throw this.upstream.badShape('"meta.next_page_url" has no cursor');
-    return cursor;
+/**
+ * The `cursor` query parameter of `meta.next_page_url`; the URL itself is dropped. The response schema
+ * already requires a `cursor` parameter in a non-empty link, so this fails only for one URL parsing cannot
+ * read (a semantic check, not a shape one).
+ */
+function cursorOf(nextPageUrl: string | null | undefined): string | null {
+  if (nextPageUrl === undefined || nextPageUrl === null || nextPageUrl === '') return null;
+  let cursor: string | null = null;
+  try {
+    cursor = new URL(nextPageUrl, 'https://ada.invalid/').searchParams.get('cursor');
+  } catch {
+    cursor = null;
   }
+  if (!cursor)
+    throw new UpstreamError({
+      provider: 'ADA',
+      code: ErrorCode.UPSTREAM_BAD_RESPONSE,
+      message: 'unexpected response shape: /meta/next_page_url has no cursor',
+    });
+  return cursor;
 }

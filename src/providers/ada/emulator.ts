@@ -17,48 +17,31 @@ import {
   type EmulatorResponse,
   type Fault,
 } from '../../emulators/base.js';
+import type { AdaWireEndUser, AdaWireErrorBody, AdaWireListResponse, AdaWireProfile } from './wire.js';
 
-export type AdaWireMetadataValue = string | boolean | number;
+/** A `profile.metadata` value: Ada documents strings, booleans and integers. */
+type MetadataValue = string | boolean | number;
 
-/** `EndUser.profile` exactly as Ada sends it. */
-export interface AdaWireProfile {
+/** The profile of a stored end user: every documented key present (values may be null). */
+export interface StoredAdaProfile extends AdaWireProfile {
   first_name: string | null;
   last_name: string | null;
   display_name: string | null;
   avatar: string | null;
   email: string | null;
-  /** BCP-47, e.g. `en-US`. */
   language: string | null;
-  metadata: Record<string, AdaWireMetadataValue>;
+  metadata: Record<string, MetadataValue>;
   system_properties: { sunshine_user_id: string | null };
 }
 
-/** One end user exactly as Ada sends it (list item, `external_id` lookup and single fetch alike). */
-export interface AdaWireEndUser {
-  /** 24 lower-case hex digits (a Mongo ObjectId). */
-  end_user_id: string;
-  /** Absent on some records: "not every key is always present" (the seed's own example omits it). */
-  external_id?: string | null;
-  profile: AdaWireProfile;
-  /** Either `2020-09-20T00:00:00+00:00` or `2023-12-08T19:06:04.890000` (no zone): both occur. */
+/**
+ * An end user as the emulator stores and sends it: the wire type with every key the emulator always
+ * fills (only `external_id` is sometimes absent, like in the seed's own example).
+ */
+export interface StoredAdaEndUser extends AdaWireEndUser {
+  profile: StoredAdaProfile;
   created_at: string;
   updated_at: string;
-}
-
-/** `GET /api/v2/end-users/` without `external_id`, HTTP 200. `meta` depends on the last-page mode. */
-export interface AdaWireListResponse {
-  data: AdaWireEndUser[] | null;
-  meta?: { next_page_url: string | null } | null;
-}
-
-export interface AdaWireErrorItem {
-  type: string;
-  message: string;
-  details: string | null;
-}
-
-export interface AdaWireErrorBody {
-  errors: AdaWireErrorItem[];
 }
 
 export type AdaCursorMode = 'inclusive' | 'exclusive';
@@ -97,12 +80,12 @@ const OBJECT_ID = /^[0-9a-f]{24}$/i;
 export class AdaEmulator extends EmulatorServer {
   readonly apiKey: string;
   /** The whole data set, sorted ascending by `end_user_id` (strictly increasing). */
-  readonly users: AdaWireEndUser[];
+  readonly users: StoredAdaEndUser[];
   /** Switch these at run time to test a client against each documented possibility. */
   cursorMode: AdaCursorMode;
   lastPage: AdaLastPageMode;
-  private readonly byId: Map<string, AdaWireEndUser>;
-  private readonly byExternalId: Map<string, AdaWireEndUser>;
+  private readonly byId: Map<string, StoredAdaEndUser>;
+  private readonly byExternalId: Map<string, StoredAdaEndUser>;
   private readonly limits: { limit: number; windowMs: number }[] | undefined;
   private limiter: RateLimiter | undefined;
   private readonly opts: AdaEmulatorOptions;
@@ -289,7 +272,7 @@ function notFound(message: string): EmulatorResponse {
 // ---------------------------------------------------------------------------------------------------
 // Seeded data
 
-const SEED_END_USER: AdaWireEndUser = {
+const SEED_END_USER: StoredAdaEndUser = {
   end_user_id: ADA_SEED_END_USER_ID,
   profile: {
     first_name: 'Ada',
@@ -345,11 +328,11 @@ function formatTimestamp(epochMs: number, withZone: boolean, micros: number): st
   return withZone ? `${iso}+00:00` : `${iso}.${String(micros).padStart(6, '0')}`;
 }
 
-function generateEndUsers(count: number): AdaWireEndUser[] {
+function generateEndUsers(count: number): StoredAdaEndUser[] {
   const random = seededRandom(0xada2);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const seedSeconds = parseInt(ADA_SEED_END_USER_ID.slice(0, 8), 16);
-  const users: AdaWireEndUser[] = [];
+  const users: StoredAdaEndUser[] = [];
   // ObjectIds start with their creation second: strictly increasing seconds give strictly increasing ids.
   let seconds = Date.UTC(2019, 2, 1) / 1000;
   // Spread creation over about six years whatever the count.
@@ -373,7 +356,7 @@ function makeEndUser(
   seconds: number,
   random: () => number,
   pick: <T>(list: readonly T[]) => T,
-): AdaWireEndUser {
+): StoredAdaEndUser {
   // Every fifth user is an anonymous chat visitor: no name, email or avatar (Ada's most common record).
   const anonymous = i % 5 === 0;
   const first = anonymous ? null : pick(FIRST_NAMES);
@@ -387,7 +370,7 @@ function makeEndUser(
   const language = random() < 0.12 ? null : pick(LANGUAGES);
 
   // Metadata mixes all three documented value kinds; about one user in six has none at all.
-  const metadata: Record<string, AdaWireMetadataValue> = {};
+  const metadata: Record<string, MetadataValue> = {};
   if (i % 6 !== 1) {
     metadata.plan = pick(PLANS);
     if (random() < 0.6) metadata.vip = random() < 0.3;
@@ -415,7 +398,7 @@ function makeEndUser(
     createdMs,
     Math.min(createdMs + Math.floor(random() * 400 * 86_400_000), Date.UTC(2025, 11, 31)),
   );
-  const user: AdaWireEndUser = {
+  const user: StoredAdaEndUser = {
     end_user_id: id,
     ...(external_id === undefined ? {} : { external_id }),
     profile: {

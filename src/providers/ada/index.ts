@@ -13,7 +13,8 @@ import type { ProviderSpec } from '../core/definition.js';
 import { checkText } from '../core/nativeId.js';
 import { AdaClient, detectAdaError, ADA_END_USER_ID } from './client.js';
 import { toAdaRecord } from './map.js';
-import type { AdaEndUserRecord, AdaWireEndUser } from './types.js';
+import type { AdaEndUserRecord } from './types.js';
+import type { AdaWireEndUser } from './wire.js';
 
 /** Ada's documented maximum `limit`. */
 const ADA_MAX_LIMIT = 100;

@@ -1,7 +1,8 @@
 /** Ada end user → rollcall record. Missing keys stay null. */
 import { encodeGlobalId } from '../../relay/globalId.js';
 import { parseTimestamp } from '../../util/dates.js';
-import type { AdaEndUserProfileRecord, AdaEndUserRecord, AdaWireEndUser } from './types.js';
+import type { AdaEndUserProfileRecord, AdaEndUserRecord } from './types.js';
+import type { AdaWireEndUser } from './wire.js';
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 const object = (value: unknown): unknown =>

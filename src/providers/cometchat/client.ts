@@ -5,13 +5,13 @@
  */
 import { codeForStatus, ErrorCode, isUpstreamError, type UpstreamErrorCode } from '../../errors.js';
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
-import { retryAfterSeconds } from '../../upstream/retryAfter.js';
-import type {
-  CometChatErrorBody,
-  CometChatListResponse,
-  CometChatSingleResponse,
-  CometChatWireUser,
-} from './types.js';
+import type { CometChatUserFilter } from '../../generated/resolvers.js';
+import {
+  validateCometChatList,
+  validateCometChatUser,
+  type CometChatErrorBody,
+  type CometChatWireUser,
+} from './wire.js';
 import { WORD, type NativeIdRule } from '../core/nativeId.js';
 
 /**
@@ -26,19 +26,6 @@ export const COMETCHAT_UID: NativeIdRule = {
 
 /** CometChat's documented maximum `perPage`. */
 export const COMETCHAT_MAX_PER_PAGE = 1000;
-
-/** The GraphQL `CometChatUserFilter` input as resolvers receive it. */
-export interface CometChatUserFilter {
-  searchKey?: string | null;
-  searchIn?: readonly ('NAME' | 'UID')[] | null;
-  status?: 'AVAILABLE' | 'OFFLINE' | null;
-  role?: string | null;
-  roles?: readonly string[] | null;
-  tags?: readonly string[] | null;
-  withTags?: boolean | null;
-  onlyDeactivated?: boolean | null;
-  withDeactivated?: boolean | null;
-}
 
 /** The list parameters a filter stands for (everything but `page`/`perPage`). */
 export type CometChatListParams = Record<string, string | boolean>;
@@ -118,10 +105,10 @@ function describe(
 
 /**
  * Reads CometChat's error body `{error: {code, message, devMessage, source, details}}`: on any non-2xx
- * answer, and on a 2xx answer that carries one anyway. 429 (or `ERR_TOO_MANY_REQUESTS`) carries the wait
- * from `Retry-After` or either spelling of the rate-limit reset header.
+ * answer, and on a 2xx answer that carries one anyway. (The upstream client reads the wait of a 429 or an
+ * `ERR_TOO_MANY_REQUESTS` from `Retry-After` or either spelling of the rate-limit reset header.)
  */
-export const detectCometChatError: ErrorDetector = ({ status, body, headers }) => {
+export const detectCometChatError: ErrorDetector = ({ status, body }) => {
   const ok = status >= 200 && status < 300;
   const errorBody =
     body &&
@@ -136,7 +123,6 @@ export const detectCometChatError: ErrorDetector = ({ status, body, headers }) =
   const code =
     (upstreamCode ? CODES[upstreamCode] : undefined) ??
     (ok ? ErrorCode.UPSTREAM_BAD_RESPONSE : codeForStatus(status));
-  const retryAfter = code === ErrorCode.UPSTREAM_RATE_LIMITED ? retryAfterSeconds(headers) : undefined;
   const upstreamMessage = typeof errorBody?.error.message === 'string' ? errorBody.error.message : undefined;
   return {
     code,
@@ -144,7 +130,6 @@ export const detectCometChatError: ErrorDetector = ({ status, body, headers }) =
     upstreamCode,
     reason: describe(code, upstreamCode, status, errorBody),
     upstreamMessage,
-    retryAfter,
   };
 };
 
@@ -153,22 +138,12 @@ export class CometChatClient {
 
   /** One page (1-based) of the users matching `params`. */
   async listPage(params: CometChatListParams, page: number, perPage: number): Promise<CometChatPage> {
-    const { body } = await this.upstream.request<CometChatListResponse>({
+    const { body } = await this.upstream.request({
       path: 'v3/users',
       searchParams: { ...params, page, perPage },
+      schema: validateCometChatList,
     });
-    const total = body?.meta?.pagination?.total;
-    if (
-      !body ||
-      !Array.isArray(body.data) ||
-      typeof total !== 'number' ||
-      !Number.isInteger(total) ||
-      total < 0
-    )
-      throw this.upstream.badShape('expected {data: [...], meta: {pagination: {total}}}');
-    if (body.data.some((user) => typeof user?.uid !== 'string'))
-      throw this.upstream.badShape('a user has no uid');
-    return { users: body.data, total };
+    return { users: body.data, total: body.meta.pagination.total };
   }
 
   /**
@@ -179,12 +154,11 @@ export class CometChatClient {
     // "." and ".." survive encodeURIComponent and would be normalised into another path (the list, /v3/).
     if (uid === '' || uid === '.' || uid === '..') return null;
     try {
-      const { body } = await this.upstream.request<CometChatSingleResponse>({
+      const { body } = await this.upstream.request({
         path: `v3/users/${encodeURIComponent(uid)}`,
         route: 'v3/users/{uid}',
+        schema: validateCometChatUser,
       });
-      if (!body || typeof body.data?.uid !== 'string')
-        throw this.upstream.badShape('expected {data: {uid, ...}}');
       return body.data;
     } catch (error) {
       if (

@@ -13,23 +13,31 @@ import {
   type EmulatorResponse,
   type Fault,
 } from '../../emulators/base.js';
+import type {
+  CometChatErrorBody,
+  CometChatListResponse,
+  CometChatPagination,
+  CometChatSingleResponse,
+  CometChatWireCursor,
+  CometChatWireUser,
+} from './wire.js';
 
 // ---------------------------------------------------------------------------------------------
-// Wire types: exactly what CometChat sends.
+// Stored users (the wire types themselves are in wire.ts).
 // ---------------------------------------------------------------------------------------------
 
-/** A user as `GET /v3/users` sends it. Timestamps are epoch seconds. */
-export interface CometChatWireUser {
-  uid: string;
+/**
+ * A user as the emulator stores and sends it: the wire type with the keys CometChat always sends filled
+ * (`name`, `status`, `role`, `createdAt`, `updatedAt`) and no nulls; the rest absent unless set.
+ */
+export interface StoredCometChatUser extends CometChatWireUser {
   name: string;
   link?: string;
   avatar?: string;
   metadata?: Record<string, unknown>;
-  /** `available` or `offline` in practice; clients must tolerate other values. */
   status: string;
   role: string;
   statusMessage?: string;
-  /** Only with `withTags=true` on lists. */
   tags?: string[];
   blockedByMe?: boolean;
   hasBlockedMe?: boolean;
@@ -42,37 +50,11 @@ export interface CometChatWireUser {
   conversationId?: string;
 }
 
-export interface CometChatWirePagination {
-  total: number;
-  count: number;
-  per_page: number;
-  current_page: number;
-  total_pages: number;
-}
-
-export interface CometChatWireCursor {
-  updatedAt: number;
-  affix: string;
-}
-
-export interface CometChatWireListResponse {
-  data: CometChatWireUser[];
-  meta: { pagination: CometChatWirePagination };
+/** The list body the emulator sends: its stored users, every pagination field, and CometChat's `cursor`. */
+export interface EmulatedCometChatList extends CometChatListResponse {
+  data: StoredCometChatUser[];
+  meta: { pagination: { [K in keyof CometChatPagination]-?: number } };
   cursor: CometChatWireCursor;
-}
-
-export interface CometChatWireSingleResponse {
-  data: CometChatWireUser;
-}
-
-export interface CometChatWireError {
-  error: {
-    message: string;
-    devMessage: string;
-    source: string;
-    details?: Record<string, string[]>;
-    code: string;
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,7 +103,7 @@ export class CometChatEmulator extends EmulatorServer {
   readonly appId: string;
   readonly authOnlyKey: string;
   /** The whole seeded data set, deactivated users included, in the emulator's list order. */
-  readonly users: CometChatWireUser[];
+  readonly users: StoredCometChatUser[];
   /** Calls allowed per minute, when rate limiting is on. */
   readonly rateLimitPerMinute: number | undefined;
   private readonly limiter: RateLimiter | undefined;
@@ -268,7 +250,7 @@ export class CometChatEmulator extends EmulatorServer {
       );
     }
     // The single fetch has no withTags switch: it always includes tags when the user has any.
-    const body: CometChatWireSingleResponse = { data: structuredClone(user) };
+    const body: CometChatSingleResponse = { data: structuredClone(user) };
     return { status: 200, body };
   }
 
@@ -355,8 +337,8 @@ export class CometChatEmulator extends EmulatorServer {
     const start = (page - 1) * perPage;
     const pageItems = count && this.countParam === 'countOnly' ? [] : matches.slice(start, start + perPage);
     const data = pageItems.map((u) => toWire(u, withTags));
-    const newest = (users: CometChatWireUser[]) => users.reduce((max, u) => Math.max(max, u.updatedAt), 0);
-    const body: CometChatWireListResponse = {
+    const newest = (users: StoredCometChatUser[]) => users.reduce((max, u) => Math.max(max, u.updatedAt), 0);
+    const body: EmulatedCometChatList = {
       data,
       meta: {
         pagination: {
@@ -386,7 +368,7 @@ function error(
   details?: ErrorDetails,
   headers?: Record<string, string>,
 ): EmulatorResponse {
-  const body: CometChatWireError = {
+  const body: CometChatErrorBody = {
     error: { message, devMessage, source: 'chat-api', ...(details ? { details } : {}), code },
   };
   return { status, body, headers };
@@ -419,14 +401,14 @@ function list(query: URLSearchParams, name: string): string[] {
 }
 
 /** A list item: `tags` only with `withTags`. */
-function toWire(user: CometChatWireUser, withTags: boolean): CometChatWireUser {
+function toWire(user: StoredCometChatUser, withTags: boolean): StoredCometChatUser {
   const copy = structuredClone(user);
   if (!withTags) delete copy.tags;
   return copy;
 }
 
 /** List order: by name (case-insensitive), then uid. It matches the seed page's order. */
-function compareUsers(a: CometChatWireUser, b: CometChatWireUser): number {
+function compareUsers(a: StoredCometChatUser, b: StoredCometChatUser): number {
   const an = a.name.toLowerCase();
   const bn = b.name.toLowerCase();
   if (an !== bn) return an < bn ? -1 : 1;
@@ -448,7 +430,7 @@ function conversationWith(uid: string): string | undefined {
 }
 
 /** The seed's superheroes; superhero2, 3 and 6 carry the seed's data verbatim. */
-function superheroes(): CometChatWireUser[] {
+function superheroes(): StoredCometChatUser[] {
   return [
     {
       uid: 'superhero1',
@@ -556,7 +538,7 @@ const GENERATED_USERS = 160;
 /** The generated user (by index) whose status is the unexpected `away`. */
 const AWAY_INDEX = 42;
 
-function buildUsers(): CometChatWireUser[] {
+function buildUsers(): StoredCometChatUser[] {
   const random = seededRandom(0xc0ffee04);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo));
@@ -577,7 +559,7 @@ function buildUsers(): CometChatWireUser[] {
     const createdAt = between(1609459200, 1690000000);
     const updatedAt = createdAt + between(0, 30_000_000);
     const deactivated = i % 13 === 5;
-    const user: CometChatWireUser = {
+    const user: StoredCometChatUser = {
       uid,
       name: `${first} ${last}`,
       status: 'offline',
@@ -613,14 +595,14 @@ function buildUsers(): CometChatWireUser[] {
 }
 
 /** Key order as CometChat sends it (as the seed shows). */
-function orderKeys(user: CometChatWireUser): CometChatWireUser {
+function orderKeys(user: StoredCometChatUser): StoredCometChatUser {
   // prettier-ignore
-  const order: (keyof CometChatWireUser)[] = [
+  const order: (keyof StoredCometChatUser)[] = [
     'uid', 'name', 'link', 'avatar', 'metadata', 'status', 'role', 'statusMessage', 'tags', 'blockedByMe',
     'hasBlockedMe', 'blockedByMeAt', 'blockedAt', 'createdAt', 'updatedAt', 'lastActiveAt', 'deactivatedAt',
     'conversationId',
   ];
   const out: Record<string, unknown> = {};
   for (const key of order) if (user[key] !== undefined) out[key] = user[key];
-  return out as unknown as CometChatWireUser;
+  return out as unknown as StoredCometChatUser;
 }

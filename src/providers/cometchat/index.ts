@@ -21,7 +21,8 @@ import {
   type CometChatListParams,
 } from './client.js';
 import { toCometChatRecord } from './map.js';
-import type { CometChatUserRecord, CometChatWireUser } from './types.js';
+import type { CometChatUserRecord } from './types.js';
+import type { CometChatWireUser } from './wire.js';
 
 export const COMETCHAT_REGIONS = ['us', 'eu', 'in'] as const;
 

@@ -1,7 +1,8 @@
 /** CometChat user → rollcall record. Absent keys stay null; epoch seconds become dates. */
 import { encodeGlobalId } from '../../relay/globalId.js';
 import { parseTimestamp } from '../../util/dates.js';
-import type { CometChatPresence, CometChatUserRecord, CometChatWireUser } from './types.js';
+import type { CometChatPresence, CometChatUserRecord } from './types.js';
+import type { CometChatWireUser } from './wire.js';
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const bool = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);

@@ -5,7 +5,7 @@
  */
 import { codeForStatus, ErrorCode, isUpstreamError } from '../../errors.js';
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
-import type { TwilioListResponse, TwilioWireUser } from './types.js';
+import { validateTwilioList, validateTwilioUser, type TwilioWireUser } from './wire.js';
 import { isDotSegment, type NativeIdRule } from '../core/nativeId.js';
 
 /**
@@ -26,7 +26,7 @@ export interface TwilioPageRef {
 }
 
 export interface TwilioPage {
-  users: (TwilioWireUser & { sid: string })[];
+  users: TwilioWireUser[];
   next: TwilioPageRef | null;
   previous: TwilioPageRef | null;
 }
@@ -82,7 +82,7 @@ export class TwilioClient {
   }
 
   async listPage(ref: TwilioPageRef, pageSize: number): Promise<TwilioPage> {
-    const { body } = await this.upstream.request<TwilioListResponse>({
+    const { body } = await this.upstream.request({
       path: this.usersPath,
       route: this.usersRoute,
       searchParams: {
@@ -90,30 +90,26 @@ export class TwilioClient {
         Page: ref.token === null && ref.page === 0 ? undefined : ref.page,
         PageToken: ref.token ?? undefined,
       },
+      schema: validateTwilioList,
     });
-    if (!body || !Array.isArray(body.users) || typeof body.meta !== 'object' || body.meta === null) {
-      throw this.upstream.badShape('expected {users: [...], meta: {...}}');
-    }
-    if (body.users.some((user) => typeof user?.sid !== 'string'))
-      throw this.upstream.badShape('a user has no sid');
     return {
-      users: body.users as TwilioPage['users'],
+      users: body.users,
       next: refFromUrl(body.meta.next_page_url),
       previous: refFromUrl(body.meta.previous_page_url),
     };
   }
 
   /** One user by sid or identity; null when Twilio answers 404. */
-  async fetchUser(sidOrIdentity: string): Promise<(TwilioWireUser & { sid: string }) | null> {
+  async fetchUser(sidOrIdentity: string): Promise<TwilioWireUser | null> {
     // "." and ".." survive encodeURIComponent and would be normalised into another path.
     if (sidOrIdentity === '' || sidOrIdentity === '.' || sidOrIdentity === '..') return null;
     try {
-      const { body } = await this.upstream.request<TwilioWireUser>({
+      const { body } = await this.upstream.request({
         path: `${this.usersPath}/${encodeURIComponent(sidOrIdentity)}`,
         route: `${this.usersRoute}/{Sid}`,
+        schema: validateTwilioUser,
       });
-      if (!body || typeof body.sid !== 'string') throw this.upstream.badShape('expected a user with a sid');
-      return body as TwilioWireUser & { sid: string };
+      return body;
     } catch (error) {
       if (isUpstreamError(error, ErrorCode.UPSTREAM_NOT_FOUND)) return null;
       throw error;

@@ -17,7 +17,7 @@ import {
   type EmulatorResponse,
   type Fault,
 } from '../../emulators/base.js';
-import type { TwilioErrorBody, TwilioListResponse, TwilioWireUser } from './types.js';
+import type { TwilioErrorBody, TwilioListResponse, TwilioWireUser } from './wire.js';
 
 export interface TwilioEmulatorOptions extends EmulatorOptions {
   accountSid?: string;

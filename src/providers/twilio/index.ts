@@ -12,7 +12,8 @@ import { defineProvider } from '../core/define.js';
 import type { ProviderSpec } from '../core/definition.js';
 import { detectTwilioError, TwilioClient, TWILIO_USER_ID } from './client.js';
 import { toTwilioRecord } from './map.js';
-import type { TwilioUserRecord, TwilioWireUser } from './types.js';
+import type { TwilioUserRecord } from './types.js';
+import type { TwilioWireUser } from './wire.js';
 
 /** Twilio's "Invalid PageToken" (https://www.twilio.com/docs/api/errors/21481). */
 const INVALID_PAGE_TOKEN = 21481;
@@ -29,9 +30,14 @@ export interface TwilioConfig {
   pageSize: number;
 }
 
-type SidUser = TwilioWireUser & { sid: string };
-
-export const twilioSpec: ProviderSpec<TwilioConfig, SidUser, TwilioUserRecord, null, undefined, unknown> = {
+export const twilioSpec: ProviderSpec<
+  TwilioConfig,
+  TwilioWireUser,
+  TwilioUserRecord,
+  null,
+  undefined,
+  unknown
+> = {
   id: 'TWILIO_CONVERSATIONS',
   typename: 'TwilioConversationUser',
   displayName: 'Twilio Conversations',

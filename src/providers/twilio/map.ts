@@ -1,7 +1,8 @@
 /** Twilio user resource → rollcall record. Missing data stays null. */
 import { encodeGlobalId } from '../../relay/globalId.js';
 import { parseTimestamp } from '../../util/dates.js';
-import type { TwilioUserRecord, TwilioWireUser } from './types.js';
+import type { TwilioUserRecord } from './types.js';
+import type { TwilioWireUser } from './wire.js';
 
 function parseAttributes(value: string | null): unknown {
   if (value === null) return null;
@@ -12,7 +13,7 @@ function parseAttributes(value: string | null): unknown {
   }
 }
 
-export function toTwilioRecord(user: TwilioWireUser & { sid: string }): TwilioUserRecord {
+export function toTwilioRecord(user: TwilioWireUser): TwilioUserRecord {
   const dateCreated = parseTimestamp(user.date_created);
   const dateUpdated = parseTimestamp(user.date_updated);
   return {

@@ -4,8 +4,7 @@
  */
 import { codeForStatus, ErrorCode } from '../../errors.js';
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
-import { retryAfterSeconds } from '../../upstream/retryAfter.js';
-import type { TwoChatErrorBody, TwoChatListResponse, TwoChatWireUser } from './types.js';
+import { validateTwoChatList, type TwoChatErrorBody, type TwoChatWireUser } from './wire.js';
 import { type NativeIdRule } from '../core/nativeId.js';
 
 /**
@@ -29,7 +28,7 @@ function errorText(body: unknown): string | undefined {
  * Reads 2Chat's `{success: false, error: true, error_message | message}` from any status: 2Chat can
  * report a failure with HTTP 200, so `success` is checked, not just the status.
  */
-export const detectTwoChatError: ErrorDetector = ({ status, body, headers }) => {
+export const detectTwoChatError: ErrorDetector = ({ status, body }) => {
   const failedBody =
     typeof body === 'object' &&
     body !== null &&
@@ -55,12 +54,7 @@ export const detectTwoChatError: ErrorDetector = ({ status, body, headers }) => 
       upstreamMessage,
     };
   }
-  return {
-    code: codeForStatus(status),
-    status,
-    upstreamMessage,
-    retryAfter: status === 429 ? retryAfterSeconds(headers) : undefined,
-  };
+  return { code: codeForStatus(status), status, upstreamMessage };
 };
 
 export class TwoChatClient {
@@ -68,13 +62,7 @@ export class TwoChatClient {
 
   /** Every ACTIVE user of the account, in 2Chat's order. */
   async listUsers(): Promise<TwoChatWireUser[]> {
-    const { body } = await this.upstream.request<TwoChatListResponse>({ path: 'open/users' });
-    const users = body?.data?.users;
-    if (!body || body.success !== true || !Array.isArray(users)) {
-      throw this.upstream.badShape('expected {success: true, data: {users: [...]}}');
-    }
-    if (users.some((user) => typeof (user as Partial<TwoChatWireUser> | null)?.uuid !== 'string'))
-      throw this.upstream.badShape('a user has no uuid');
-    return users as TwoChatWireUser[];
+    const { body } = await this.upstream.request({ path: 'open/users', schema: validateTwoChatList });
+    return body.data.users;
   }
 }

@@ -15,42 +15,20 @@ import {
   type EmulatorResponse,
   type Fault,
 } from '../../emulators/base.js';
-
-/** One user exactly as 2Chat sends it in `data.users[]`. Nullability is undocumented, hence `| null`. */
-export interface TwoChatWireUser {
-  uuid: string;
-  first_name: string | null;
-  last_name: string | null;
-  email: string | null;
-}
+import type { TwoChatErrorBody, TwoChatInfoResponse, TwoChatListResponse, TwoChatWireUser } from './wire.js';
 
 /** 2Chat account-user statuses; only `ACTIVE` users are ever sent on the wire. */
 export type TwoChatUserStatus = 'ACTIVE' | 'PENDING' | 'SUSPENDED' | 'DELETED';
 
-/** The emulator's internal record: the wire user plus the status that decides whether it is listed. */
-export interface TwoChatUserRecord extends TwoChatWireUser {
+/**
+ * A user as the emulator keeps it: the wire user (names and email always present, possibly null) plus the
+ * status that decides whether it is listed (not a wire field: `/open/users` sends only ACTIVE users).
+ */
+export interface StoredTwoChatUser extends TwoChatWireUser {
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
   status: TwoChatUserStatus;
-}
-
-/** `GET /open/users`, HTTP 200. */
-export interface TwoChatUsersResponse {
-  success: true;
-  data: { users: TwoChatWireUser[] };
-}
-
-/** 2Chat's error body. The seed documents `error_message`, the response-codes page `message`. */
-export interface TwoChatErrorBody {
-  success: false;
-  error: true;
-  error_message?: string;
-  message?: string;
-}
-
-/** `GET /open/info`, HTTP 200 (the billing page's shape, trimmed to what rollcall could use). */
-export interface TwoChatInfoResponse {
-  success: true;
-  limits: { requests_per_minute: number };
-  usage: { api_request_count: number; max_api_request_count: number };
 }
 
 export const TWOCHAT_DEMO_API_KEY = 'demo-2chat-api-key';
@@ -79,7 +57,7 @@ export interface TwoChatEmulatorOptions extends EmulatorOptions {
 }
 
 /** The seed's two users, verbatim, always first in the list. */
-const SEED_USERS: TwoChatUserRecord[] = [
+const SEED_USERS: StoredTwoChatUser[] = [
   {
     uuid: 'USR4f1c8a73-2e91-4d6b-9c44-1a72bfe0d521',
     first_name: 'Ada',
@@ -117,7 +95,7 @@ const GENERATED_STATUSES: [TwoChatUserStatus, number][] = [
   ['DELETED', 3],
 ];
 
-function generateUsers(nullableFields: boolean): TwoChatUserRecord[] {
+function generateUsers(nullableFields: boolean): StoredTwoChatUser[] {
   const random = seededRandom(0x2c4a7);
   const statuses = GENERATED_STATUSES.flatMap(([status, count]) =>
     Array<TwoChatUserStatus>(count).fill(status),
@@ -127,7 +105,7 @@ function generateUsers(nullableFields: boolean): TwoChatUserRecord[] {
     [statuses[i], statuses[j]] = [statuses[j], statuses[i]];
   }
   const emails = new Set(SEED_USERS.map((u) => u.email));
-  const users: TwoChatUserRecord[] = SEED_USERS.map((u) => ({ ...u }));
+  const users: StoredTwoChatUser[] = SEED_USERS.map((u) => ({ ...u }));
   statuses.forEach((status, i) => {
     const first = FIRST_NAMES[Math.floor(random() * FIRST_NAMES.length)];
     const last = LAST_NAMES[Math.floor(random() * LAST_NAMES.length)];
@@ -157,7 +135,7 @@ function generateUsers(nullableFields: boolean): TwoChatUserRecord[] {
 export class TwoChatEmulator extends EmulatorServer {
   readonly apiKey: string;
   /** The whole data set in list order, non-ACTIVE users included. */
-  readonly users: TwoChatUserRecord[];
+  readonly users: StoredTwoChatUser[];
   /** Switch these at run time to test the error paths. */
   paymentRequired: boolean;
   okFalseBody: boolean;
@@ -264,7 +242,7 @@ export class TwoChatEmulator extends EmulatorServer {
     this.apiRequestCount += 1;
     if (this.okFalseBody)
       return this.error(200, 'Could not list the users of this account. Please try again later.');
-    const body: TwoChatUsersResponse = { success: true, data: { users: this.activeUsers() } };
+    const body: TwoChatListResponse = { success: true, data: { users: this.activeUsers() } };
     return { status: 200, body };
   }
 }

@@ -10,7 +10,8 @@ import { defineProvider } from '../core/define.js';
 import type { ProviderSpec } from '../core/definition.js';
 import { detectTwoChatError, TwoChatClient, TWO_CHAT_USER_ID } from './client.js';
 import { toTwoChatRecord } from './map.js';
-import type { TwoChatUserRecord, TwoChatWireUser } from './types.js';
+import type { TwoChatUserRecord } from './types.js';
+import type { TwoChatWireUser } from './wire.js';
 
 export interface TwoChatConfig {
   /** Sent as `X-User-API-Key`. */

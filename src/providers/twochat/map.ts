@@ -1,6 +1,7 @@
 /** 2Chat user → rollcall record. Missing data stays null; 2Chat sends no dates and no avatar. */
 import { encodeGlobalId } from '../../relay/globalId.js';
-import type { TwoChatUserRecord, TwoChatWireUser } from './types.js';
+import type { TwoChatUserRecord } from './types.js';
+import type { TwoChatWireUser } from './wire.js';
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 

@@ -15,8 +15,8 @@ import {
   type UpstreamErrorCode,
 } from '../../errors.js';
 import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
-import { retryAfterSeconds } from '../../upstream/retryAfter.js';
-import type { VoximplantErrorBody, VoximplantGetUsersResponse, VoximplantWireUser } from './types.js';
+import type { VoximplantUserFilter, VoximplantUserOrder } from '../../generated/resolvers.js';
+import { validateVoximplantGetUsers, type VoximplantErrorBody, type VoximplantWireUser } from './wire.js';
 import { checkText, FILTER_TEXT, type NativeIdRule } from '../core/nativeId.js';
 
 /** The largest user id GraphQL's Int (and so `voximplantUser(userId:)`) can carry. */
@@ -29,37 +29,6 @@ export const VOXIMPLANT_USER_ID: NativeIdRule = {
   pattern: /^-?\d+$/,
   impossible: (id) => !/^[1-9]\d{0,9}$/.test(id) || Number(id) > MAX_VOXIMPLANT_USER_ID,
 };
-
-export type VoximplantAcdStatus =
-  | 'OFFLINE'
-  | 'ONLINE'
-  | 'READY'
-  | 'BANNED'
-  | 'IN_SERVICE'
-  | 'AFTER_SERVICE'
-  | 'TIMEOUT'
-  | 'DND';
-
-/** The GraphQL `VoximplantUserFilter` input as resolvers receive it. */
-export interface VoximplantUserFilter {
-  applicationId?: number | null;
-  applicationName?: string | null;
-  skillId?: number | null;
-  excludedSkillId?: number | null;
-  acdQueueId?: number | null;
-  excludedAcdQueueId?: number | null;
-  userId?: number | null;
-  userName?: string | null;
-  userDisplayName?: string | null;
-  userActive?: boolean | null;
-  acdStatus?: readonly VoximplantAcdStatus[] | null;
-  withSkills?: boolean | null;
-  withQueues?: boolean | null;
-  showingSkillId?: number | null;
-  returnLiveBalance?: boolean | null;
-}
-
-export type VoximplantUserOrder = 'USER_ID' | 'USER_NAME' | 'USER_DISPLAY_NAME';
 
 /** Exactly one of the two: GetUsers' mandatory application filter. */
 export type VoximplantApplication = { applicationId: number } | { applicationName: string };
@@ -203,7 +172,7 @@ function errorOf(body: unknown): { code?: unknown; msg?: unknown } | undefined {
  * code; `msg` is not passed on (its wording is undocumented). A non-2xx answer without such a body maps by
  * status.
  */
-export const detectVoximplantError: ErrorDetector = ({ status, body, headers }) => {
+export const detectVoximplantError: ErrorDetector = ({ status, body }) => {
   const error = errorOf(body);
   if (error) {
     const upstreamCode =
@@ -218,15 +187,10 @@ export const detectVoximplantError: ErrorDetector = ({ status, body, headers }) 
       upstreamCode,
       reason: known?.message ?? `Voximplant error ${String(upstreamCode ?? 'without a code')}`,
       upstreamMessage: typeof error.msg === 'string' ? error.msg : undefined,
-      retryAfter: code === ErrorCode.UPSTREAM_RATE_LIMITED ? retryAfterSeconds(headers) : undefined,
     };
   }
   if (status >= 200 && status < 300) return undefined;
-  return {
-    code: codeForStatus(status),
-    status,
-    retryAfter: status === 429 ? retryAfterSeconds(headers) : undefined,
-  };
+  return { code: codeForStatus(status), status };
 };
 
 export class VoximplantClient {
@@ -262,22 +226,12 @@ export class VoximplantClient {
   }
 
   private async call(form: GetUsersParams): Promise<VoximplantPage> {
-    const { body } = await this.upstream.request<VoximplantGetUsersResponse>({
+    const { body } = await this.upstream.request({
       method: 'POST',
       path: 'platform_api/GetUsers',
       form,
+      schema: validateVoximplantGetUsers,
     });
-    const total = body?.total_count;
-    if (
-      !body ||
-      !Array.isArray(body.result) ||
-      typeof total !== 'number' ||
-      !Number.isInteger(total) ||
-      total < 0
-    )
-      throw this.upstream.badShape('expected {result: [...], total_count}');
-    if (body.result.some((user) => typeof user?.user_id !== 'number'))
-      throw this.upstream.badShape('a user has no numeric user_id');
-    return { users: body.result, total };
+    return { users: body.result, total: body.total_count };
   }
 }

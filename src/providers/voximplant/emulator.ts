@@ -23,6 +23,14 @@ import {
   type EmulatorResponse,
   type Fault,
 } from '../../emulators/base.js';
+import type {
+  VoximplantErrorBody,
+  VoximplantGetUsersResponse,
+  VoximplantWireAcdQueue,
+  VoximplantWireApplication,
+  VoximplantWireSkill,
+  VoximplantWireUser,
+} from './wire.js';
 
 // ---------------------------------------------------------------------------------------------
 // Wire types: exactly what Voximplant sends.
@@ -40,60 +48,54 @@ export const VOXIMPLANT_ACD_STATUSES = [
 ] as const;
 export type VoximplantAcdStatus = (typeof VOXIMPLANT_ACD_STATUSES)[number];
 
-/** ApplicationInfoType. Timestamps are `YYYY-MM-DD HH:mm:ss` UTC. */
-export interface VoximplantWireApplication {
+/** An application as the emulator stores and sends it: every ApplicationInfoType field filled. */
+export interface StoredVoximplantApplication extends VoximplantWireApplication {
   application_id: number;
   application_name: string;
   modified: string;
   secure_record_storage: boolean;
 }
 
-/** SkillInfoType. */
-export interface VoximplantWireSkill {
+/** A skill as the emulator stores and sends it. */
+export interface StoredVoximplantSkill extends VoximplantWireSkill {
   skill_id: number;
   skill_name: string;
 }
 
-/** ACDQueueOperatorInfoType. */
-export interface VoximplantWireAcdQueue {
+/** A queue membership as the emulator stores and sends it. */
+export interface StoredVoximplantAcdQueue extends VoximplantWireAcdQueue {
   acd_queue_id: number;
   acd_queue_name: string;
   auto_link: boolean;
 }
 
-/** UserInfoType as GetUsers sends it. */
-export interface VoximplantWireUser {
-  user_id: number;
+/**
+ * A user as the emulator stores and sends it: the wire type with the keys GetUsers always sends filled,
+ * and no nulls; the optional ones are absent when the parameters leave them out.
+ */
+export interface StoredVoximplantUser extends VoximplantWireUser {
   user_name: string;
   user_display_name: string;
   user_active: boolean;
-  /** Only in the seed's example, not in any SDK structure; sent anyway. */
   frozen: boolean;
   parent_accounting: boolean;
-  /** Absent when `return_live_balance=false`. */
   live_balance?: number;
   balance: number;
   fixed_balance: number;
   user_custom_data?: string;
-  applications?: VoximplantWireApplication[];
-  /** Only with `with_skills=true`. */
-  skills?: VoximplantWireSkill[];
-  /** Only with `with_queues=true`. */
-  acd_queues?: VoximplantWireAcdQueue[];
+  applications?: StoredVoximplantApplication[];
+  skills?: StoredVoximplantSkill[];
+  acd_queues?: StoredVoximplantAcdQueue[];
   acd_status?: string;
   acd_status_change_time?: string;
   created: string;
   modified: string;
 }
 
-export interface VoximplantWireGetUsersResponse {
-  result: VoximplantWireUser[];
-  total_count: number;
+/** The GetUsers body the emulator sends. */
+export interface EmulatedVoximplantGetUsers extends VoximplantGetUsersResponse {
+  result: StoredVoximplantUser[];
   count: number;
-}
-
-export interface VoximplantWireError {
-  error: { code: number; msg: string };
 }
 
 /** The service-account credentials.json content. */
@@ -178,10 +180,10 @@ export class VoximplantEmulator extends EmulatorServer {
    * The whole seeded data set, by user_id, each user with every optional field (`skills`, `acd_queues`,
    * `live_balance`); answers strip them per the request's parameters.
    */
-  readonly users: VoximplantWireUser[];
+  readonly users: StoredVoximplantUser[];
   /** The catalogues the users are bound to. */
-  readonly applications: VoximplantWireApplication[];
-  readonly skills: VoximplantWireSkill[];
+  readonly applications: StoredVoximplantApplication[];
+  readonly skills: StoredVoximplantSkill[];
   readonly queues: { acd_queue_id: number; acd_queue_name: string }[];
   private readonly maxCount: number;
   private readonly countAboveMax: 'reject' | 'clamp';
@@ -302,7 +304,7 @@ export class VoximplantEmulator extends EmulatorServer {
     } catch (e) {
       if (!(e instanceof VoxError)) throw e;
       // Voximplant answers API errors with HTTP 200 and an error body.
-      const body: VoximplantWireError = { error: { code: e.code, msg: e.msg } };
+      const body: VoximplantErrorBody = { error: { code: e.code, msg: e.msg } };
       return { status: 200, body };
     }
   }
@@ -358,7 +360,7 @@ export class VoximplantEmulator extends EmulatorServer {
       throw new VoxError(VoximplantErrorCode.TOKEN_EXPIRED, 'The token has expired.');
   }
 
-  private getUsers(params: Map<string, string>): VoximplantWireGetUsersResponse {
+  private getUsers(params: Map<string, string>): EmulatedVoximplantGetUsers {
     const p = new ParamReader(params);
     const applicationId = p.int('application_id');
     const applicationName = p.string('application_name');
@@ -432,7 +434,7 @@ export class VoximplantEmulator extends EmulatorServer {
     matches.sort(comparator(orderBy));
 
     const result = matches.slice(offset, offset + count).map((u) => {
-      const out: VoximplantWireUser = structuredClone(u);
+      const out: StoredVoximplantUser = structuredClone(u);
       if (!withSkills) delete out.skills;
       else if (showingSkillId !== undefined)
         out.skills = (out.skills ?? []).filter((s) => s.skill_id === showingSkillId);
@@ -517,7 +519,7 @@ class ParamReader {
   }
 }
 
-function comparator(orderBy: OrderBy): (a: VoximplantWireUser, b: VoximplantWireUser) => number {
+function comparator(orderBy: OrderBy): (a: StoredVoximplantUser, b: StoredVoximplantUser) => number {
   return (a, b) => {
     if (orderBy !== 'user_id') {
       const av = a[orderBy].toLowerCase();
@@ -566,7 +568,7 @@ function buildData() {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const t = (iso: string) => Math.floor(Date.parse(`${iso}Z`) / 1000);
 
-  const applications: VoximplantWireApplication[] = [
+  const applications: StoredVoximplantApplication[] = [
     {
       application_id: 10001,
       application_name: 'customersupportapp.rollcall-demo.n2.voximplant.com',
@@ -586,7 +588,7 @@ function buildData() {
       secure_record_storage: false,
     },
   ];
-  const skills: VoximplantWireSkill[] = [
+  const skills: StoredVoximplantSkill[] = [
     { skill_id: 201, skill_name: 'English' },
     { skill_id: 202, skill_name: 'Spanish' },
     { skill_id: 203, skill_name: 'Billing' },
@@ -599,14 +601,14 @@ function buildData() {
     { acd_queue_id: 303, acd_queue_name: 'sales-inbound' },
   ];
 
-  const users: VoximplantWireUser[] = [];
+  const users: StoredVoximplantUser[] = [];
   const names = new Set<string>(['jdoe', 'asmith']);
   const make = (
     id: number,
     userName: string,
     displayName: string,
-    overrides: Partial<VoximplantWireUser> & { appIds?: number[] } = {},
-  ): VoximplantWireUser => {
+    overrides: Partial<StoredVoximplantUser> & { appIds?: number[] } = {},
+  ): StoredVoximplantUser => {
     const created = between(t('2022-01-01T00:00:00'), t('2023-06-01T00:00:00'));
     const modified = created + between(3600, 30_000_000);
     const appIds = overrides.appIds ?? (random() < 0.25 ? [10001, 10002] : [pick([10001, 10002, 10003])]);
@@ -617,7 +619,7 @@ function buildData() {
     const fixed = parentAccounting ? 0 : round4(random() * 50);
     const live = acdStatus === 'IN_SERVICE' && !parentAccounting ? round4(fixed - random() * 0.5) : fixed;
     const customData = random() < 0.6 ? pick(CUSTOM_DATA) : undefined;
-    const user: VoximplantWireUser = {
+    const user: StoredVoximplantUser = {
       user_id: id,
       user_name: userName,
       user_display_name: displayName,

@@ -26,7 +26,8 @@ import {
 } from './client.js';
 import { parseCredentials, VoximplantTokenSource, type VoximplantServiceAccount } from './jwt.js';
 import { toVoximplantRecord } from './map.js';
-import type { VoximplantUserRecord, VoximplantWireUser } from './types.js';
+import type { VoximplantUserRecord } from './types.js';
+import type { VoximplantWireUser } from './wire.js';
 
 /** The filter and the order of `voximplantUsers`: both bind the cursors (positions mean nothing under another). */
 interface VoximplantList {

@@ -6,8 +6,8 @@ import type {
   VoximplantApplicationRecord,
   VoximplantSkillRecord,
   VoximplantUserRecord,
-  VoximplantWireUser,
 } from './types.js';
+import type { VoximplantWireUser } from './wire.js';
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const bool = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);

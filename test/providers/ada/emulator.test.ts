@@ -4,10 +4,9 @@ import {
   ADA_SEED_END_USER_ID,
   AdaEmulator,
   type AdaCursorMode,
-  type AdaWireEndUser,
-  type AdaWireErrorBody,
-  type AdaWireListResponse,
+  type StoredAdaEndUser,
 } from '../../../src/providers/ada/emulator.js';
+import type { AdaWireErrorBody, AdaWireListResponse } from '../../../src/providers/ada/wire.js';
 
 const AUTH = { Authorization: `Bearer ${ADA_DEMO_API_KEY}` };
 
@@ -294,7 +293,7 @@ describe('Ada emulator', () => {
 
   describe('lookup by external_id', () => {
     const withExternal = emulator.users.filter(
-      (u): u is AdaWireEndUser & { external_id: string } => typeof u.external_id === 'string',
+      (u): u is StoredAdaEndUser & { external_id: string } => typeof u.external_id === 'string',
     );
 
     it('returns the bare end user, matching case-insensitively', async () => {

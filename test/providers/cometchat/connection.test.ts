@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import {
   CometChatEmulator,
   COMETCHAT_DEMO_AUTH_ONLY_KEY,
-  type CometChatWireUser,
+  type StoredCometChatUser,
 } from '../../../src/providers/cometchat/emulator.js';
 import { planPages } from '../../../src/providers/core/paging/offset.js';
 import { cometChatProvider } from '../../../src/providers/cometchat/index.js';
@@ -53,7 +53,7 @@ beforeEach(() => h.reset());
 const listCalls = () => emulator.calls.filter((c) => c.path === '/v3/users');
 const lookupCalls = () => emulator.calls.filter((c) => c.path.startsWith('/v3/users/'));
 const visible = () => emulator.users.filter((u) => u.deactivatedAt === undefined);
-const uids = (users: CometChatWireUser[]) => users.map((u) => u.uid);
+const uids = (users: StoredCometChatUser[]) => users.map((u) => u.uid);
 
 async function page(variables: Record<string, unknown>): Promise<Connection> {
   const { data, errors } = await h.query<Page>(PAGE, variables);
@@ -225,12 +225,12 @@ describe('planPages', () => {
 });
 
 describe('cometChatUsers filters', () => {
-  const active = (u: CometChatWireUser) => u.deactivatedAt === undefined;
+  const active = (u: StoredCometChatUser) => u.deactivatedAt === undefined;
   const cases: [
     string,
     Record<string, unknown>,
     Record<string, string>,
-    (u: CometChatWireUser) => boolean,
+    (u: StoredCometChatUser) => boolean,
   ][] = [
     [
       'searchKey (name or uid prefix)',

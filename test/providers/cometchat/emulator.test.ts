@@ -1,11 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import {
   CometChatEmulator,
-  type CometChatWireError,
-  type CometChatWireListResponse,
-  type CometChatWireSingleResponse,
-  type CometChatWireUser,
+  type EmulatedCometChatList,
+  type StoredCometChatUser,
 } from '../../../src/providers/cometchat/emulator.js';
+import type { CometChatErrorBody, CometChatSingleResponse } from '../../../src/providers/cometchat/wire.js';
 
 interface Answer<T> {
   status: number;
@@ -14,7 +13,7 @@ interface Answer<T> {
 }
 
 function client(emulator: CometChatEmulator) {
-  return async <T = CometChatWireListResponse>(
+  return async <T = EmulatedCometChatList>(
     path: string,
     key: string | null = emulator.apiKey,
   ): Promise<Answer<T>> => {
@@ -23,13 +22,13 @@ function client(emulator: CometChatEmulator) {
   };
 }
 
-const uids = (users: CometChatWireUser[]) => users.map((u) => u.uid);
+const uids = (users: StoredCometChatUser[]) => users.map((u) => u.uid);
 const sorted = (values: string[]) => [...values].sort();
 
 describe('CometChatEmulator', () => {
   const emulator = new CometChatEmulator();
   const get = client(emulator);
-  let active: CometChatWireUser[];
+  let active: StoredCometChatUser[];
 
   beforeAll(async () => {
     await emulator.start();
@@ -56,7 +55,7 @@ describe('CometChatEmulator', () => {
     });
 
     it('serves the seed superheroes with the seed values', async () => {
-      const { status, body } = await get<CometChatWireSingleResponse>('/v3/users/superhero6');
+      const { status, body } = await get<CometChatSingleResponse>('/v3/users/superhero6');
       expect(status).toBe(200);
       expect(body.data).toEqual({
         uid: 'superhero6',
@@ -70,14 +69,14 @@ describe('CometChatEmulator', () => {
         updatedAt: 1638354799,
         conversationId: 'superhero4_user_superhero6',
       });
-      const hero3 = (await get<CometChatWireSingleResponse>('/v3/users/superhero3')).body.data;
+      const hero3 = (await get<CometChatSingleResponse>('/v3/users/superhero3')).body.data;
       expect(hero3).toMatchObject({ name: 'Captain America', blockedByMe: true, blockedByMeAt: 1638346853 });
       for (const n of [1, 2, 4]) expect((await get(`/v3/users/superhero${n}`)).status).toBe(200);
     });
   });
 
   describe('auth', () => {
-    const expectError = (body: CometChatWireError, code: string) => {
+    const expectError = (body: CometChatErrorBody, code: string) => {
       expect(body.error.code).toBe(code);
       expect(body.error.source).toBe('chat-api');
       expect(typeof body.error.message).toBe('string');
@@ -86,21 +85,21 @@ describe('CometChatEmulator', () => {
 
     it('answers 401 AUTH_ERR_EMPTY_APIKEY without an apikey header or with an empty one', async () => {
       for (const key of [null, '']) {
-        const { status, body } = await get<CometChatWireError>('/v3/users', key);
+        const { status, body } = await get<CometChatErrorBody>('/v3/users', key);
         expect(status).toBe(401);
         expectError(body, 'AUTH_ERR_EMPTY_APIKEY');
       }
     });
 
     it('answers 401 AUTH_ERR_APIKEY_NOT_FOUND for an unknown key', async () => {
-      const { status, body } = await get<CometChatWireError>('/v3/users', 'not-a-key');
+      const { status, body } = await get<CometChatErrorBody>('/v3/users', 'not-a-key');
       expect(status).toBe(401);
       expectError(body, 'AUTH_ERR_APIKEY_NOT_FOUND');
     });
 
     it('answers 403 AUTH_ERR_NO_ACCESS for an authOnly key, on lists and single fetches', async () => {
       for (const path of ['/v3/users', '/v3/users/superhero1']) {
-        const { status, body } = await get<CometChatWireError>(path, emulator.authOnlyKey);
+        const { status, body } = await get<CometChatErrorBody>(path, emulator.authOnlyKey);
         expect(status).toBe(403);
         expectError(body, 'AUTH_ERR_NO_ACCESS');
       }
@@ -109,7 +108,7 @@ describe('CometChatEmulator', () => {
 
   describe('GET /v3/users/{uid}', () => {
     it('answers 404 ERR_UID_NOT_FOUND for an unknown uid', async () => {
-      const { status, body } = await get<CometChatWireError>('/v3/users/nobody-here');
+      const { status, body } = await get<CometChatErrorBody>('/v3/users/nobody-here');
       expect(status).toBe(404);
       expect(body.error.code).toBe('ERR_UID_NOT_FOUND');
     });
@@ -118,14 +117,14 @@ describe('CometChatEmulator', () => {
       const deactivated = emulator.users.filter((u) => u.deactivatedAt !== undefined);
       expect(uids(deactivated)).toContain('superhero5');
       for (const u of deactivated.slice(0, 3)) {
-        const { status, body } = await get<CometChatWireError>(`/v3/users/${u.uid}`);
+        const { status, body } = await get<CometChatErrorBody>(`/v3/users/${u.uid}`);
         expect(status).toBe(404);
         expect(body.error.code).toBe('ERR_UID_NOT_FOUND');
       }
     });
 
     it('looks uids up case-insensitively and includes tags', async () => {
-      const { body } = await get<CometChatWireSingleResponse>('/v3/users/SuperHero4');
+      const { body } = await get<CometChatSingleResponse>('/v3/users/SuperHero4');
       expect(body.data.uid).toBe('superhero4');
       expect(body.data.tags).toEqual(['x-men', 'vip']);
     });
@@ -216,7 +215,7 @@ describe('CometChatEmulator', () => {
     });
 
     it('rejects an unknown status or searchIn with 400 ERR_BAD_REQUEST and details', async () => {
-      const { status, body } = await get<CometChatWireError>('/v3/users?status=online&searchIn=email');
+      const { status, body } = await get<CometChatErrorBody>('/v3/users?status=online&searchIn=email');
       expect(status).toBe(400);
       expect(body.error.code).toBe('ERR_BAD_REQUEST');
       expect(body.error.details).toEqual({
@@ -268,7 +267,7 @@ describe('CometChatEmulator', () => {
         expect(await all(`withTags=${value}`)).not.toContainEqual(
           expect.objectContaining({ tags: expect.anything() }),
         );
-      const { status, body } = await get<CometChatWireError>('/v3/users?withTags=yes');
+      const { status, body } = await get<CometChatErrorBody>('/v3/users?withTags=yes');
       expect(status).toBe(400);
       expect(body.error.details).toEqual({ withTags: ['The withTags field must be true or false.'] });
     });
@@ -342,7 +341,7 @@ describe('CometChatEmulator', () => {
         ['page=0', { page: ['The page must be at least 1.'] }],
       ];
       for (const [query, details] of cases) {
-        const { status, body } = await get<CometChatWireError>(`/v3/users?${query}`);
+        const { status, body } = await get<CometChatErrorBody>(`/v3/users?${query}`);
         expect(status).toBe(400);
         expect(body.error).toMatchObject({ code: 'ERR_BAD_REQUEST', source: 'chat-api', details });
       }
@@ -390,7 +389,7 @@ describe('CometChatEmulator options', () => {
         expect(headers.get('x-ratelimit-remaining')).toBe(String(3 - i));
       }
       const before = Math.floor(Date.now() / 1000);
-      const { status, headers, body } = await get<CometChatWireError>('/v3/users?perPage=1');
+      const { status, headers, body } = await get<CometChatErrorBody>('/v3/users?perPage=1');
       expect(status).toBe(429);
       expect(body.error.code).toBe('ERR_TOO_MANY_REQUESTS');
       const retryAfter = Number(headers.get('retry-after'));

@@ -9,17 +9,43 @@ import type { ProviderSpec } from '../../../src/providers/core/definition.js';
 import type { UserRecord } from '../../../src/providers/core/record.js';
 import { encodeGlobalId } from '../../../src/relay/globalId.js';
 import type { ErrorDetector } from '../../../src/upstream/client.js';
+import { compileResponseSchema, type JSONSchemaType } from '../../../src/upstream/schema.js';
 
 /** A member as `GET /api/v1/users` sends it (the fields rollcall reads). */
 export interface ZulipWireUser {
   user_id: number;
-  email: string | null;
-  full_name: string | null;
-  is_active: boolean | null;
-  is_bot: boolean | null;
-  avatar_url: string | null;
-  date_joined: string | null;
+  email?: string | null;
+  full_name?: string | null;
+  is_active?: boolean | null;
+  is_bot?: boolean | null;
+  avatar_url?: string | null;
+  date_joined?: string | null;
 }
+
+const nullable = <T extends 'string' | 'boolean'>(type: T) => ({ type, nullable: true }) as const;
+const member: JSONSchemaType<ZulipWireUser> = {
+  type: 'object',
+  required: ['user_id'],
+  properties: {
+    user_id: { type: 'integer' },
+    email: nullable('string'),
+    full_name: nullable('string'),
+    is_active: nullable('boolean'),
+    is_bot: nullable('boolean'),
+    avatar_url: nullable('string'),
+    date_joined: nullable('string'),
+  },
+};
+const validateMembers = compileResponseSchema<{ members: ZulipWireUser[] }>({
+  type: 'object',
+  required: ['members'],
+  properties: { members: { type: 'array', items: member } },
+});
+const validateMember = compileResponseSchema<{ user: ZulipWireUser }>({
+  type: 'object',
+  required: ['user'],
+  properties: { user: member },
+});
 
 interface ZulipUserRecord extends UserRecord {
   __typename: 'ZulipUser';
@@ -32,9 +58,6 @@ interface ZulipConfig {
   email: string;
   apiKey: string;
 }
-
-const isMember = (value: unknown): value is ZulipWireUser =>
-  typeof value === 'object' && value !== null && 'user_id' in value && typeof value.user_id === 'number';
 
 /** Zulip's errors: `{result: "error", msg, code}` with the HTTP status; an unknown user id is HTTP 400 "No such user". */
 const detectZulipError: ErrorDetector = ({ status, body }) => {
@@ -93,21 +116,18 @@ export const zulipSpec: ProviderSpec<ZulipConfig, ZulipWireUser, ZulipUserRecord
       paging: {
         style: 'whole',
         async list() {
-          const { body } = await upstream.request<{ members?: unknown }>({ path: 'api/v1/users' });
-          const members = body?.members;
-          if (!Array.isArray(members) || !members.every(isMember))
-            throw upstream.badShape('expected {members: [{user_id, ...}]}');
-          return members;
+          const { body } = await upstream.request({ path: 'api/v1/users', schema: validateMembers });
+          return body.members;
         },
       },
       query: () => null,
       async fetchOne(userId) {
         try {
-          const { body } = await upstream.request<{ user?: unknown }>({
+          const { body } = await upstream.request({
             path: `api/v1/users/${userId}`,
             route: 'api/v1/users/{user_id}',
+            schema: validateMember,
           });
-          if (!isMember(body?.user)) throw upstream.badShape('expected {user: {user_id, ...}}');
           return body.user;
         } catch (error) {
           if (isUpstreamError(error, ErrorCode.UPSTREAM_NOT_FOUND)) return null;
@@ -121,17 +141,17 @@ export const zulipSpec: ProviderSpec<ZulipConfig, ZulipWireUser, ZulipUserRecord
       id: encodeGlobalId('ZULIP', String(user.user_id)),
       provider: 'ZULIP',
       providerUserId: String(user.user_id),
-      displayName: user.full_name,
+      displayName: user.full_name ?? null,
       firstName: null,
       lastName: null,
-      email: user.email,
-      avatarUrl: user.avatar_url,
-      active: user.is_active,
+      email: user.email ?? null,
+      avatarUrl: user.avatar_url ?? null,
+      active: user.is_active ?? null,
       createdAt: user.date_joined ? new Date(user.date_joined) : null,
       updatedAt: null,
       raw: user,
       userId: String(user.user_id),
-      isBot: user.is_bot,
+      isBot: user.is_bot ?? null,
     }),
   };
 

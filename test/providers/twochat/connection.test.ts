@@ -395,7 +395,7 @@ describe('2Chat upstream errors', () => {
     });
     const shapeless = await h.query(PAGE, { first: 1 });
     expect(shapeless.errors?.[0].extensions).toMatchObject({ code: 'UPSTREAM_BAD_RESPONSE' });
-    expect(shapeless.errors?.[0].message).toMatch(/no uuid/);
+    expect(shapeless.errors?.[0].message).toMatch(/\/data\/users\/0 must have required property 'uuid'/);
   });
 
   it('maps a reset connection to UPSTREAM_UNAVAILABLE', async () => {

@@ -1,11 +1,10 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals';
-import {
-  TWOCHAT_DEMO_API_KEY,
-  TwoChatEmulator,
-  type TwoChatErrorBody,
-  type TwoChatInfoResponse,
-  type TwoChatUsersResponse,
-} from '../../../src/providers/twochat/emulator.js';
+import { TWOCHAT_DEMO_API_KEY, TwoChatEmulator } from '../../../src/providers/twochat/emulator.js';
+import type {
+  TwoChatErrorBody,
+  TwoChatInfoResponse,
+  TwoChatListResponse,
+} from '../../../src/providers/twochat/wire.js';
 
 const KEY_HEADER = { 'X-User-API-Key': TWOCHAT_DEMO_API_KEY };
 
@@ -51,7 +50,7 @@ describe('2Chat emulator', () => {
     it('lists only ACTIVE users, in the seed wire shape, Ada Lovelace first', async () => {
       const { status, body } = await get(emulator, '/open/users');
       expect(status).toBe(200);
-      const { success, data } = body as TwoChatUsersResponse;
+      const { success, data } = body as TwoChatListResponse;
       expect(success).toBe(true);
       expect(data.users[0]).toEqual({
         uuid: 'USR4f1c8a73-2e91-4d6b-9c44-1a72bfe0d521',
@@ -68,7 +67,7 @@ describe('2Chat emulator', () => {
 
     it('never lists PENDING, SUSPENDED or DELETED users', async () => {
       const { body } = await get(emulator, '/open/users');
-      const listed = new Set((body as TwoChatUsersResponse).data.users.map((u) => u.uuid));
+      const listed = new Set((body as TwoChatListResponse).data.users.map((u) => u.uuid));
       const hidden = emulator.users.filter((u) => u.status !== 'ACTIVE');
       expect(hidden.length).toBeGreaterThan(0);
       for (const u of hidden) expect(listed.has(u.uuid)).toBe(false);
@@ -161,7 +160,7 @@ describe('2Chat emulator', () => {
       await sparse.start();
       try {
         const { body } = await get(sparse, '/open/users');
-        const users = (body as TwoChatUsersResponse).data.users;
+        const users = (body as TwoChatListResponse).data.users;
         expect(users.some((u) => u.first_name === null)).toBe(true);
         expect(users.some((u) => u.last_name === null)).toBe(true);
         expect(users.some((u) => u.email === null)).toBe(true);

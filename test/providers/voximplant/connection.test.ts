@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { decodeJwt, decodeProtectedHeader, exportPKCS8, generateKeyPair } from 'jose';
-import { VoximplantEmulator, type VoximplantWireUser } from '../../../src/providers/voximplant/emulator.js';
+import { VoximplantEmulator, type StoredVoximplantUser } from '../../../src/providers/voximplant/emulator.js';
 import { voximplantProvider } from '../../../src/providers/voximplant/index.js';
 import type { RecordedCall } from '../../../src/emulators/base.js';
 import { startHarness, type GraphQLResult, type Harness } from '../../support/harness.js';
@@ -47,14 +47,14 @@ beforeEach(() => h.reset());
 /** The form fields of a recorded GetUsers call. */
 const form = (call: RecordedCall) => Object.fromEntries(new URLSearchParams(call.body));
 const forms = () => emulator.calls.map(form);
-const inApp = (u: VoximplantWireUser, id = DEFAULT_APP) =>
+const inApp = (u: StoredVoximplantUser, id = DEFAULT_APP) =>
   (u.applications ?? []).some((a) => a.application_id === id);
 /** GetUsers' default order: user_name (case-insensitive), then user_id. */
-const byName = (a: VoximplantWireUser, b: VoximplantWireUser) => {
+const byName = (a: StoredVoximplantUser, b: StoredVoximplantUser) => {
   const [x, y] = [a.user_name.toLowerCase(), b.user_name.toLowerCase()];
   return x !== y ? (x < y ? -1 : 1) : a.user_id - b.user_id;
 };
-const expectedIds = (keep: (u: VoximplantWireUser) => boolean, order = byName) =>
+const expectedIds = (keep: (u: StoredVoximplantUser) => boolean, order = byName) =>
   emulator.users
     .filter(keep)
     .sort(order)
@@ -200,14 +200,14 @@ describe('voximplantUsers paging', () => {
 });
 
 describe('voximplantUsers filters and order', () => {
-  const skill = (u: VoximplantWireUser, id: number) => (u.skills ?? []).some((s) => s.skill_id === id);
-  const queue = (u: VoximplantWireUser, id: number) =>
+  const skill = (u: StoredVoximplantUser, id: number) => (u.skills ?? []).some((s) => s.skill_id === id);
+  const queue = (u: StoredVoximplantUser, id: number) =>
     (u.acd_queues ?? []).some((q) => q.acd_queue_id === id);
   const cases: [
     string,
     Record<string, unknown>,
     Record<string, string>,
-    (u: VoximplantWireUser) => boolean,
+    (u: StoredVoximplantUser) => boolean,
   ][] = [
     ['applicationId', { applicationId: 10002 }, { application_id: '10002' }, (u) => inApp(u, 10002)],
     [
@@ -315,11 +315,11 @@ describe('voximplantUsers filters and order', () => {
   });
 
   it.each([
-    ['USER_ID', 'user_id', (a: VoximplantWireUser, b: VoximplantWireUser) => a.user_id - b.user_id],
+    ['USER_ID', 'user_id', (a: StoredVoximplantUser, b: StoredVoximplantUser) => a.user_id - b.user_id],
     [
       'USER_DISPLAY_NAME',
       'user_display_name',
-      (a: VoximplantWireUser, b: VoximplantWireUser) => {
+      (a: StoredVoximplantUser, b: StoredVoximplantUser) => {
         const [x, y] = [a.user_display_name.toLowerCase(), b.user_display_name.toLowerCase()];
         return x !== y ? (x < y ? -1 : 1) : a.user_id - b.user_id;
       },

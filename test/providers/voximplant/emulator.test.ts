@@ -3,13 +3,13 @@ import { exportSPKI, generateKeyPair, importPKCS8, SignJWT, type CryptoKey, type
 import {
   VOXIMPLANT_ACD_STATUSES,
   VoximplantEmulator,
-  type VoximplantWireError,
-  type VoximplantWireGetUsersResponse,
-  type VoximplantWireUser,
+  type EmulatedVoximplantGetUsers,
+  type StoredVoximplantUser,
 } from '../../../src/providers/voximplant/emulator.js';
+import type { VoximplantErrorBody } from '../../../src/providers/voximplant/wire.js';
 
 type Params = Record<string, string | number | boolean>;
-type Body = VoximplantWireGetUsersResponse & Partial<VoximplantWireError>;
+type Body = EmulatedVoximplantGetUsers & VoximplantErrorBody;
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -42,7 +42,7 @@ function toForm(params: Params): FormData {
   return form;
 }
 
-const ids = (users: VoximplantWireUser[]) => users.map((u) => u.user_id);
+const ids = (users: StoredVoximplantUser[]) => users.map((u) => u.user_id);
 
 describe('VoximplantEmulator', () => {
   let emulator: VoximplantEmulator;
@@ -65,8 +65,8 @@ describe('VoximplantEmulator', () => {
     (await call(params, authorization)).error?.code;
 
   /** Every matching user, by walking pages. */
-  async function walk(params: Params, count: number): Promise<VoximplantWireUser[]> {
-    const out: VoximplantWireUser[] = [];
+  async function walk(params: Params, count: number): Promise<StoredVoximplantUser[]> {
+    const out: StoredVoximplantUser[] = [];
     for (let offset = 0; ; offset += count) {
       const body = await getUsers({ ...params, count, offset });
       expect(body.error).toBeUndefined();
@@ -81,7 +81,7 @@ describe('VoximplantEmulator', () => {
   }
 
   /** The users of application 10001 in the default order (user_name, ascending). */
-  let app1: VoximplantWireUser[];
+  let app1: StoredVoximplantUser[];
 
   beforeAll(async () => {
     emulator = await VoximplantEmulator.create();
@@ -229,7 +229,7 @@ describe('VoximplantEmulator', () => {
 
   describe('request shapes', () => {
     const params = { application_id: 10001, user_active: true, count: 5, order_by: 'user_id' };
-    let expected: VoximplantWireGetUsersResponse;
+    let expected: EmulatedVoximplantGetUsers;
     let auth: string;
 
     beforeAll(async () => {
@@ -338,7 +338,7 @@ describe('VoximplantEmulator', () => {
       expect(everyone.total_count).toBe(emulator.users.length);
     });
 
-    const filterCases: [string, Params, (u: VoximplantWireUser) => boolean][] = [
+    const filterCases: [string, Params, (u: StoredVoximplantUser) => boolean][] = [
       ['skill_id', { skill_id: 203 }, (u) => u.skills!.some((s) => s.skill_id === 203)],
       ['excluded_skill_id', { excluded_skill_id: 203 }, (u) => !u.skills!.some((s) => s.skill_id === 203)],
       ['acd_queue_id', { acd_queue_id: 301 }, (u) => u.acd_queues!.some((q) => q.acd_queue_id === 301)],
@@ -446,10 +446,10 @@ describe('VoximplantEmulator', () => {
     });
 
     it.each([
-      ['user_id', (a: VoximplantWireUser, b: VoximplantWireUser) => a.user_id - b.user_id],
+      ['user_id', (a: StoredVoximplantUser, b: StoredVoximplantUser) => a.user_id - b.user_id],
       [
         'user_display_name',
-        (a: VoximplantWireUser, b: VoximplantWireUser) =>
+        (a: StoredVoximplantUser, b: StoredVoximplantUser) =>
           a.user_display_name.toLowerCase() < b.user_display_name.toLowerCase()
             ? -1
             : a.user_display_name.toLowerCase() > b.user_display_name.toLowerCase()
