@@ -11,6 +11,7 @@ import type { CursorCodec } from './relay/cursor.js';
 import { checkNativeId, type NativeIdRule } from './providers/core/nativeId.js';
 import type { ProviderId } from './providers/core/record.js';
 import type { ProviderSession, RequestKey } from './providers/core/session.js';
+import type { OperationScope } from './upstream/scope.js';
 
 /**
  * What the access log and the request span learn while Apollo handles a request (filled by the server's
@@ -66,8 +67,9 @@ export function createContext(
   deps: ContextDependencies,
   requestId: string = randomUUID(),
   access: AccessRecord = { operationName: null, operationType: null, errorCodes: [] },
+  operation?: OperationScope,
 ): RequestContext {
-  const key: RequestKey = { requestId };
+  const key: RequestKey = { requestId, operation };
   return {
     requestId,
     key,

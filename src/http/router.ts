@@ -262,7 +262,7 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
         onScope(scope);
         return apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest,
-          context: async () => createContext(contextDeps, requestId, access),
+          context: async () => createContext(contextDeps, requestId, access, scope),
         });
       },
       { maxUpstreamCalls: config.maxUpstreamCalls },

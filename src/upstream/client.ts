@@ -9,7 +9,7 @@
  * is never cached, and a cached entry that fails it (written by another replica or release) is dropped.
  *
  * Every call runs under the provider's `UpstreamPolicy` (when given) and the operation's deadline
- * (`operationScope`): `request` is the logical read with its retries, `send` one attempt.
+ * (the `OperationScope` it is bound to): `request` is the logical read with its retries, `send` one attempt.
  */
 import got, { type Got, RequestError, TimeoutError } from 'got';
 import {
@@ -27,7 +27,7 @@ import { ttlFor, UpstreamCache } from './cache.js';
 import { shapeErrorMessage, type ResponseSchema } from './schema.js';
 import { inSpan, SpanKind, SpanStatusCode } from '../telemetry.js';
 import type { Span } from '@opentelemetry/api';
-import { operationScope, recordCacheHit, recordFreshness, spendUpstreamCall } from './scope.js';
+import { recordCacheHit, recordFreshness, spendUpstreamCall, type OperationScope } from './scope.js';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -137,20 +137,36 @@ export class UpstreamClient {
   readonly provider: string;
   private readonly http: Got;
 
-  constructor(private readonly options: UpstreamClientOptions) {
+  /**
+   * `operation`: the operation this client reads for (its deadline, signal and budget); without one (a
+   * client not yet bound, scripts), no deadline and no budget apply. `http`: shared with the client this
+   * one was bound from.
+   */
+  constructor(
+    private readonly options: UpstreamClientOptions,
+    private readonly operation?: OperationScope,
+    http?: Got,
+  ) {
     this.provider = options.provider;
-    this.http = got.extend({
-      prefixUrl: options.baseUrl.replace(/\/+$/, '') + '/',
-      timeout: {
-        request: options.timeoutMs,
-        ...(options.connectTimeoutMs ? { connect: options.connectTimeoutMs } : {}),
-      },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      followRedirect: false,
-      responseType: 'text',
-      headers: { accept: 'application/json', 'user-agent': 'rollcall' },
-    });
+    this.http =
+      http ??
+      got.extend({
+        prefixUrl: options.baseUrl.replace(/\/+$/, '') + '/',
+        timeout: {
+          request: options.timeoutMs,
+          ...(options.connectTimeoutMs ? { connect: options.connectTimeoutMs } : {}),
+        },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        followRedirect: false,
+        responseType: 'text',
+        headers: { accept: 'application/json', 'user-agent': 'rollcall' },
+      });
+  }
+
+  /** This client for one operation: same provider, settings, policy and cache; its deadline and budget. */
+  forOperation(operation: OperationScope | undefined): UpstreamClient {
+    return new UpstreamClient(this.options, operation, this.http);
   }
 
   /**
@@ -158,7 +174,7 @@ export class UpstreamClient {
    * retries with backoff and Retry-After), never past the operation's deadline.
    */
   async request<T>(request: UpstreamRequest<T>): Promise<UpstreamResponse<T>> {
-    spendUpstreamCall(this.provider);
+    if (this.operation) spendUpstreamCall(this.operation, this.provider);
     const method = request.method ?? 'GET';
     const route = request.route ?? request.path;
     return inSpan(
@@ -186,7 +202,7 @@ export class UpstreamClient {
     if (!cache || cacheTtlSeconds <= 0) {
       span.setAttribute('rollcall.cache', 'off');
       const response = this.checked(request.schema, await this.attempts(request));
-      recordFreshness(0);
+      if (this.operation) recordFreshness(this.operation, 0);
       return response;
     }
     const key = UpstreamCache.key(this.provider, credentialsFingerprint, {
@@ -200,8 +216,10 @@ export class UpstreamClient {
     const hit = await cache.get(this.provider, key, request.schema);
     if (hit) {
       span.setAttribute('rollcall.cache', 'hit');
-      recordCacheHit(this.provider);
-      recordFreshness(hit.expiresAt - Date.now());
+      if (this.operation) {
+        recordCacheHit(this.operation, this.provider);
+        recordFreshness(this.operation, hit.expiresAt - Date.now());
+      }
       return { status: hit.status, body: hit.body, headers: {} };
     }
     span.setAttribute('rollcall.cache', 'miss');
@@ -217,7 +235,7 @@ export class UpstreamClient {
       }
       return { response: fresh, seconds: ttl };
     });
-    recordFreshness(seconds * 1000);
+    if (this.operation) recordFreshness(this.operation, seconds * 1000);
     return response;
   }
 
@@ -234,7 +252,7 @@ export class UpstreamClient {
 
   private async attempts<T>(request: UpstreamRequest<T>): Promise<UpstreamResponse<unknown>> {
     const policy = this.options.policy;
-    const scope = operationScope.getStore();
+    const scope = this.operation;
     const signal = request.signal ?? scope?.signal;
     for (let retry = 0; ; retry += 1) {
       const outcome = await this.admitted(request, signal, retry + 1);

@@ -1,9 +1,9 @@
 /**
- * The operation scope: the deadline and abort signal of the GraphQL operation an upstream call belongs
- * to. The server enters it around each operation; the upstream layer reads it wherever the call is made
- * (DataLoader batches included, since AsyncLocalStorage follows the promise and tick chain).
+ * The operation scope: the deadline, abort signal and upstream budget of the GraphQL operation an
+ * upstream call belongs to. The server creates it around each operation and hands it on explicitly: the
+ * request context holds it, each provider session gets an upstream client bound to it
+ * (`UpstreamClient.forOperation`), and the cache-hint plugin reads the freshness it collected.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { setMaxListeners } from 'node:events';
 import { OperationLimitError } from '../errors.js';
 
@@ -26,9 +26,7 @@ export interface OperationScope {
 }
 
 /** Records that the cache answered a read of `provider` (for the access log). */
-export function recordCacheHit(provider: string): void {
-  const scope = operationScope.getStore();
-  if (!scope) return;
+export function recordCacheHit(scope: OperationScope, provider: string): void {
   scope.cacheHits ??= new Map();
   scope.cacheHits.set(provider, (scope.cacheHits.get(provider) ?? 0) + 1);
 }
@@ -36,11 +34,10 @@ export function recordCacheHit(provider: string): void {
 /**
  * Spends one upstream read of `provider` from the operation's budget, or throws OPERATION_LIMIT_EXCEEDED
  * when it is spent: every walk (a `last` without `before` over a provider that cannot jump to the end, a
- * batch of lookups) stops there instead of reading a whole account. Outside an operation, no limit.
+ * batch of lookups) stops there instead of reading a whole account.
  */
-export function spendUpstreamCall(provider: string): void {
-  const scope = operationScope.getStore();
-  if (!scope || scope.maxUpstreamCalls === undefined) return;
+export function spendUpstreamCall(scope: OperationScope, provider: string): void {
+  if (scope.maxUpstreamCalls === undefined) return;
   const spent = scope.upstreamCalls.get(provider) ?? 0;
   if (spent >= scope.maxUpstreamCalls) {
     throw new OperationLimitError(
@@ -52,12 +49,9 @@ export function spendUpstreamCall(provider: string): void {
 }
 
 /** Records that the operation used an upstream response that stays fresh for `ms` more. */
-export function recordFreshness(ms: number): void {
-  const scope = operationScope.getStore();
-  if (scope) scope.freshnessMs = Math.min(scope.freshnessMs ?? Number.POSITIVE_INFINITY, Math.max(0, ms));
+export function recordFreshness(scope: OperationScope, ms: number): void {
+  scope.freshnessMs = Math.min(scope.freshnessMs ?? Number.POSITIVE_INFINITY, Math.max(0, ms));
 }
-
-export const operationScope = new AsyncLocalStorage<OperationScope>();
 
 /** Runs `fn` within a scope whose signal aborts after `timeoutMs`, with an optional upstream budget. */
 export async function withOperationDeadline<T>(
@@ -78,7 +72,7 @@ export async function withOperationDeadline<T>(
       maxUpstreamCalls: options.maxUpstreamCalls,
       upstreamCalls: new Map(),
     };
-    return await operationScope.run(scope, () => fn(scope));
+    return await fn(scope);
   } finally {
     clearTimeout(timer);
   }

@@ -13,7 +13,7 @@ import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { validateTwilioList } from '../../src/providers/twilio/wire.js';
 import { UpstreamClient } from '../../src/upstream/client.js';
 import { UpstreamPolicy } from '../../src/upstream/policy.js';
-import { operationScope, withOperationDeadline } from '../../src/upstream/scope.js';
+import { withOperationDeadline } from '../../src/upstream/scope.js';
 
 let emulator: TwilioEmulator;
 beforeAll(async () => {
@@ -55,14 +55,15 @@ function client(now: () => number) {
 const read = (upstream: UpstreamClient) =>
   upstream.request({ path: 'v1/Users', searchParams: { PageSize: 1 }, schema: validateTwilioList });
 
-/** Runs `fn` in an operation whose deadline has already passed (its signal is aborted). */
-function afterDeadline<T>(fn: () => Promise<T>): Promise<T> {
+/** `upstream` bound to an operation whose deadline has already passed (its signal is aborted). */
+function afterDeadline(upstream: UpstreamClient): UpstreamClient {
   const controller = new AbortController();
   controller.abort(new Error('operation deadline passed'));
-  return operationScope.run(
-    { signal: controller.signal, deadline: Date.now() - 1, upstreamCalls: new Map() },
-    fn,
-  );
+  return upstream.forOperation({
+    signal: controller.signal,
+    deadline: Date.now() - 1,
+    upstreamCalls: new Map(),
+  });
 }
 
 describe('circuit breaker probes', () => {
@@ -73,18 +74,22 @@ describe('circuit breaker probes', () => {
 
     // One failure opens the circuit (threshold 1).
     emulator.injectFault({ status: 503, body: { code: 20503, message: 'down', status: 503 }, times: 1 });
-    await expect(withOperationDeadline(5000, () => read(upstream))).rejects.toMatchObject({
+    await expect(
+      withOperationDeadline(5000, (operation) => read(upstream.forOperation(operation))),
+    ).rejects.toMatchObject({
       details: { code: ErrorCode.UPSTREAM_UNAVAILABLE },
     });
     expect(policy.breaker.state).toBe('OPEN');
-    await expect(withOperationDeadline(5000, () => read(upstream))).rejects.toThrow(/circuit open/);
+    await expect(
+      withOperationDeadline(5000, (operation) => read(upstream.forOperation(operation))),
+    ).rejects.toThrow(/circuit open/);
     expect(emulator.calls).toHaveLength(1);
 
     // The cool-down ends; the first call admitted as the probe belongs to an operation already past its
     // deadline: it fails with UPSTREAM_TIMEOUT without reaching the provider...
     now += COOLDOWN_MS;
     expect(policy.breaker.state).toBe('HALF_OPEN');
-    const late = await afterDeadline(() => read(upstream)).catch((error: unknown) => error);
+    const late = await read(afterDeadline(upstream)).catch((error: unknown) => error);
     expect(late).toBeInstanceOf(UpstreamError);
     expect((late as UpstreamError).details.code).toBe(ErrorCode.UPSTREAM_TIMEOUT);
     expect(emulator.calls).toHaveLength(1);
@@ -93,7 +98,7 @@ describe('circuit breaker probes', () => {
 
     // Hours later (fake clock), a call goes upstream as the probe, succeeds, and closes the circuit.
     now += 5 * 3600_000;
-    const response = await withOperationDeadline(5000, () => read(upstream));
+    const response = await withOperationDeadline(5000, (operation) => read(upstream.forOperation(operation)));
     expect(response.status).toBe(200);
     expect(emulator.calls).toHaveLength(2);
     expect(policy.breaker.state).toBe('CLOSED');
@@ -104,15 +109,19 @@ describe('circuit breaker probes', () => {
     const { policy, upstream } = client(() => now);
     emulator.reset();
     emulator.injectFault({ status: 503, body: { code: 20503, message: 'down', status: 503 }, times: 1 });
-    await expect(withOperationDeadline(5000, () => read(upstream))).rejects.toBeInstanceOf(UpstreamError);
+    await expect(
+      withOperationDeadline(5000, (operation) => read(upstream.forOperation(operation))),
+    ).rejects.toBeInstanceOf(UpstreamError);
     now += COOLDOWN_MS;
     emulator.injectFault({ status: 404, body: { code: 20404, message: 'nope', status: 404 }, times: 1 });
-    await expect(withOperationDeadline(5000, () => read(upstream))).rejects.toMatchObject({
+    await expect(
+      withOperationDeadline(5000, (operation) => read(upstream.forOperation(operation))),
+    ).rejects.toMatchObject({
       details: { code: ErrorCode.UPSTREAM_NOT_FOUND },
     });
     expect(policy.breaker.state).toBe('HALF_OPEN');
     expect(policy.breaker.probeInFlight).toBe(false);
-    await withOperationDeadline(5000, () => read(upstream));
+    await withOperationDeadline(5000, (operation) => read(upstream.forOperation(operation)));
     expect(policy.breaker.state).toBe('CLOSED');
   });
 });

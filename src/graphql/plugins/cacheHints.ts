@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { cacheControlFromInfo } from '@apollo/cache-control-types';
 import type { RequestContext } from '../../context.js';
-import { operationScope } from '../../upstream/scope.js';
 
 /**
  * Cache hints: each root field that read upstream gets `maxAge` = the shortest freshness of the upstream
@@ -22,7 +21,7 @@ export const cacheHintsPlugin: ApolloServerPlugin<RequestContext> = {
             )
               return;
             return () => {
-              const freshness = operationScope.getStore()?.freshnessMs;
+              const freshness = contextValue.key.operation?.freshnessMs;
               if (freshness === undefined || contextValue.partialErrors.length > 0) return;
               cacheControlFromInfo(info).setCacheHint({
                 maxAge: Math.floor(freshness / 1000),

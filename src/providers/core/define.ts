@@ -168,11 +168,17 @@ export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter,
       return {
         baseUrl: http.baseUrl,
         connect(runtime): ConnectedProvider {
-          const api = spec.api(config, upstreamFor(runtime, spec.id, http));
-          if (api.paging.style !== spec.paging)
-            throw new Error(
-              `${spec.id}: its spec says ${spec.paging} paging, its api pages by ${api.paging.style}`,
-            );
+          const upstream = upstreamFor(runtime, spec.id, http);
+          // The wire calls of one operation: through a client bound to its deadline, signal and budget.
+          const apiFor = (request: RequestKey) => {
+            const api = spec.api(config, upstream.forOperation(request.operation));
+            if (api.paging.style !== spec.paging)
+              throw new Error(
+                `${spec.id}: its spec says ${spec.paging} paging, its api pages by ${api.paging.style}`,
+              );
+            return api;
+          };
+          apiFor({ requestId: 'start' });
           const shared: SharedState = {};
           const sessions = new WeakMap<
             RequestKey,
@@ -181,7 +187,7 @@ export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter,
           const session = (request: RequestKey) => {
             let found = sessions.get(request);
             if (!found) {
-              found = new ProviderSessionImpl(spec, api, runtime, shared);
+              found = new ProviderSessionImpl(spec, apiFor(request), runtime, shared);
               sessions.set(request, found);
             }
             return found;

@@ -1,10 +1,17 @@
 /** The per-request session as the provider-independent parts of rollcall see it. */
 import type { PageRequest, ProviderPage } from '../../relay/connection.js';
 import type { CursorPayload } from '../../relay/cursor.js';
+import type { OperationScope } from '../../upstream/scope.js';
 import type { UserRecord } from './record.js';
 
-/** The key one request's sessions are kept under (the request's context object). */
-export type RequestKey = object;
+/**
+ * One request, as its provider sessions are kept under it: its id, and the operation scope (deadline,
+ * signal, upstream budget) every upstream call of its sessions runs under.
+ */
+export interface RequestKey {
+  readonly requestId: string;
+  readonly operation?: OperationScope;
+}
 
 /**
  * A per-request view of one provider, as the provider-independent parts (`users`, `node`, `nodes`,
