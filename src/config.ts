@@ -124,7 +124,7 @@ function corsOrigins(read: EnvReader): string[] {
   return origins.map((origin) => origin.replace(/\/$/, ''));
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   /** The providers are the built-in emulators (demo mode, tests): never production unless NODE_ENV says so. */
   demo?: boolean;
   /** Whether stdout is a terminal (the default log format is pretty there). */

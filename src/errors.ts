@@ -124,13 +124,6 @@ export function codeForStatus(status: number): UpstreamErrorCode {
   return ErrorCode.UPSTREAM_BAD_RESPONSE;
 }
 
-/** For exhaustive switches: the compiler proves this is never reached. */
-export class UnreachableCaseError extends Error {
-  constructor(value: never) {
-    super(`Unreachable case: ${JSON.stringify(value)}`);
-  }
-}
-
 /** True when `error` is an UpstreamError with this code (e.g. a 404 a lookup turns into null). */
 export function isUpstreamError(error: unknown, code: UpstreamErrorCode): error is UpstreamError {
   return error instanceof UpstreamError && error.details.code === code;

@@ -72,7 +72,7 @@ export interface OperationLimits {
   defaultPageSize: number;
 }
 
-export interface OperationMeasure {
+interface OperationMeasure {
   depth: number;
   aliases: number;
   rootFields: number;

@@ -9,7 +9,7 @@ import pretty from 'pino-pretty';
 
 export type { Logger };
 
-export type LogFormat = 'json' | 'pretty';
+type LogFormat = 'json' | 'pretty';
 
 const OPTIONS: LoggerOptions = {
   base: { service: 'rollcall' },

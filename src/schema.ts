@@ -25,7 +25,7 @@ import type { Resolvers } from './generated/resolvers.js';
 import type { ProviderDefinition } from './providers/core/definition.js';
 import { PROVIDERS } from './providers/registry.js';
 
-export const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
+const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
 
 export function loadTypeDefs(providers: readonly ProviderDefinition[] = PROVIDERS): DocumentNode {
   const merged = mergeTypeDefs(

@@ -37,7 +37,7 @@ import { MemoryStore, RedisStore, UpstreamCache } from './upstream/cache.js';
 import { UpstreamPolicy } from './upstream/policy.js';
 import { SupportedOperationTypesRule } from './validation.js';
 
-export interface ServerOptions {
+interface ServerOptions {
   logger?: Logger;
   /** Providers whose base URL is an in-process emulator (reported as EMULATED). */
   emulated?: ReadonlySet<ProviderId>;

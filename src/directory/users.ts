@@ -75,7 +75,7 @@ export class SizeHints {
   }
 }
 
-export interface UsersArgs extends ConnectionArgs {
+interface UsersArgs extends ConnectionArgs {
   providers?: readonly ProviderId[] | null;
 }
 

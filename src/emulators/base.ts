@@ -60,7 +60,7 @@ export interface Fault {
   path?: string;
 }
 
-export type EmulatorHandler = (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>;
+type EmulatorHandler = (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>;
 
 export interface EmulatorOptions {
   /** Fixed latency added to every answer, in ms (default 0). */
@@ -292,7 +292,7 @@ export class EmulatorServer {
 }
 
 /** A delay that never keeps the process alive on its own (a stopped emulator may still be sleeping). */
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 

@@ -40,7 +40,7 @@ import {
   sendJson,
 } from './io.js';
 
-export interface RouterDependencies {
+interface RouterDependencies {
   config: Config;
   apollo: ApolloServer<RequestContext>;
   logger: Logger;

@@ -12,7 +12,7 @@ import { BadUserInputError, shownInput } from '../errors.js';
 const PREFIX = 'rollcall:';
 const VERSION = 'v1';
 
-export interface DecodedGlobalId {
+interface DecodedGlobalId {
   provider: string;
   nativeId: string;
 }

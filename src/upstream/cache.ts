@@ -28,7 +28,7 @@ export interface CachedResponse<Body = unknown> {
   expiresAt: number;
 }
 
-export interface CacheStore {
+interface CacheStore {
   get(key: string): Promise<CachedResponse | undefined>;
   set(key: string, value: CachedResponse, ttlMs: number): Promise<void>;
   delete(key: string): Promise<void>;

@@ -29,7 +29,7 @@ import { inSpan, SpanKind, SpanStatusCode } from '../telemetry.js';
 import type { Span } from '@opentelemetry/api';
 import { recordCacheHit, recordFreshness, spendUpstreamCall, type OperationScope } from './scope.js';
 
-export type Headers = Record<string, string | string[] | undefined>;
+type Headers = Record<string, string | string[] | undefined>;
 
 /**
  * A failure as a provider's error detector reads it. The client sees `reason` (rollcall's own words), the
@@ -37,7 +37,7 @@ export type Headers = Record<string, string | string[] | undefined>;
  * scrubbed, because upstream messages quote URLs, account identifiers and even credentials. Detectors do
  * not read `Retry-After`: the upstream client does, once, for every rate-limited answer.
  */
-export interface DetectedError {
+interface DetectedError {
   code: UpstreamErrorCode;
   /** The upstream HTTP status. */
   status?: number;
@@ -73,7 +73,7 @@ function safeUpstreamCode(code: string | number | undefined): string | number | 
   return typeof code === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(code) ? code : undefined;
 }
 
-export interface UpstreamClientOptions {
+interface UpstreamClientOptions {
   provider: string;
   baseUrl: string;
   /** Auth and other per-call headers; may be async (a signed token). */
@@ -99,7 +99,7 @@ export interface UpstreamClientOptions {
   identifiers?: readonly string[];
 }
 
-export interface UpstreamRequest<T> {
+interface UpstreamRequest<T> {
   method?: 'GET' | 'POST';
   /** Path relative to the base URL, e.g. `v1/Users` (no leading slash). */
   path: string;

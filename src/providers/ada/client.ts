@@ -21,7 +21,7 @@ export const ADA_END_USER_ID: NativeIdRule = {
 
 const LIST_PATH = 'api/v2/end-users/';
 
-export interface AdaPage {
+interface AdaPage {
   users: AdaWireEndUser[];
   /** The `cursor` of `meta.next_page_url`; null on the last page, whichever way Ada marks it. */
   next: string | null;

@@ -23,7 +23,7 @@ import type { AdaWireEndUser, AdaWireErrorBody, AdaWireListResponse, AdaWireProf
 type MetadataValue = string | boolean | number;
 
 /** The profile of a stored end user: every documented key present (values may be null). */
-export interface StoredAdaProfile extends AdaWireProfile {
+interface StoredAdaProfile extends AdaWireProfile {
   first_name: string | null;
   last_name: string | null;
   display_name: string | null;
@@ -49,11 +49,11 @@ export type AdaCursorMode = 'inclusive' | 'exclusive';
 export type AdaLastPageMode = 'null-url' | 'null-meta' | 'no-meta';
 
 export const ADA_DEMO_API_KEY = 'demo-ada-api-key';
-export const ADA_MAX_LIMIT = 100;
+const ADA_MAX_LIMIT = 100;
 /** The seed's end user, verbatim (its example has no `external_id` key). */
 export const ADA_SEED_END_USER_ID = '5f7e0e2c1e7c7e000f0f9c3a';
 
-export interface AdaEmulatorOptions extends EmulatorOptions {
+interface AdaEmulatorOptions extends EmulatorOptions {
   /** The one Bearer key accepted (default {@link ADA_DEMO_API_KEY}). */
   apiKey?: string;
   /** Off by default; `true` = Ada's documented 10 requests/s and 100/min per instance. */

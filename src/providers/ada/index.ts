@@ -35,7 +35,7 @@ interface AdaQuery {
   externalId: string | null;
 }
 
-export interface AdaConfig {
+interface AdaConfig {
   /** Sent as `Authorization: Bearer <key>`. */
   apiKey: string;
   /** `https://{handle}[.{region}].ada.support`, or ADA_BASE_URL. */
@@ -43,7 +43,7 @@ export interface AdaConfig {
 }
 
 /** Ada's regional hosts: `{handle}.{region}.ada.support`; no region is `{handle}.ada.support`. */
-export const ADA_REGIONS = ['eu', 'maple', 'us2'] as const;
+const ADA_REGIONS = ['eu', 'maple', 'us2'] as const;
 /** An Ada handle is one DNS label: the `example` of `https://example.ada.support`. */
 const HANDLE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -115,13 +115,8 @@ export const adaSpec: ProviderSpec<
     return { apiKey, baseUrl: `https://${handle}${region ? `.${region}` : ''}.ada.support` };
   },
 
-  // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
-  async startEmulator(options) {
-    const { AdaEmulator } = await import('./emulator.js');
-    const server = new AdaEmulator(options);
-    await server.start();
-    return { server, env: server.demoEnv() };
-  },
+  // Imported only when asked for (demo mode, tests, bench): the production path never loads it.
+  emulator: async (options) => new (await import('./emulator.js')).AdaEmulator(options),
 
   http(config) {
     const authorization = `Bearer ${config.apiKey}`;

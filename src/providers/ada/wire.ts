@@ -41,7 +41,7 @@ export interface AdaWireListResponse {
   meta?: { next_page_url?: string | null } | null;
 }
 
-export interface AdaWireErrorItem {
+interface AdaWireErrorItem {
   type: string;
   message: string;
   details?: string | null;

@@ -30,7 +30,7 @@ export const COMETCHAT_MAX_PER_PAGE = 1000;
 /** The list parameters a filter stands for (everything but `page`/`perPage`). */
 export type CometChatListParams = Record<string, string | boolean>;
 
-export interface CometChatPage {
+interface CometChatPage {
   users: CometChatWireUser[];
   /** `meta.pagination.total`: every user matching the filter. */
   total: number;

@@ -62,16 +62,16 @@ export interface EmulatedCometChatList extends CometChatListResponse {
 // ---------------------------------------------------------------------------------------------
 
 /** Obviously fake demo credentials; real keys are 40 hex characters. */
-export const COMETCHAT_DEMO_API_KEY = 'rollcall-demo-cometchat-fullaccess-key';
+const COMETCHAT_DEMO_API_KEY = 'rollcall-demo-cometchat-fullaccess-key';
 export const COMETCHAT_DEMO_AUTH_ONLY_KEY = 'rollcall-demo-cometchat-authonly-key';
-export const COMETCHAT_DEMO_APP_ID = 'rollcalldemo';
+const COMETCHAT_DEMO_APP_ID = 'rollcalldemo';
 
-export const COMETCHAT_DEFAULT_PER_PAGE = 100;
-export const COMETCHAT_MAX_PER_PAGE = 1000;
+const COMETCHAT_DEFAULT_PER_PAGE = 100;
+const COMETCHAT_MAX_PER_PAGE = 1000;
 /** `rateLimit: true` means this many calls per minute: small enough for tests to exceed. */
-export const COMETCHAT_TEST_RATE_LIMIT_PER_MINUTE = 60;
+const COMETCHAT_TEST_RATE_LIMIT_PER_MINUTE = 60;
 
-export interface CometChatEmulatorOptions extends EmulatorOptions {
+interface CometChatEmulatorOptions extends EmulatorOptions {
   /** The `fullAccess` REST key (default {@link COMETCHAT_DEMO_API_KEY}). */
   apiKey?: string;
   appId?: string;

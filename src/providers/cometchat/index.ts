@@ -24,9 +24,9 @@ import { toCometChatRecord } from './map.js';
 import type { CometChatUserRecord } from './types.js';
 import type { CometChatWireUser } from './wire.js';
 
-export const COMETCHAT_REGIONS = ['us', 'eu', 'in'] as const;
+const COMETCHAT_REGIONS = ['us', 'eu', 'in'] as const;
 
-export interface CometChatConfig {
+interface CometChatConfig {
   /** The REST API key (fullAccess scope), sent as the `apikey` header. */
   apiKey: string;
   /** `https://{appId}.api-{region}.cometchat.io`, or COMETCHAT_BASE_URL. No `/v3` suffix. */
@@ -107,13 +107,8 @@ export const cometChatSpec: ProviderSpec<
     return { apiKey, baseUrl: `https://${appId.toLowerCase()}.api-${region}.cometchat.io`, appId };
   },
 
-  // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
-  async startEmulator(options) {
-    const { CometChatEmulator } = await import('./emulator.js');
-    const server = new CometChatEmulator(options);
-    await server.start();
-    return { server, env: server.demoEnv() };
-  },
+  // Imported only when asked for (demo mode, tests, bench): the production path never loads it.
+  emulator: async (options) => new (await import('./emulator.js')).CometChatEmulator(options),
 
   http: (config) => ({
     baseUrl: config.baseUrl,

@@ -196,7 +196,11 @@ export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter,
         },
       };
     },
-    startEmulator: (options) => spec.startEmulator(options),
+    async startEmulator(options) {
+      const server = await spec.emulator(options);
+      await server.start();
+      return { server, env: server.demoEnv() };
+    },
     disabledResolvers: providerResolvers(spec, () => {
       throw new ProviderNotConfiguredError(spec.id);
     }),

@@ -40,6 +40,11 @@ export interface ProviderRuntime {
   maxLookupCalls: number;
 }
 
+/** An emulator that can tell the environment pointing rollcall at it. */
+export interface DemoEmulator extends EmulatorServer {
+  demoEnv(): Record<string, string>;
+}
+
 /** A running emulator as demo mode and tests use it. */
 export interface RunningEmulator {
   server: EmulatorServer;
@@ -122,10 +127,10 @@ export interface ProviderSpec<Cfg, Wire, Rec extends UserRecord, Query, Filter, 
    */
   readConfig(env: EnvReader): Cfg | null;
   /**
-   * Starts its emulator on a free loopback port (demo mode, tests, bench). The emulator module is
-   * imported here, lazily: nothing on the production path loads it.
+   * Its emulator, not yet started (the core starts it on a free loopback port, for demo mode, tests and
+   * bench). The emulator module is imported here, lazily: nothing on the production path loads it.
    */
-  startEmulator(options?: { latencyMs?: number }): Promise<RunningEmulator>;
+  emulator(options?: { latencyMs?: number }): Promise<DemoEmulator>;
   http(config: Cfg): HttpSettings;
   /** Its wire calls for one account, over the shared upstream client. */
   api(config: Cfg, upstream: UpstreamClient): ProviderApi<Wire, Query, Filter>;

@@ -14,7 +14,7 @@ import { BadUserInputError } from '../../errors.js';
 import { inSpan } from '../../telemetry.js';
 import type { ProviderId } from './record.js';
 
-export type BatchFetch<Rec> = (ids: readonly string[]) => Promise<(Rec | null | Error)[]>;
+type BatchFetch<Rec> = (ids: readonly string[]) => Promise<(Rec | null | Error)[]>;
 
 export class ByIdLoader<Rec> {
   private readonly seen = new Map<string, Rec>();

@@ -12,7 +12,7 @@
 import { mapBounded } from '../../util/concurrency.js';
 import type { WalkStep } from './paging.js';
 
-export interface WalkSource<Rec> {
+interface WalkSource<Rec> {
   /** The first page of the list (each page read through the session's page loader). */
   first(): Promise<WalkStep<Rec>>;
   /** The keys a record answers to (e.g. sid and identity). */

@@ -25,7 +25,7 @@ import { userByNativeId, userByReference } from './reference.js';
  * The name cursors are bound to: the provider, plus a fingerprint of the filter when there is one, so a
  * cursor from one filtered list is refused by a list with other filters (its positions mean nothing there).
  */
-export function connectionName(provider: string, filter: unknown): string {
+function connectionName(provider: string, filter: unknown): string {
   const canonical = stableKey(filter);
   if (canonical === 'null' || canonical === '{}') return provider;
   return `${provider}#${createHash('sha256').update(canonical).digest('base64url').slice(0, 12)}`;

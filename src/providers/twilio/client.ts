@@ -20,12 +20,12 @@ export const TWILIO_USER_ID: NativeIdRule = {
 };
 
 /** Where a page starts: Twilio's token (null for the first page) and the client-state page index. */
-export interface TwilioPageRef {
+interface TwilioPageRef {
   token: string | null;
   page: number;
 }
 
-export interface TwilioPage {
+interface TwilioPage {
   users: TwilioWireUser[];
   next: TwilioPageRef | null;
   previous: TwilioPageRef | null;

@@ -19,7 +19,7 @@ import {
 } from '../../emulators/base.js';
 import type { TwilioErrorBody, TwilioListResponse, TwilioWireUser } from './wire.js';
 
-export interface TwilioEmulatorOptions extends EmulatorOptions {
+interface TwilioEmulatorOptions extends EmulatorOptions {
   accountSid?: string;
   authToken?: string;
   /** An API key pair accepted as well (`SK…` + secret). */
@@ -32,8 +32,8 @@ export interface TwilioEmulatorOptions extends EmulatorOptions {
 }
 
 /** The demo account's credentials: fake, fixed, and only valid against this emulator. */
-export const TWILIO_DEMO_ACCOUNT_SID = 'ACdea00000000000000000000000000000';
-export const TWILIO_DEMO_AUTH_TOKEN = 'demo-twilio-auth-token';
+const TWILIO_DEMO_ACCOUNT_SID = 'ACdea00000000000000000000000000000';
+const TWILIO_DEMO_AUTH_TOKEN = 'demo-twilio-auth-token';
 const MAX_PAGE_SIZE = 50;
 
 interface StoredUser {

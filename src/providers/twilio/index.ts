@@ -18,7 +18,7 @@ import type { TwilioWireUser } from './wire.js';
 /** Twilio's "Invalid PageToken" (https://www.twilio.com/docs/api/errors/21481). */
 const INVALID_PAGE_TOKEN = 21481;
 
-export interface TwilioConfig {
+interface TwilioConfig {
   /** `AC…`, or with an API key, the account the key belongs to. */
   accountSid: string;
   /** Basic-auth user: the account sid or an API key sid (`SK…`). */
@@ -88,13 +88,8 @@ export const twilioSpec: ProviderSpec<
     };
   },
 
-  // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
-  async startEmulator(options) {
-    const { TwilioEmulator } = await import('./emulator.js');
-    const server = new TwilioEmulator(options);
-    await server.start();
-    return { server, env: server.demoEnv() };
-  },
+  // Imported only when asked for (demo mode, tests, bench): the production path never loads it.
+  emulator: async (options) => new (await import('./emulator.js')).TwilioEmulator(options),
 
   http(config) {
     const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;

@@ -29,7 +29,7 @@ export interface TwilioWireUser {
   links?: { user_conversations?: string | null } | null;
 }
 
-export interface TwilioListMeta {
+interface TwilioListMeta {
   page?: number | null;
   page_size?: number | null;
   first_page_url?: string | null;

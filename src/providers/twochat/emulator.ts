@@ -18,13 +18,13 @@ import {
 import type { TwoChatErrorBody, TwoChatInfoResponse, TwoChatListResponse, TwoChatWireUser } from './wire.js';
 
 /** 2Chat account-user statuses; only `ACTIVE` users are ever sent on the wire. */
-export type TwoChatUserStatus = 'ACTIVE' | 'PENDING' | 'SUSPENDED' | 'DELETED';
+type TwoChatUserStatus = 'ACTIVE' | 'PENDING' | 'SUSPENDED' | 'DELETED';
 
 /**
  * A user as the emulator keeps it: the wire user (names and email always present, possibly null) plus the
  * status that decides whether it is listed (not a wire field: `/open/users` sends only ACTIVE users).
  */
-export interface StoredTwoChatUser extends TwoChatWireUser {
+interface StoredTwoChatUser extends TwoChatWireUser {
   first_name: string | null;
   last_name: string | null;
   email: string | null;
@@ -33,11 +33,11 @@ export interface StoredTwoChatUser extends TwoChatWireUser {
 
 export const TWOCHAT_DEMO_API_KEY = 'demo-2chat-api-key';
 /** 2Chat's documented trial limit (api-response-codes page). */
-export const TWOCHAT_TRIAL_REQUESTS_PER_MINUTE = 30;
+const TWOCHAT_TRIAL_REQUESTS_PER_MINUTE = 30;
 /** Reported by `/open/info` when rate limiting is off: the billing page's example paid plan. */
 const UNENFORCED_REQUESTS_PER_MINUTE = 80;
 
-export interface TwoChatEmulatorOptions extends EmulatorOptions {
+interface TwoChatEmulatorOptions extends EmulatorOptions {
   /** The one API key accepted in `X-User-API-Key` (default {@link TWOCHAT_DEMO_API_KEY}). */
   apiKey?: string;
   /** Off by default; `true` = the trial plan's 30 requests/minute. */

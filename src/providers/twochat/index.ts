@@ -13,13 +13,13 @@ import { toTwoChatRecord } from './map.js';
 import type { TwoChatUserRecord } from './types.js';
 import type { TwoChatWireUser } from './wire.js';
 
-export interface TwoChatConfig {
+interface TwoChatConfig {
   /** Sent as `X-User-API-Key`. */
   apiKey: string;
   baseUrl: string;
 }
 
-export const TWOCHAT_DEFAULT_BASE_URL = 'https://api.p.2chat.io';
+const TWOCHAT_DEFAULT_BASE_URL = 'https://api.p.2chat.io';
 
 export const twoChatSpec: ProviderSpec<
   TwoChatConfig,
@@ -48,13 +48,8 @@ export const twoChatSpec: ProviderSpec<
     return { apiKey, baseUrl: baseUrl ?? TWOCHAT_DEFAULT_BASE_URL };
   },
 
-  // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
-  async startEmulator(options) {
-    const { TwoChatEmulator } = await import('./emulator.js');
-    const server = new TwoChatEmulator(options);
-    await server.start();
-    return { server, env: server.demoEnv() };
-  },
+  // Imported only when asked for (demo mode, tests, bench): the production path never loads it.
+  emulator: async (options) => new (await import('./emulator.js')).TwoChatEmulator(options),
 
   http: (config) => ({
     baseUrl: config.baseUrl,

@@ -35,7 +35,7 @@ export type VoximplantApplication = { applicationId: number } | { applicationNam
 
 export type GetUsersParams = Record<string, string | number | boolean>;
 
-export interface VoximplantPage {
+interface VoximplantPage {
   users: VoximplantWireUser[];
   /** `total_count`: every user matching the parameters. */
   total: number;

@@ -46,10 +46,9 @@ export const VOXIMPLANT_ACD_STATUSES = [
   'TIMEOUT',
   'DND',
 ] as const;
-export type VoximplantAcdStatus = (typeof VOXIMPLANT_ACD_STATUSES)[number];
 
 /** An application as the emulator stores and sends it: every ApplicationInfoType field filled. */
-export interface StoredVoximplantApplication extends VoximplantWireApplication {
+interface StoredVoximplantApplication extends VoximplantWireApplication {
   application_id: number;
   application_name: string;
   modified: string;
@@ -57,13 +56,13 @@ export interface StoredVoximplantApplication extends VoximplantWireApplication {
 }
 
 /** A skill as the emulator stores and sends it. */
-export interface StoredVoximplantSkill extends VoximplantWireSkill {
+interface StoredVoximplantSkill extends VoximplantWireSkill {
   skill_id: number;
   skill_name: string;
 }
 
 /** A queue membership as the emulator stores and sends it. */
-export interface StoredVoximplantAcdQueue extends VoximplantWireAcdQueue {
+interface StoredVoximplantAcdQueue extends VoximplantWireAcdQueue {
   acd_queue_id: number;
   acd_queue_name: string;
   auto_link: boolean;
@@ -99,7 +98,7 @@ export interface EmulatedVoximplantGetUsers extends VoximplantGetUsersResponse {
 }
 
 /** The service-account credentials.json content. */
-export interface VoximplantCredentials {
+interface VoximplantCredentials {
   account_email: string;
   account_id: number;
   key_id: string;
@@ -112,19 +111,19 @@ export interface VoximplantCredentials {
 // ---------------------------------------------------------------------------------------------
 
 /** Obviously fake demo identity; the key pair itself is generated at start. */
-export const VOXIMPLANT_DEMO_ACCOUNT_ID = 1000001;
-export const VOXIMPLANT_DEMO_ACCOUNT_EMAIL = 'demo@rollcall.invalid';
-export const VOXIMPLANT_DEMO_KEY_ID = 'rollcall-demo-key-00000000-0000-4000-8000-000000000001';
+const VOXIMPLANT_DEMO_ACCOUNT_ID = 1000001;
+const VOXIMPLANT_DEMO_ACCOUNT_EMAIL = 'demo@rollcall.invalid';
+const VOXIMPLANT_DEMO_KEY_ID = 'rollcall-demo-key-00000000-0000-4000-8000-000000000001';
 
-export const VOXIMPLANT_DEFAULT_COUNT = 20;
-export const VOXIMPLANT_MAX_COUNT = 1000;
-export const VOXIMPLANT_MAX_TOKEN_TTL_SECONDS = 3600;
-export const VOXIMPLANT_CLOCK_SKEW_SECONDS = 30;
+const VOXIMPLANT_DEFAULT_COUNT = 20;
+const VOXIMPLANT_MAX_COUNT = 1000;
+const VOXIMPLANT_MAX_TOKEN_TTL_SECONDS = 3600;
+const VOXIMPLANT_CLOCK_SKEW_SECONDS = 30;
 /** `rateLimit: true` means this many calls per minute. */
-export const VOXIMPLANT_TEST_RATE_LIMIT_PER_MINUTE = 60;
+const VOXIMPLANT_TEST_RATE_LIMIT_PER_MINUTE = 60;
 
 /** Voximplant API error codes the emulator answers with (`APIErrorCode` in the Node SDK). */
-export const VoximplantErrorCode = {
+const VoximplantErrorCode = {
   AUTHORIZATION_FAILED: 100,
   INVALID_ARGUMENTS: 101,
   MISSING_CMD: 102,
@@ -136,7 +135,7 @@ export const VoximplantErrorCode = {
   TOKEN_EXPIRED: 456,
 } as const;
 
-export interface VoximplantEmulatorOptions extends EmulatorOptions {
+interface VoximplantEmulatorOptions extends EmulatorOptions {
   accountId?: number;
   accountEmail?: string;
   keyId?: string;
@@ -535,7 +534,7 @@ function comparator(orderBy: OrderBy): (a: StoredVoximplantUser, b: StoredVoximp
 // ---------------------------------------------------------------------------------------------
 
 /** `YYYY-MM-DD HH:mm:ss` in UTC, Voximplant's timestamp format. */
-export function formatVoximplantTime(epochSeconds: number): string {
+function formatVoximplantTime(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
 }
 

@@ -41,7 +41,7 @@ interface VoximplantList {
  */
 const WALK_SIZE = 100;
 
-export interface VoximplantConfig {
+interface VoximplantConfig {
   /** The service account from credentials.json; the private key only as a KeyObject. */
   account: VoximplantServiceAccount;
   /** The default application filter (GetUsers needs exactly one of id and name). */
@@ -134,13 +134,8 @@ export const voximplantSpec: ProviderSpec<
     return { account: credentials.account, application, baseUrl };
   },
 
-  // Loaded only when asked for (demo mode, tests, bench): the production path never loads an emulator.
-  async startEmulator(options) {
-    const { VoximplantEmulator } = await import('./emulator.js');
-    const server = await VoximplantEmulator.create(options);
-    await server.start();
-    return { server, env: server.demoEnv() };
-  },
+  // Imported only when asked for (demo mode, tests, bench): the production path never loads it.
+  emulator: async (options) => (await import('./emulator.js')).VoximplantEmulator.create(options),
 
   http(config) {
     const tokens = new VoximplantTokenSource(config.account);

@@ -18,7 +18,7 @@ export interface VoximplantServiceAccount {
   privateKey: KeyObject;
 }
 
-export type CredentialsResult = { account: VoximplantServiceAccount } | { problem: string };
+type CredentialsResult = { account: VoximplantServiceAccount } | { problem: string };
 
 /**
  * Reads credentials.json content (`{account_id, key_id, private_key, account_email?}`, or the Go SDK's

@@ -80,7 +80,7 @@ export const spec = (paging: ProviderSpec<null, FakeWire, FakeRecord, string, st
     paging,
     forwardOnly: 'its fake API has no backward paging',
     readConfig: () => null,
-    startEmulator: () => Promise.reject(new Error('no emulator in unit tests')),
+    emulator: () => Promise.reject(new Error('no emulator in unit tests')),
     http: () => ({ baseUrl: 'http://127.0.0.1:9', detectError: () => undefined, credentials: 'none' }),
     api: () => {
       throw new Error('unit tests build the api themselves');

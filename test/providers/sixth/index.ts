@@ -94,12 +94,7 @@ export const zulipSpec: ProviderSpec<ZulipConfig, ZulipWireUser, ZulipUserRecord
       return { site, email, apiKey };
     },
 
-    async startEmulator(options) {
-      const { ZulipEmulator } = await import('./emulator.js');
-      const server = new ZulipEmulator(options);
-      await server.start();
-      return { server, env: server.demoEnv() };
-    },
+    emulator: async (options) => new (await import('./emulator.js')).ZulipEmulator(options),
 
     http: (config) => {
       const authorization = `Basic ${Buffer.from(`${config.email}:${config.apiKey}`).toString('base64')}`;

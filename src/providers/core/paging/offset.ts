@@ -83,7 +83,7 @@ class TotalsMemo {
 }
 
 /** Which pages of which size cover the positions `[start, end)` (end > start). */
-export interface PagePlan {
+interface PagePlan {
   perPage: number;
   /** 1-based page numbers, ascending. */
   pages: number[];
@@ -109,6 +109,39 @@ export function planPages(start: number, end: number, maxPerPage: number): PageP
 }
 
 /**
+ * A position-addressable list as a pager: `fetch` reads positions [start, end) of a query's list (through
+ * the session's page loader), `walkSize` is how many users a lookup walk reads at a time. Each list's
+ * total is learnt from its first fetch of the operation, in flight or done.
+ */
+function positionPager<Rec, Query>(
+  fetch: (query: Query, start: number, end: number) => Promise<RangeLoad<Rec>>,
+  walkSize: number,
+): TypedPager<Rec, Query, number> {
+  const totals = new TotalsMemo();
+  const load = (query: Query, start: number, end: number) => {
+    const loading = fetch(query, start, end);
+    totals.learn(stableKey(query), loading);
+    return loading;
+  };
+  return {
+    cursor: asOffset,
+    window: (request, query) =>
+      pageByOffset(request, {
+        fetch: (start, end) => load(query, start, end),
+        knownTotal: () => totals.get(stableKey(query)),
+      }),
+    walk: (query) => {
+      const step = async (start: number): Promise<WalkStep<Rec>> => {
+        const range = await load(query, start, start + walkSize);
+        const next = start + walkSize;
+        return { records: range.records, next: next < range.total ? () => step(next) : null };
+      };
+      return step(0);
+    },
+  };
+}
+
+/**
  * The `page` style. Every (query, page, perPage) is one page-loader key, so identical windows in one
  * operation cost one call; a window is stitched from the pages of its plan. Lookups read the unfiltered
  * list `maxPerPage` users a page.
@@ -117,50 +150,29 @@ export function pageNumberPager<Wire, Rec, Query>(
   paging: PageNumberPaging<Wire, Query>,
   tools: PagerTools<Wire, Rec>,
 ): TypedPager<Rec, Query, number> {
-  const totals = new TotalsMemo();
   const loadPage = tools.loader(async (key: { query: Query; page: number; perPage: number }) => ({
     ...(await paging.list(key.query, key.page, key.perPage)),
     page: key.page,
     perPage: key.perPage,
   }));
-  const load = (query: Query, page: number, perPage: number) => {
-    const loading = loadPage({ query, page, perPage });
-    totals.learn(stableKey(query), loading);
-    return loading;
-  };
-  return {
-    cursor: asOffset,
-    window: (request, query) =>
-      pageByOffset(request, {
-        fetch: async (start, end) => {
-          const plan = planPages(start, end, paging.maxPerPage);
-          const loaded = await Promise.all(plan.pages.map((page) => load(query, page, plan.perPage)));
-          // Stitch the pages into positions [start, end); stop at the first gap (the list ended).
-          const records: Rec[] = [];
-          for (const page of loaded) {
-            const base = (page.page - 1) * page.perPage;
-            page.records.forEach((record, index) => {
-              const position = base + index;
-              if (position >= start && position < end) records[position - start] = record;
-            });
-          }
-          const gap = records.findIndex((record) => record === undefined);
-          const last = loaded[loaded.length - 1];
-          return { start, end, total: last.total, records: gap === -1 ? records : records.slice(0, gap) };
-        },
-        knownTotal: () => totals.get(stableKey(query)),
-      }),
-    walk: (query) => {
-      const step = async (page: number): Promise<WalkStep<Rec>> => {
-        const loaded = await load(query, page, paging.maxPerPage);
-        return {
-          records: loaded.records,
-          next: page * loaded.perPage < loaded.total ? () => step(page + 1) : null,
-        };
-      };
-      return step(1);
-    },
-  };
+  return positionPager(async (query, start, end) => {
+    const plan = planPages(start, end, paging.maxPerPage);
+    const loaded = await Promise.all(
+      plan.pages.map((page) => loadPage({ query, page, perPage: plan.perPage })),
+    );
+    // Stitch the pages into positions [start, end); stop at the first gap (the list ended).
+    const records: Rec[] = [];
+    for (const page of loaded) {
+      const base = (page.page - 1) * page.perPage;
+      page.records.forEach((record, index) => {
+        const position = base + index;
+        if (position >= start && position < end) records[position - start] = record;
+      });
+    }
+    const gap = records.findIndex((record) => record === undefined);
+    const last = loaded[loaded.length - 1];
+    return { start, end, total: last.total, records: gap === -1 ? records : records.slice(0, gap) };
+  }, paging.maxPerPage);
 }
 
 /**
@@ -171,41 +183,11 @@ export function offsetPager<Wire, Rec, Query>(
   paging: OffsetPaging<Wire, Query>,
   tools: PagerTools<Wire, Rec>,
 ): TypedPager<Rec, Query, number> {
-  const totals = new TotalsMemo();
-  const loadRange = tools.loader(async (key: { query: Query; offset: number; count: number }) => ({
-    ...(await paging.list(key.query, key.offset, key.count)),
-    offset: key.offset,
-    count: key.count,
-  }));
-  const load = (query: Query, offset: number, count: number) => {
-    const loading = loadRange({ query, offset, count });
-    totals.learn(stableKey(query), loading);
-    return loading;
-  };
-  return {
-    cursor: asOffset,
-    window: (request, query) =>
-      pageByOffset(request, {
-        fetch: async (start, end) => {
-          const range = await load(query, start, end - start);
-          return {
-            start: range.offset,
-            end: range.offset + range.count,
-            total: range.total,
-            records: range.records,
-          };
-        },
-        knownTotal: () => totals.get(stableKey(query)),
-      }),
-    walk: (query) => {
-      const step = async (offset: number): Promise<WalkStep<Rec>> => {
-        const range = await load(query, offset, paging.walkSize);
-        return {
-          records: range.records,
-          next: offset + paging.walkSize < range.total ? () => step(offset + paging.walkSize) : null,
-        };
-      };
-      return step(0);
-    },
-  };
+  const loadRange = tools.loader((key: { query: Query; offset: number; count: number }) =>
+    paging.list(key.query, key.offset, key.count),
+  );
+  return positionPager(async (query, start, end) => {
+    const range = await loadRange({ query, offset: start, count: end - start });
+    return { start, end, total: range.total, records: range.records };
+  }, paging.walkSize);
 }

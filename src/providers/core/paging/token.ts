@@ -22,7 +22,7 @@ import type { CursorPayload } from '../../../relay/cursor.js';
 import type { Loaded, PagerTools, PageToken, TokenPaging, TypedPager, WalkStep } from '../paging.js';
 
 /** Cursor payload: token (null = first page), page index, page size, index within the page. */
-export interface TokenCursor {
+interface TokenCursor {
   t: string | null;
   p: number;
   s: number;
