@@ -26,12 +26,7 @@ import type { RequestContext } from '../context.js';
 import { BadUserInputError, ErrorCode, ProviderNotConfiguredError, UpstreamError } from '../errors.js';
 import type { ProviderId } from '../providers/core/record.js';
 import type { UserRecord } from '../providers/core/record.js';
-import {
-  parsePageRequest,
-  type ConnectionArgs,
-  type PageRequest,
-  type ProviderPage,
-} from '../relay/connection.js';
+import { parsePageRequest, type ConnectionArgs, type ProviderPage } from '../relay/connection.js';
 import type { CursorPayload } from '../relay/cursor.js';
 
 /** A provider's position in a walk: done, not started (`null`), or after/before a provider cursor. */
@@ -111,9 +106,7 @@ export async function resolveUsers(
 
   const forward = request.direction === 'forward';
   const walk = forward ? ids : [...ids].reverse();
-  const anchor = forward
-    ? (request as Extract<PageRequest<UsersCursor>, { direction: 'forward' }>).after
-    : (request as Extract<PageRequest<UsersCursor>, { direction: 'backward' }>).before;
+  const anchor = request.direction === 'forward' ? request.after : request.before;
   const state = initialState(walk, anchor, forward ? 'f' : 'b');
   const failed = new Set<ProviderId>();
   const fail = (provider: ProviderId, error: unknown) => {
@@ -124,9 +117,7 @@ export async function resolveUsers(
     context
       .sessionFor(provider)
       .page(
-        forward
-          ? { direction: 'forward', size, after: from as CursorPayload | null }
-          : { direction: 'backward', size, before: from as CursorPayload | null },
+        forward ? { direction: 'forward', size, after: from } : { direction: 'backward', size, before: from },
       );
 
   const taken: {
@@ -222,9 +213,13 @@ export async function resolveUsers(
 
   const ordered = forward ? taken : [...taken].reverse();
   const edges = ordered.map((edge) => {
-    const cursor: UsersCursor = { p: edge.provider, c: edge.cursor, d: forward ? 'f' : 'b' };
+    const cursor: { [key: string]: CursorPayload } = {
+      p: edge.provider,
+      c: edge.cursor,
+      d: forward ? 'f' : 'b',
+    };
     if (Object.keys(edge.s).length > 0) cursor.s = edge.s;
-    return { cursor: context.cursors.encode(name, cursor as CursorPayload), node: edge.node };
+    return { cursor: context.cursors.encode(name, cursor), node: edge.node };
   });
   return {
     edges,
@@ -240,10 +235,12 @@ export async function resolveUsers(
       const pages = await Promise.all(
         ids.map((id) => context.sessionFor(id).page({ direction: 'forward', size: 0, after: null })),
       );
-      const counts = pages.map((page) => page.totalCount);
-      return counts.every((count) => typeof count === 'number')
-        ? (counts as number[]).reduce((a, b) => a + b, 0)
-        : null;
+      let total = 0;
+      for (const { totalCount } of pages) {
+        if (totalCount === null) return null;
+        total += totalCount;
+      }
+      return total;
     },
   };
 }
@@ -335,19 +332,20 @@ function validateCursor(
       argument,
     });
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw bad();
-  const { p, c, d, s } = payload as Partial<UsersCursor>;
-  if (!p || !included.includes(p) || (d !== 'f' && d !== 'b') || c === undefined) throw bad();
+  const { p, c, d, s } = payload;
+  if (typeof p !== 'string' || !included.includes(p) || (d !== 'f' && d !== 'b') || c === undefined)
+    throw bad();
   const checkPosition = (provider: ProviderId, position: Position): Position =>
     position === 'done' || position === null
       ? position
-      : context.sessionFor(provider).validateCursor(position as CursorPayload, argument);
-  const cursor: UsersCursor = { p, c: checkPosition(p, c) as CursorPayload, d };
+      : context.sessionFor(provider).validateCursor(position, argument);
+  const cursor: UsersCursor = { p, c: checkPosition(p, c), d };
   if (s !== undefined) {
     if (!s || typeof s !== 'object' || Array.isArray(s)) throw bad();
     cursor.s = {};
     for (const [provider, position] of Object.entries(s)) {
-      if (!included.includes(provider as ProviderId) || provider === p) throw bad();
-      cursor.s[provider] = checkPosition(provider as ProviderId, position as Position);
+      if (!included.includes(provider) || provider === p) throw bad();
+      cursor.s[provider] = checkPosition(provider, position);
     }
   }
   return cursor;
