@@ -12,6 +12,7 @@ import type { ProviderId } from '../../src/providers/core/record.js';
 import type { UserRecord } from '../../src/providers/core/record.js';
 import type { ProviderSession } from '../../src/providers/core/session.js';
 import { asOffset, sliceWindow, type PageRequest } from '../../src/relay/connection.js';
+import { blankRecord } from '../support/records.js';
 import { CursorCodec, type CursorPayload } from '../../src/relay/cursor.js';
 
 interface Call {
@@ -28,21 +29,7 @@ let failing: Set<ProviderId>;
 let inFlight: number;
 
 function user(provider: ProviderId, n: number): UserRecord {
-  return {
-    __typename: 'Fake',
-    id: `${provider}-${n}`,
-    provider,
-    providerUserId: String(n),
-    displayName: null,
-    firstName: null,
-    lastName: null,
-    email: null,
-    avatarUrl: null,
-    active: null,
-    createdAt: null,
-    updatedAt: null,
-    raw: {},
-  };
+  return blankRecord('Fake', provider, String(n));
 }
 
 /** A provider's per-request sessions, over an in-memory list of `size` users. */

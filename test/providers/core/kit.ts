@@ -10,6 +10,7 @@ import type { UserRecord } from '../../../src/providers/core/record.js';
 import { createLogger } from '../../../src/logger.js';
 import { Metrics } from '../../../src/metrics.js';
 import { UpstreamPolicy } from '../../../src/upstream/policy.js';
+import { blankRecord } from '../../support/records.js';
 
 export interface FakeWire {
   id: string;
@@ -30,21 +31,7 @@ export const wire = (count: number, prefix = 'id'): FakeWire[] =>
   }));
 
 export function toRecord(user: FakeWire): FakeRecord {
-  return {
-    __typename: 'FakeUser',
-    id: `fake:${user.id}`,
-    provider: 'FAKE',
-    providerUserId: user.id,
-    displayName: user.name,
-    firstName: null,
-    lastName: null,
-    email: null,
-    avatarUrl: null,
-    active: null,
-    createdAt: null,
-    updatedAt: null,
-    raw: user,
-  };
+  return { ...blankRecord('FakeUser', 'FAKE', user.id, user), displayName: user.name };
 }
 
 export const runtime = (overrides: Partial<ProviderRuntime> = {}): ProviderRuntime => ({
