@@ -36,6 +36,8 @@ interface UsersCursor {
   p: ProviderId;
   c: CursorPayload;
   d: 'f' | 'b';
+  /** Set when the edge is its provider's last in direction `d`: paging on starts at the next provider. */
+  e?: true;
   s?: Record<string, Position>;
   [key: string]: CursorPayload | undefined;
 }
@@ -124,6 +126,8 @@ export async function resolveUsers(
     provider: ProviderId;
     cursor: CursorPayload;
     node: UserRecord;
+    /** The provider's last edge in the walk's direction (its page said no more). */
+    last?: true;
     s: Record<string, Position>;
   }[] = [];
   let need = request.size;
@@ -132,7 +136,7 @@ export async function resolveUsers(
   const pending = () => walk.filter((p) => state.get(p) !== 'done' && !failed.has(p));
 
   walking: while (need > 0 && pending().length > 0) {
-    const batch = planBatch(pending(), state, need, hints);
+    const batch = planBatch(pending(), state, need, hints, forward);
     const results = await Promise.all(
       batch.map(({ provider, size }) =>
         pageOf(provider, size, state.get(provider) ?? null).then(
@@ -175,6 +179,8 @@ export async function resolveUsers(
       }
       if (used.length === inWalkOrder.length && !more) {
         state.set(provider, 'done');
+        const lastTaken = taken.at(-1);
+        if (used.length > 0 && lastTaken) lastTaken.last = true;
         learn(hints, provider, from, result.page, size);
         continue;
       }
@@ -192,9 +198,17 @@ export async function resolveUsers(
     // The window ended exactly at a provider's end: does a later provider have users? (Probes the
     // batch already made are used first; the others cost a 1-user page each, in order.)
     for (const provider of pending()) {
+      // A provider not started yet has users after (or before) the window if it has any at all: one
+      // 1-user page from its start tells, in either direction (from its end would cost a token-paged
+      // list every page, and a counted list a probe of its total first).
+      const from = state.get(provider) ?? null;
       const probe =
         probed.get(provider) ??
-        (await pageOf(provider, 1, state.get(provider) ?? null).then(
+        (await (
+          from === null
+            ? context.sessionFor(provider).page({ direction: 'forward', size: 1, after: null })
+            : pageOf(provider, 1, from)
+        ).then(
           (page) => ({ page }),
           (error: unknown) => ({ error }),
         ));
@@ -218,6 +232,7 @@ export async function resolveUsers(
       c: edge.cursor,
       d: forward ? 'f' : 'b',
     };
+    if (edge.last) cursor.e = true;
     if (Object.keys(edge.s).length > 0) cursor.s = edge.s;
     return { cursor: context.cursors.encode(name, cursor), node: edge.node };
   });
@@ -254,6 +269,8 @@ function planBatch(
   state: Map<ProviderId, Position>,
   need: number,
   hints: SizeHints,
+  /** Probe what follows in the same round (forward only: a probe's page may turn out to be data). */
+  probeAhead: boolean,
 ): { provider: ProviderId; size: number }[] {
   const batch: { provider: ProviderId; size: number }[] = [];
   let expected = 0;
@@ -262,7 +279,7 @@ function planBatch(
     const size = state.get(provider) === null ? hints.get(provider) : undefined;
     if (size === undefined) break;
     expected += size;
-    if (expected === need) {
+    if (expected === need && probeAhead) {
       // The window should end exactly at this provider's end: probe what follows in the same round (up
       // to the first provider not known to be empty) instead of a second round after it.
       for (const next of pending.slice(index + 1)) {
@@ -297,7 +314,8 @@ function initialState(
   const at = walk.indexOf(anchor.p);
   const exceptions = anchor.d === direction ? (anchor.s ?? {}) : {};
   walk.forEach((provider, index) => {
-    if (provider === anchor.p) state.set(provider, anchor.c);
+    // Paging on in the direction the cursor was issued in, from a provider's last edge: it is done.
+    if (provider === anchor.p) state.set(provider, anchor.e && anchor.d === direction ? 'done' : anchor.c);
     else if (provider in exceptions) state.set(provider, exceptions[provider]);
     else state.set(provider, index < at ? 'done' : null);
   });
@@ -332,14 +350,21 @@ function validateCursor(
       argument,
     });
   if (!payload || typeof payload !== 'object' || Array.isArray(payload)) throw bad();
-  const { p, c, d, s } = payload;
-  if (typeof p !== 'string' || !included.includes(p) || (d !== 'f' && d !== 'b') || c === undefined)
+  const { p, c, d, s, e } = payload;
+  if (
+    typeof p !== 'string' ||
+    !included.includes(p) ||
+    (d !== 'f' && d !== 'b') ||
+    c === undefined ||
+    (e !== undefined && e !== true)
+  )
     throw bad();
   const checkPosition = (provider: ProviderId, position: Position): Position =>
     position === 'done' || position === null
       ? position
       : context.sessionFor(provider).validateCursor(position, argument);
   const cursor: UsersCursor = { p, c: checkPosition(p, c), d };
+  if (e === true) cursor.e = true;
   if (s !== undefined) {
     if (!s || typeof s !== 'object' || Array.isArray(s)) throw bad();
     cursor.s = {};

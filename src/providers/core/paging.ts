@@ -28,7 +28,10 @@ export interface WholeListPaging<Wire> {
   list(): Promise<Wire[]>;
 }
 
-/** Where a token-paged list page starts: the provider's token (null: the first page) and its index. */
+/**
+ * Where a token-paged list page starts: the provider's token (null: the first page) and its index. Page 0
+ * is the first page, read without a token whatever token a link to it carries.
+ */
 export interface PageToken {
   token: string | null;
   page: number;

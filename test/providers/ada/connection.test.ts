@@ -97,13 +97,9 @@ describe('adaEndUsers paging', () => {
         emulator.cursorMode = mode;
         const { seen, callsPerPage } = await walk(h, first);
         expect(seen).toEqual(ids());
-        expect(callsPerPage).toHaveLength(Math.ceil(ids().length / first));
-        // After a cursor, an inclusive upstream sends the anchor record back, so a full page of 100
-        // needs a second call for its 100th user (unless the list ends before it).
-        const expected = callsPerPage.map((_, i) =>
-          i > 0 && mode === 'inclusive' && first === 100 && ids().length - i * first > 99 ? 2 : 1,
-        );
-        expect(callsPerPage).toEqual(expected);
+        // The theoretical minimum: one call per window (each window is one upstream page), and none
+        // after the last, whose hasNextPage false comes from the upstream's null next cursor.
+        expect(callsPerPage).toEqual(Array<number>(Math.ceil(ids().length / first)).fill(1));
       },
     );
   });
@@ -134,16 +130,16 @@ describe('adaEndUsers paging', () => {
   it('defaults to 20 end users when first is not given', async () => {
     const { data } = await h.query<Page>('{ adaEndUsers { edges { cursor } } }');
     expect(data!.adaEndUsers.edges).toHaveLength(20);
-    expect(listCalls()).toEqual([{ limit: '21' }]);
+    expect(listCalls()).toEqual([{ limit: '20' }]);
   });
 });
 
 describe('adaEndUsers upstream calls', () => {
-  it('asks for first + 1 records from the start, the extra one telling hasNextPage', async () => {
+  it('asks for exactly first records from the start; the upstream next cursor tells hasNextPage', async () => {
     const { data } = await h.query<Page>(PAGE, { first: 10 });
     expect(data!.adaEndUsers.edges.map((e) => e.node.endUserId)).toEqual(ids().slice(0, 10));
     expect(data!.adaEndUsers.pageInfo.hasNextPage).toBe(true);
-    expect(calls()).toEqual([{ path: LIST, query: { limit: '11' } }]);
+    expect(calls()).toEqual([{ path: LIST, query: { limit: '10' } }]);
     expect(emulator.calls[0].headers.authorization).toBe(`Bearer ${ADA_DEMO_API_KEY}`);
   });
 
@@ -153,7 +149,7 @@ describe('adaEndUsers upstream calls', () => {
       emulator.cursorMode = mode;
       const { data } = await h.query<Page>(PAGE, { first: 10, after: cursorOf(ids()[9]) });
       expect(data!.adaEndUsers.edges.map((e) => e.node.endUserId)).toEqual(ids().slice(10, 20));
-      expect(listCalls()).toEqual([{ cursor: ids()[9], limit: '12' }]);
+      expect(listCalls()).toEqual([{ cursor: ids()[9], limit: '11' }]);
     }
   });
 
@@ -164,13 +160,28 @@ describe('adaEndUsers upstream calls', () => {
     expect(listCalls()).toEqual([{ limit: '100' }]);
   });
 
-  it('serves first: 100 after a cursor in two calls from an inclusive upstream and one from an exclusive one', async () => {
+  it('serves first: 100 after the endCursor of a window in one call, from an inclusive or an exclusive upstream', async () => {
+    for (const mode of ['inclusive', 'exclusive'] as const) {
+      h.reset();
+      emulator.cursorMode = mode;
+      const first = await h.query<Page>(PAGE, { first: 10 });
+      const after = first.data!.adaEndUsers.pageInfo.endCursor;
+      h.reset();
+      const { data } = await h.query<Page>(PAGE, { first: 100, after });
+      expect(data!.adaEndUsers.edges.map((e) => e.node.endUserId)).toEqual(ids().slice(10, 110));
+      // The endCursor carries the upstream's own next cursor: the next page starts right there.
+      const next = mode === 'inclusive' ? ids()[10] : ids()[9];
+      expect(listCalls()).toEqual([{ cursor: next, limit: '100' }]);
+    }
+  });
+
+  it('serves first: 100 after a mid-page cursor in two calls from an inclusive upstream and one from an exclusive one', async () => {
     const after = cursorOf(ids()[9]);
     const { data } = await h.query<Page>(PAGE, { first: 100, after });
     expect(data!.adaEndUsers.edges.map((e) => e.node.endUserId)).toEqual(ids().slice(10, 110));
     expect(listCalls()).toEqual([
       { cursor: ids()[9], limit: '100' },
-      { cursor: ids()[109], limit: '2' },
+      { cursor: ids()[109], limit: '1' },
     ]);
 
     h.reset();
@@ -196,7 +207,7 @@ describe('adaEndUsers upstream calls', () => {
       b: adaEndUsers(first: 5) { edges { cursor } }
     }`);
     expect(errors).toBeUndefined();
-    expect(listCalls()).toEqual([{ limit: '6' }]);
+    expect(listCalls()).toEqual([{ limit: '5' }]);
   });
 
   it('walks as many pages as a window above 100 needs, and no more', async () => {
@@ -213,7 +224,8 @@ describe('adaEndUsers upstream calls', () => {
         expect(upstream.calls.map((c) => c.query.limit)).toEqual([
           '100',
           '100',
-          mode === 'inclusive' ? '41' : '42',
+          // Exclusive: the next cursor names the last record seen, so the call leaves room for it.
+          mode === 'inclusive' ? '40' : '41',
         ]);
       }
     } finally {
@@ -430,7 +442,7 @@ describe('Ada lookups', () => {
     expect(data!.n).toEqual({ endUserId: ids()[7] });
     expect(data!.o).toEqual({ endUserId: unlisted });
     expect(calls()).toEqual([
-      { path: LIST, query: { limit: '11' } },
+      { path: LIST, query: { limit: '10' } },
       { path: `${LIST}${unlisted}`, query: {} },
     ]);
   });

@@ -1,12 +1,16 @@
 /**
- * The `keyset` style (Ada): "up to `limit` records from this id on", the next id in the answer, no total
- * and no way back. A Relay cursor is the native id of its edge, so resuming after it is one upstream call
- * starting at that id.
+ * The `keyset` style (Ada): "up to `limit` records from this id on", the next cursor in the answer, no
+ * total and no way back. A Relay cursor is the native id of its edge; the last edge of a window that ends
+ * where an upstream page ends also carries the upstream's own next cursor (`n`, null at the end), so the
+ * next window starts exactly there: sequential paging costs one call per window of up to `maxLimit`, and
+ * nothing after the last window.
  *
  * - Forward: ask for the records from the cursor, each call's `limit` sized to what the window still
- *   needs (plus one record to tell `hasNextPage` exactly, plus the anchor when it may come back), and
- *   follow the next id until the window is full. Any window of up to `maxLimit` users costs one call,
- *   except `maxLimit` after a cursor from an inclusive upstream (the anchor takes a place): two.
+ *   needs (plus the anchor when it may come back), and follow the next cursor until the window is full.
+ *   `hasNextPage` is the upstream's: a next cursor means more (the one case that costs a probe is an
+ *   upstream that names a next page it then answers empty). Resuming from a cursor in the middle of a
+ *   page (any edge but a window's last) costs the same one call, except `maxLimit` after an inclusive
+ *   upstream's anchor (it takes a place): two.
  * - Backward: refused with BAD_USER_INPUT, before any call.
  * - `totalCount` is null: the provider does not say, and counting would mean walking everything.
  * - An exact-match filter (Ada's `external_id`) is one dedicated call per operation: a connection of
@@ -28,10 +32,13 @@ export function forwardOnlyError(
   );
 }
 
+/** A record id, or at the end of a window that ends with an upstream page, also the upstream's next cursor. */
+type KeysetCursor = string | { i: string; n: string | null };
+
 export function keysetPager<Wire, Rec, Query>(
   paging: KeysetPaging<Wire, Query>,
   tools: PagerTools<Wire, Rec>,
-): TypedPager<Rec, Query, string> {
+): TypedPager<Rec, Query, KeysetCursor> {
   const loadPage = tools.loader((key: { query: Query; after: string | null; limit: number }) =>
     paging.list(key.query, key.after, key.limit),
   );
@@ -40,26 +47,34 @@ export function keysetPager<Wire, Rec, Query>(
     const found = exactMatch ? await exactMatch.fetch(value) : null;
     return { items: found === null ? [] : [found] };
   });
-  const edge = (record: Rec): ProviderEdge<Rec, string> => ({ cursor: tools.idOf(record), node: record });
+  const edge = (record: Rec): ProviderEdge<Rec, KeysetCursor> => ({
+    cursor: tools.idOf(record),
+    node: record,
+  });
 
   async function forward(
     query: Query,
     size: number,
-    after: string | null,
-  ): Promise<ProviderPage<Rec, string>> {
+    after: KeysetCursor | null,
+  ): Promise<ProviderPage<Rec, KeysetCursor>> {
+    const afterId = after === null ? null : typeof after === 'string' ? after : after.i;
+    // After a window that ended with an upstream page: its next cursor, or the end of the list.
+    const upstreamNext = after === null || typeof after === 'string' ? undefined : after.n;
+    if (upstreamNext === null || (upstreamNext !== undefined && size === 0))
+      return { edges: [], hasNextPage: upstreamNext !== null, hasPreviousPage: true, totalCount: null };
     // Whether a page starts at its cursor's record (inclusive) or after it (exclusive) is not always
     // documented. Either works: every id this walk has seen (the `after` anchor included) is dropped if it
     // comes back, and a call whose cursor is such an id asks for one more record, in case it does.
-    const seen = new Set<string>(after === null ? [] : [after]);
+    const seen = new Set<string>(afterId === null ? [] : [afterId]);
     const requested = new Set<string | null>();
-    const edges: ProviderEdge<Rec, string>[] = [];
-    let cursor = after;
+    const edges: ProviderEdge<Rec, KeysetCursor>[] = [];
+    let cursor = upstreamNext ?? afterId;
     let next: string | null;
     let leftover: number;
     for (;;) {
       const anchor = cursor !== null && seen.has(cursor) ? 1 : 0;
-      // What the window still needs, plus one to learn whether more follow without another call.
-      const limit = Math.min(paging.maxLimit, size - edges.length + anchor + 1);
+      // What the window still needs (at least one: an empty window still learns whether users follow).
+      const limit = Math.min(paging.maxLimit, Math.max(1, size - edges.length + anchor));
       requested.add(cursor);
       const page = await loadPage({ query, after: cursor, limit });
       next = page.next;
@@ -78,6 +93,9 @@ export function keysetPager<Wire, Rec, Query>(
       }
       cursor = next;
     }
+    // The window ends where the upstream page does: its last edge carries the upstream's next cursor.
+    const last = edges.at(-1);
+    if (last && leftover === 0) last.cursor = { i: tools.idOf(last.node), n: next };
     return {
       edges,
       hasNextPage: leftover > 0 || next !== null,
@@ -88,7 +106,13 @@ export function keysetPager<Wire, Rec, Query>(
 
   return {
     cursor(payload, argument) {
-      if (typeof payload === 'string' && paging.cursorPattern.test(payload)) return payload;
+      const id = (value: unknown): value is string =>
+        typeof value === 'string' && paging.cursorPattern.test(value);
+      if (id(payload)) return payload;
+      if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
+        const { i, n } = payload;
+        if (id(i) && (n === null || id(n))) return { i, n };
+      }
       throw badPosition(argument);
     },
     async window(request, query) {
