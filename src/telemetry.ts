@@ -39,8 +39,15 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-/** rollcall's version, from the package.json beside src/ or dist/. */
+let knownVersion: string | undefined;
+
+/** rollcall's version, from the package.json beside src/ or dist/ (read once: every span names it). */
 function version(): string {
+  knownVersion ??= readVersion();
+  return knownVersion;
+}
+
+function readVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
       version?: string;
