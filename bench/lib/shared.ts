@@ -4,13 +4,21 @@ import type { RecordedCall } from '../../src/emulators/base.js';
 /** The five providers in rollcall's registry order, as the small emulator set holds them. */
 export const SMALL_SET = ['TWO_CHAT', 'TWILIO_CONVERSATIONS', 'ADA', 'COMETCHAT', 'VOXIMPLANT'] as const;
 export type SmallSetId = (typeof SMALL_SET)[number];
-export type EmulatorId = SmallSetId | 'TWILIO_LARGE';
+/** The small set, plus the providers' default (larger) lists for the scenarios that page through them. */
+export type EmulatorId = SmallSetId | 'TWILIO_LARGE' | 'ADA_LARGE' | 'COMETCHAT_LARGE';
 
 export interface EmulatorsInfo {
   /** Environment pointing rollcall at the five small-set emulators. */
   smallEnv: Record<string, string>;
   /** Environment pointing rollcall at the large Twilio emulator only. */
   largeTwilioEnv: Record<string, string>;
+  /**
+   * Environment for the paging scenario: every provider with lists that span several windows of 100
+   * where the emulator allows it (2Chat and Voximplant have fixed seeds: the small set's emulators).
+   */
+  pagingEnv: Record<string, string>;
+  /** Which emulator serves each provider in `pagingEnv`. */
+  pagingEmulators: Record<SmallSetId, EmulatorId>;
   baseUrls: Record<EmulatorId, string>;
 }
 

@@ -4,7 +4,10 @@
  * - `small`: all five providers with small lists (2Chat 30, Twilio 22, Ada 20, CometChat the first 24
  *   of its seed, Voximplant its seed), so `users(first: 100)` spans all five providers;
  * - `TWILIO_LARGE`: Twilio with its default 124 users, for the `twilioConversationUsers(first: 50)`
- *   scenarios (a full page of 50).
+ *   scenarios (a full page of 50);
+ * - the paging set: 2Chat and Voximplant of the small set (their seeds are fixed), `TWILIO_LARGE`, and
+ *   `ADA_LARGE` (Ada's default 240 end-users) and `COMETCHAT_LARGE` (CometChat's whole seed), so that
+ *   sequential walks at windows of 7, 50 and 100 cross many provider pages.
  *
  * Commands: `counts` (calls served per emulator since the last `reset`), `reset` (clears the call logs),
  * `recent` (the last calls of one emulator with their headers, to replay rollcall's exact calls directly).
@@ -16,7 +19,13 @@ import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
 import { VoximplantEmulator } from '../../src/providers/voximplant/emulator.js';
 import { runChild } from '../lib/child.js';
-import { SMALL_SET, type EmulatorId, type EmulatorsInfo, type ReplayableCall } from '../lib/shared.js';
+import {
+  SMALL_SET,
+  type EmulatorId,
+  type EmulatorsInfo,
+  type ReplayableCall,
+  type SmallSetId,
+} from '../lib/shared.js';
 
 /** How many CometChat seed users the small set keeps (CometChat's emulator has no size option). */
 const COMETCHAT_KEEP = 24;
@@ -32,6 +41,15 @@ await runChild(async () => {
     COMETCHAT: cometChat,
     VOXIMPLANT: await VoximplantEmulator.create({ latencyMs }),
     TWILIO_LARGE: new TwilioEmulator({ latencyMs }),
+    ADA_LARGE: new AdaEmulator({ latencyMs }),
+    COMETCHAT_LARGE: new CometChatEmulator({ latencyMs }),
+  };
+  const pagingEmulators: Record<SmallSetId, EmulatorId> = {
+    TWO_CHAT: 'TWO_CHAT',
+    TWILIO_CONVERSATIONS: 'TWILIO_LARGE',
+    ADA: 'ADA_LARGE',
+    COMETCHAT: 'COMETCHAT_LARGE',
+    VOXIMPLANT: 'VOXIMPLANT',
   };
   const all = Object.entries(emulators) as [
     EmulatorId,
@@ -42,6 +60,11 @@ await runChild(async () => {
   const info: EmulatorsInfo = {
     smallEnv: Object.assign({}, ...SMALL_SET.map((id) => emulators[id].demoEnv())) as Record<string, string>,
     largeTwilioEnv: emulators.TWILIO_LARGE.demoEnv(),
+    pagingEnv: Object.assign(
+      {},
+      ...SMALL_SET.map((id) => emulators[pagingEmulators[id]].demoEnv()),
+    ) as Record<string, string>,
+    pagingEmulators,
     baseUrls: Object.fromEntries(all.map(([id, emulator]) => [id, emulator.baseUrl])) as Record<
       EmulatorId,
       string
