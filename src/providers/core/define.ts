@@ -62,7 +62,7 @@ function pagerFor<Wire, Rec, Query>(
 
 /** What the sessions of one connected provider share across operations. */
 interface SharedState {
-  /** How many pages the unfiltered list has: learnt from a complete lookup walk, or estimated at least. */
+  /** How many pages the unfiltered list has, learnt from a complete lookup walk. */
   listPages?: number;
 }
 
@@ -125,7 +125,6 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
         concurrency: runtime.lookupConcurrency,
         knownPages: shared.listPages,
         onComplete: (pages) => (shared.listPages = pages),
-        onAbandon: (pages) => (shared.listPages = Math.max(shared.listPages ?? 0, pages)),
       }),
     );
   }

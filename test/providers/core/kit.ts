@@ -81,14 +81,7 @@ export const spec = (paging: ProviderSpec<null, FakeWire, FakeRecord, string, st
  */
 export function session(
   paging: Paging<FakeWire, string>,
-  options: {
-    users?: FakeWire[];
-    log?: Call[];
-    fetchOne?: boolean;
-    runtime?: Partial<ProviderRuntime>;
-    /** What the provider's sessions share across operations (what lookups learnt of the list). */
-    shared?: { listPages?: number };
-  } = {},
+  options: { users?: FakeWire[]; log?: Call[]; fetchOne?: boolean; runtime?: Partial<ProviderRuntime> } = {},
 ) {
   const { users = [], log = [], fetchOne = true } = options;
   const api: ProviderApi<FakeWire, string, string> = {
@@ -101,5 +94,5 @@ export function session(
         }
       : undefined,
   };
-  return new ProviderSessionImpl(spec(paging.style), api, runtime(options.runtime), options.shared ?? {});
+  return new ProviderSessionImpl(spec(paging.style), api, runtime(options.runtime), {});
 }
