@@ -178,7 +178,8 @@ export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter,
               );
             return api;
           };
-          apiFor({ requestId: 'start' });
+          // Checked once at start: a spec whose api pages in another style than it declares is a bug.
+          apiFor({ requestId: 'connect' });
           const shared: SharedState = {};
           const sessions = new WeakMap<
             RequestKey,
