@@ -14,6 +14,9 @@ import { BadUserInputError } from '../errors.js';
 
 const VERSION = 1;
 
+/** Signatures kept for reuse (each entry is a cursor's payload and its 16-character signature). */
+const MAC_MEMO_ENTRIES = 10_000;
+
 /** A JSON value an adapter stores in a cursor. */
 export type CursorPayload =
   | string
@@ -25,6 +28,8 @@ export type CursorPayload =
 
 export class CursorCodec {
   private readonly key: KeyObject;
+  /** Recent signatures by connection and payload, oldest first. */
+  private readonly macs = new Map<string, string>();
 
   constructor(secret: string) {
     // The key is prepared once: every edge of every page is signed with it.
@@ -65,12 +70,21 @@ export class CursorCodec {
   }
 
   private mac(connection: string, body: string): string {
-    return createHmac('sha256', this.key)
+    // The same cursors come back page after page (every client's first pages, every edge of a popular
+    // window): a bounded memo spares the HMAC, which otherwise is the largest share of rollcall's own CPU
+    // on a cached page (50 edges, 50 signatures).
+    const memoKey = `${connection}\0${body}`;
+    const known = this.macs.get(memoKey);
+    if (known !== undefined) return known;
+    const mac = createHmac('sha256', this.key)
       .update(connection)
       .update('\0')
       .update(body)
       .digest('base64url')
       .slice(0, 16);
+    if (this.macs.size >= MAC_MEMO_ENTRIES) this.macs.delete(this.macs.keys().next().value ?? memoKey);
+    this.macs.set(memoKey, mac);
+    return mac;
   }
 
   private verify(connection: string, body: string, mac: string): boolean {
