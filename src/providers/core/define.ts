@@ -28,6 +28,7 @@ import { lookupByWalk } from './lookup.js';
 import {
   CAPABILITIES,
   erase,
+  type Fetched,
   type Loaded,
   type Pager,
   type Paging,
@@ -62,7 +63,7 @@ function pagerFor<Wire, Rec, Query>(
 
 /** What the sessions of one connected provider share across operations. */
 interface SharedState {
-  /** How many pages the unfiltered list has, learnt from a complete lookup walk. */
+  /** How many pages the unfiltered list has: learnt from a complete lookup walk, or estimated at least. */
   listPages?: number;
 }
 
@@ -82,7 +83,7 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
   ) {
     const keysOf = spec.keysOf ?? ((record: Rec) => [record.providerUserId]);
     const loader = <K, P extends { items: Wire[] }>(fetch: (key: K) => Promise<P>) => {
-      const pages = new DataLoader<K, Loaded<P, Rec>, string>(
+      const pages = new DataLoader<K, Fetched<P, Rec>, string>(
         (keys) =>
           mapBounded(keys, runtime.lookupConcurrency, async (key) => {
             const { items, ...page } = await fetch(key);
@@ -92,7 +93,13 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
           }),
         { cacheKeyFn: stableKey, maxBatchSize: 100 },
       );
-      return (key: K) => this.users.track(pages.load(key));
+      const requested = new Set<string>();
+      return async (key: K): Promise<Loaded<P, Rec>> => {
+        const id = stableKey(key);
+        const fresh = !requested.has(id);
+        requested.add(id);
+        return { ...(await this.users.track(pages.load(key))), fresh };
+      };
     };
     this.pager = pagerFor(api.paging, {
       provider: spec.id,
@@ -108,7 +115,7 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
       budget.spend();
       const step = await read();
       const next = step.next;
-      return { records: step.records, next: next ? () => budgeted(next) : null };
+      return { records: step.records, cost: step.cost, next: next ? () => budgeted(next) : null };
     };
     const fetchOne = api.fetchOne?.bind(api);
     this.users = new ByIdLoader((ids) =>
@@ -125,6 +132,7 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
         concurrency: runtime.lookupConcurrency,
         knownPages: shared.listPages,
         onComplete: (pages) => (shared.listPages = pages),
+        onAbandon: (pages) => (shared.listPages = Math.max(shared.listPages ?? 0, pages)),
       }),
     );
   }

@@ -5,9 +5,13 @@
  * provider without a single-user call (2Chat) answers every lookup from its list.
  *
  * Decision: with a known number of pages P (learnt from an earlier complete walk), a batch of n ids uses
- * single calls when n ≤ P and walks otherwise. Without it, the walk is greedy: read the next page while
- * two or more ids are still missing (one page can answer many ids; a single call answers one), and fetch
- * the last missing id, if any, on its own. A walk that reaches the end proves the rest are misses.
+ * single calls when n ≤ P and walks otherwise. Without it, the walk is greedy but must pay its way: it
+ * reads the next page while two or more ids are still missing and the pages read so far have found at
+ * least as many ids as they cost in upstream calls (a page the operation already has, or is loading for a
+ * sibling field, costs nothing); otherwise it stops and fetches the missing ids on their own. So a batch
+ * never costs more than one call above single fetches (ids spread over a large list: one page, then
+ * singles), and ids near the start of the list cost a page or two. A walk that reaches the end proves the
+ * rest are misses.
  */
 import { mapBounded } from '../../util/concurrency.js';
 import type { WalkStep } from './paging.js';
@@ -20,9 +24,14 @@ interface WalkSource<Rec> {
   /** One id by a single-user call; absent when the provider has none (lookups then walk). */
   fetchOne?: (id: string) => Promise<Rec | null>;
   concurrency: number;
-  /** Pages in the whole list, when known; updated after a complete walk. */
+  /**
+   * Pages in the whole list, when known (from a complete walk) or estimated at least (from a walk that
+   * did not pay its way).
+   */
   knownPages?: number;
   onComplete?(pages: number): void;
+  /** A walk stopped for not paying its way; `pages` estimates the list's length from what it found. */
+  onAbandon?(pages: number): void;
 }
 
 export async function lookupByWalk<Rec>(
@@ -40,17 +49,26 @@ export async function lookupByWalk<Rec>(
   // With single calls, the last missing id is cheaper alone than another page.
   const enough = fetchOne ? 1 : 0;
   let pages = 0;
+  /** Upstream calls the walk's pages cost (pages the operation already had, or was loading, are free). */
+  let cost = 0;
   let complete = false;
   try {
     let step = await source.first();
     for (;;) {
       pages += 1;
+      cost += step.cost;
       for (const record of step.records) {
         for (const key of source.keysOf(record))
           if (key && wanted.has(key) && !found.has(key)) found.set(key, record);
       }
       if (step.next === null) complete = true;
       if (step.next === null || wanted.size - found.size <= enough) break;
+      // Not paying its way (fewer ids found than the calls its pages cost): single fetches are cheaper
+      // from here, and the list is at least as long as this density says (batches that size skip the walk).
+      if (fetchOne && cost > found.size) {
+        source.onAbandon?.(Math.ceil((pages * ids.length) / Math.max(found.size, 1)));
+        break;
+      }
       step = await step.next();
     }
   } catch (error) {

@@ -104,6 +104,8 @@ export type Paging<Wire, Query> =
 /** One page of a list walk: its records, and how to read the next (null at the end). */
 export interface WalkStep<Rec> {
   records: Rec[];
+  /** Upstream calls reading this page cost: 0 when the operation already had it (or was loading it). */
+  cost: number;
   next: (() => Promise<WalkStep<Rec>>) | null;
 }
 
@@ -117,7 +119,13 @@ export interface Pager<Rec, Query> {
 }
 
 /** A page as a session's page loader hands it to a pager: the wire page with its items mapped. */
-export type Loaded<P, Rec> = Omit<P, 'items'> & { records: Rec[] };
+export type Fetched<P, Rec> = Omit<P, 'items'> & { records: Rec[] };
+
+/** A fetched page as one request of it sees it. */
+export type Loaded<P, Rec> = Fetched<P, Rec> & {
+  /** This request of the page made the upstream call (false: the operation already had or was loading it). */
+  fresh: boolean;
+};
 
 /** What a pager gets from its session. */
 export interface PagerTools<Wire, Rec> {

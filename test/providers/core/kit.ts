@@ -81,7 +81,14 @@ export const spec = (paging: ProviderSpec<null, FakeWire, FakeRecord, string, st
  */
 export function session(
   paging: Paging<FakeWire, string>,
-  options: { users?: FakeWire[]; log?: Call[]; fetchOne?: boolean; runtime?: Partial<ProviderRuntime> } = {},
+  options: {
+    users?: FakeWire[];
+    log?: Call[];
+    fetchOne?: boolean;
+    runtime?: Partial<ProviderRuntime>;
+    /** What the provider's sessions share across operations (what lookups learnt of the list). */
+    shared?: { listPages?: number };
+  } = {},
 ) {
   const { users = [], log = [], fetchOne = true } = options;
   const api: ProviderApi<FakeWire, string, string> = {
@@ -94,5 +101,5 @@ export function session(
         }
       : undefined,
   };
-  return new ProviderSessionImpl(spec(paging.style), api, runtime(options.runtime), {});
+  return new ProviderSessionImpl(spec(paging.style), api, runtime(options.runtime), options.shared ?? {});
 }

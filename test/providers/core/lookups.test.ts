@@ -34,11 +34,46 @@ describe('lookups by id', () => {
     expect(log).toEqual([{ offset: 0, count: 10 }, { offset: 10, count: 10 }, { byId: 'id031' }]);
   });
 
-  it('proves misses by a complete walk, then uses single calls for batches no larger than the list', async () => {
+  it('stops a walk that does not pay its way, and sends batches as large straight to single fetches', async () => {
+    const log: Call[] = [];
+    const shared = {};
+    const fake = session(offsets(log), { users, log, shared });
+    const found = await Promise.all(['id035', 'id036', 'x3'].map((id) => fake.byId(id)));
+    expect(found.map((user) => user?.providerUserId ?? null)).toEqual(['id035', 'id036', null]);
+    // The first page found none of the three: singles from there (one call above singles at most).
+    expect(log).toEqual([{ offset: 0, count: 10 }, { byId: 'id035' }, { byId: 'id036' }, { byId: 'x3' }]);
+    log.length = 0;
+    const again = session(offsets(log), { users, log, shared });
+    await Promise.all(['id030', 'id031'].map((id) => again.byId(id)));
+    expect(log).toEqual([{ byId: 'id030' }, { byId: 'id031' }]);
+  });
+
+  it('counts only the pages that cost a call: one the operation already read is free to the walk', async () => {
     const log: Call[] = [];
     const fake = session(offsets(log), { users, log });
-    const found = await Promise.all(['x1', 'x2', 'x3'].map((id) => fake.byId(id)));
-    expect(found).toEqual([null, null, null]);
+    await fake.page({ direction: 'forward', size: 10, after: null });
+    await Promise.all(['id035', 'id036', 'x3'].map((id) => fake.byId(id)));
+    // Page 1 was the window's (free, found none); page 2 cost a call and found none: singles from there.
+    expect(log).toEqual([
+      { offset: 0, count: 10 },
+      { offset: 10, count: 10 },
+      { byId: 'id035' },
+      { byId: 'id036' },
+      { byId: 'x3' },
+    ]);
+  });
+
+  it('proves misses by a walk to the end when its pages keep paying', async () => {
+    const log: Call[] = [];
+    const fake = session(offsets(log), { users, log });
+    const found = await Promise.all(['id001', 'id012', 'id025', 'x1', 'x2'].map((id) => fake.byId(id)));
+    expect(found.map((user) => user?.providerUserId ?? null)).toEqual([
+      'id001',
+      'id012',
+      'id025',
+      null,
+      null,
+    ]);
     expect(log).toEqual([0, 10, 20, 30].map((offset) => ({ offset, count: 10 })));
   });
 

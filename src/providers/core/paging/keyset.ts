@@ -134,7 +134,11 @@ export function keysetPager<Wire, Rec, Query>(
       const step = async (after: string | null): Promise<WalkStep<Rec>> => {
         const page = await loadPage({ query, after, limit: paging.maxLimit });
         const next = page.next;
-        return { records: page.records, next: next === null ? null : () => step(next) };
+        return {
+          records: page.records,
+          cost: page.fresh ? 1 : 0,
+          next: next === null ? null : () => step(next),
+        };
       };
       return step(null);
     },

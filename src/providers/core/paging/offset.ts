@@ -27,6 +27,8 @@ interface RangeLoad<Rec> {
   end: number;
   total: number;
   records: Rec[];
+  /** Upstream calls this fetch made (0: the operation already had, or was loading, its pages). */
+  calls: number;
 }
 
 interface OffsetSource<Rec> {
@@ -134,7 +136,11 @@ function positionPager<Rec, Query>(
       const step = async (start: number): Promise<WalkStep<Rec>> => {
         const range = await load(query, start, start + walkSize);
         const next = start + walkSize;
-        return { records: range.records, next: next < range.total ? () => step(next) : null };
+        return {
+          records: range.records,
+          cost: range.calls,
+          next: next < range.total ? () => step(next) : null,
+        };
       };
       return step(0);
     },
@@ -171,7 +177,13 @@ export function pageNumberPager<Wire, Rec, Query>(
     }
     const gap = records.findIndex((record) => record === undefined);
     const last = loaded[loaded.length - 1];
-    return { start, end, total: last.total, records: gap === -1 ? records : records.slice(0, gap) };
+    return {
+      start,
+      end,
+      total: last.total,
+      records: gap === -1 ? records : records.slice(0, gap),
+      calls: loaded.filter((page) => page.fresh).length,
+    };
   }, paging.maxPerPage);
 }
 
@@ -188,6 +200,6 @@ export function offsetPager<Wire, Rec, Query>(
   );
   return positionPager(async (query, start, end) => {
     const range = await loadRange({ query, offset: start, count: end - start });
-    return { start, end, total: range.total, records: range.records };
+    return { start, end, total: range.total, records: range.records, calls: range.fresh ? 1 : 0 };
   }, paging.walkSize);
 }

@@ -198,7 +198,7 @@ export function tokenPager<Wire, Rec, Query>(
       const step = async (from: PageToken): Promise<WalkStep<Rec>> => {
         const page = await load(query, from, paging.pageSize);
         const next = page.next;
-        return { records: page.records, next: next ? () => step(next) : null };
+        return { records: page.records, cost: page.fresh ? 1 : 0, next: next ? () => step(next) : null };
       };
       return step(FIRST);
     },

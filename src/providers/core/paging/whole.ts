@@ -14,6 +14,9 @@ export function wholeListPager<Wire, Rec, Query>(
   return {
     cursor: asOffset,
     window: async (request) => sliceWindow(request, (await load('list')).records),
-    walk: async () => ({ records: (await load('list')).records, next: null }),
+    walk: async () => {
+      const list = await load('list');
+      return { records: list.records, cost: list.fresh ? 1 : 0, next: null };
+    },
   };
 }
