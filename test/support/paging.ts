@@ -15,6 +15,24 @@ export type Style =
   | { kind: 'page' }
   | { kind: 'offset' };
 
+/** The registry's providers and how each pages upstream (Twilio at its default page size, 50). */
+export const STYLES: Record<string, Style> = {
+  TWO_CHAT: { kind: 'whole' },
+  TWILIO_CONVERSATIONS: { kind: 'token', pageSize: 50 },
+  ADA: { kind: 'keyset' },
+  COMETCHAT: { kind: 'page' },
+  VOXIMPLANT: { kind: 'offset' },
+};
+
+/** The requests whose calls differ from the expected ones, with both (an empty list when all match). */
+export function differences<T>(actual: readonly T[], expected: readonly T[]) {
+  return actual.flatMap((calls, index) =>
+    JSON.stringify(calls) === JSON.stringify(expected[index])
+      ? []
+      : [{ index, calls, expected: expected[index] }],
+  );
+}
+
 /** The provider pages that hold positions [start, end) of a token-paged list. */
 const pagesCovering = (start: number, end: number, pageSize: number) =>
   end <= start ? 0 : Math.floor((end - 1) / pageSize) - Math.floor(start / pageSize) + 1;

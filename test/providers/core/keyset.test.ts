@@ -134,6 +134,10 @@ describe('keyset paging', () => {
     expect(() => fake.validateCursor('../etc', 'after')).toThrow(/not a valid cursor for this connection/);
     expect(() => fake.validateCursor(12, 'after')).toThrow(/bad position/);
     expect(fake.validateCursor('id004', 'after')).toBe('id004');
+    expect(fake.validateCursor({ i: 'id004', n: 'id005' }, 'after')).toEqual({ i: 'id004', n: 'id005' });
+    // The upstream next cursor travels upstream: bounded by the same pattern.
+    expect(() => fake.validateCursor({ i: 'id004', n: '../x' }, 'after')).toThrow(/bad position/);
+    expect(() => fake.validateCursor({ i: 'id004' }, 'after')).toThrow(/bad position/);
     expect(log).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { ErrorCode, UpstreamError } from '../../../src/errors.js';
+import type { CursorPayload } from '../../../src/relay/cursor.js';
 import type { PageToken, Paging } from '../../../src/providers/core/paging.js';
 import { session, wire, type Call, type FakeWire } from './kit.js';
 
@@ -109,15 +110,28 @@ describe('token paging', () => {
       s: 5,
       i: 4,
     });
-    for (const bad of [
+    expect(fake.validateCursor({ t: 'P5', p: 1, s: 5, i: 4, n: null }, 'after')).toEqual({
+      t: 'P5',
+      p: 1,
+      s: 5,
+      i: 4,
+      n: null,
+    });
+    const bad: CursorPayload[] = [
       { t: 'https://evil', p: 1, s: 5, i: 0 },
       { t: 'P5', p: 1, s: 11, i: 0 },
       { t: 'P5', p: 1, s: 5, i: 5 },
       { t: 'P5', p: -1, s: 5, i: 0 },
+      // The next and previous page references travel upstream too: bounded like the token.
+      { t: 'P5', p: 1, s: 5, i: 4, n: { t: '../../v1/Accounts', p: 2 } },
+      { t: 'P5', p: 1, s: 5, i: 4, n: { t: 'P10', p: -2 } },
+      { t: 'P5', p: 1, s: 5, i: 0, v: 'P0' },
+      { t: 'P5', p: 1, s: 5, i: 0, v: [] },
       'P5',
       null,
-    ])
-      expect(() => fake.validateCursor(bad, 'after')).toThrow(/not a valid cursor for this connection/);
+    ];
+    for (const payload of bad)
+      expect(() => fake.validateCursor(payload, 'after')).toThrow(/not a valid cursor for this connection/);
   });
 
   it('answers a token the provider refuses as a bad cursor, not an upstream failure', async () => {

@@ -13,15 +13,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PROVIDERS } from '../../../src/providers/registry.js';
 import { startHarness, type Harness } from '../../support/harness.js';
-import { minimumCalls, walkConnection, type Style } from '../../support/paging.js';
+import { minimumCalls, STYLES, walkConnection } from '../../support/paging.js';
 
-const STYLES: Record<string, Style> = {
-  TWO_CHAT: { kind: 'whole' },
-  TWILIO_CONVERSATIONS: { kind: 'token', pageSize: 50 },
-  ADA: { kind: 'keyset' },
-  COMETCHAT: { kind: 'page' },
-  VOXIMPLANT: { kind: 'offset' },
-};
 const SIZES = [1, 7, 50, 100];
 const EMULATORS = PROVIDERS.map((definition) => definition.id);
 
