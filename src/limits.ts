@@ -491,8 +491,19 @@ export function checkDocumentSize(
   return null;
 }
 
-/** Rejects operations over the limits before execution. */
+/** Distinct variable sets remembered per document as within the limits (a bounded memo)… */
+const PASSED_PER_DOCUMENT = 64;
+/** …each only when short: large variables (a list of 1000 ids) are measured every time, never held. */
+const PASSED_KEY_CHARS = 1024;
+
+/**
+ * Rejects operations over the limits before execution. The measure is a pure function of the document,
+ * the operation and the variables (the schema and limits are fixed), and Apollo hands back the same
+ * parsed document for the same query text: an operation that passed is not measured again for the same
+ * variables (clients repeat their operations). One that failed is measured again, for a fresh error.
+ */
 export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin {
+  const passed = new WeakMap<DocumentNode, Set<string>>();
   return {
     async serverWillStart({ schema }) {
       factsOf(schema); // Compute the schema's facts once at start, not in the first request.
@@ -501,7 +512,15 @@ export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlug
       return {
         async didResolveOperation({ operation, document, request, schema }) {
           if (!operation) return;
-          measureOperation(schema, document, operation, request.variables ?? {}, limits);
+          const variables = request.variables ?? {};
+          const key = `${operation.name?.value ?? ''}\0${JSON.stringify(variables)}`;
+          let known = passed.get(document);
+          if (known?.has(key)) return;
+          measureOperation(schema, document, operation, variables, limits);
+          if (key.length > PASSED_KEY_CHARS) return;
+          if (!known) passed.set(document, (known = new Set()));
+          if (known.size >= PASSED_PER_DOCUMENT) known.clear();
+          known.add(key);
         },
       };
     },

@@ -154,8 +154,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       partialErrorsPlugin(normalise),
       accessPlugin,
       internalErrorLogPlugin,
-      // Cache hints only mean something when upstream answers are cached; without, skip their per-field work.
-      ...(caching ? [cacheHintsPlugin] : [ApolloServerPluginCacheControlDisabled()]),
+      // Apollo's per-field cache-control plugin is replaced by one decision per operation (cacheHints.ts),
+      // which only means something when upstream answers are cached.
+      ApolloServerPluginCacheControlDisabled(),
+      ...(caching ? [cacheHintsPlugin] : []),
       // Whole answers, reused for as long as their cache hints allow (the shortest upstream freshness
       // involved); answers with errors and `providers` are never stored.
       ...(caching && config.responseCache ? [responseCachePlugin()] : []),

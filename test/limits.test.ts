@@ -94,6 +94,19 @@ describe('operation limits', () => {
     );
     expect(h.emulator('TWILIO_CONVERSATIONS').calls.length).toBe(2);
   });
+
+  it('measures the same document again for other variables, and refuses a repeated offender every time', async () => {
+    const query =
+      'query ($n: Int) { twilioConversationUsers(first: $n) { edges { cursor node { id sid identity friendlyName attributes url dateCreated dateUpdated roleSid accountSid chatServiceSid isOnline } } } }';
+    // 10 users pass, and are remembered as passing; 100 users of the same document do not.
+    for (let round = 0; round < 2; round += 1)
+      expect((await h.query(query, { n: 10 })).errors).toBeUndefined();
+    for (let round = 0; round < 2; round += 1)
+      expect((await h.query(query, { n: 100 })).errors?.[0].extensions?.code).toBe(
+        'OPERATION_LIMIT_EXCEEDED',
+      );
+    expect((await h.query(query, { n: 10 })).errors).toBeUndefined();
+  });
 });
 
 /** `fragment F0 on Query { ...F1 ...F1 }` … `fragment Fn on Query { providers { provider } }`. */

@@ -136,6 +136,30 @@ describe('in-memory cache', () => {
     expect(twilio().calls).toHaveLength(2);
   });
 
+  it('decides the hint from the root fields, through fragments, ignoring meta fields', async () => {
+    const server = await replica({ ROLLCALL_RESPONSE_CACHE: 'false' });
+    const header = async (source: string) => {
+      const answer = await server.query(source);
+      expect(answer.errors).toBeUndefined();
+      return answer.headers.get('cache-control');
+    };
+    const page = 'twilioConversationUsers(first: 2) { nodes { sid } }';
+    // The first read is fresh (30 s); the repeats come from the upstream cache, a little older.
+    const cacheable = /^max-age=(2[0-9]|30), public$/;
+    expect(await header(`{ __typename ${page} }`)).toBe('max-age=30, public');
+    expect(await header(`query { ...Root } fragment Root on Query { ... on Query { ${page} } }`)).toMatch(
+      cacheable,
+    );
+    // One uncacheable root field makes the whole answer uncacheable, even behind a fragment.
+    expect(await header(`query { ...Root } fragment Root on Query { ${page} providers { provider } }`)).toBe(
+      'no-store',
+    );
+    expect(await header('{ _service { sdl } }')).toBe('no-store');
+    // Read nothing upstream: nothing to base an age on.
+    expect(await header('{ __schema { queryType { name } } }')).toBe('no-store');
+    expect(await header('{ node(id: "bm90LW91cnM") { id } }')).toBe('no-store');
+  });
+
   it('makes one upstream call for concurrent identical cold requests (single flight)', async () => {
     const server = await replica();
     twilio().latencyMs = 100;

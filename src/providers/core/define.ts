@@ -62,9 +62,16 @@ function pagerFor<Wire, Rec, Query>(
 }
 
 /** What the sessions of one connected provider share across operations. */
-interface SharedState {
+export interface SharedState<Rec> {
   /** How many pages the unfiltered list has: learnt from a complete lookup walk, or estimated at least. */
   listPages?: number;
+  /**
+   * Each wire user's record, by the wire object: the in-memory upstream cache hands the same (checked,
+   * never mutated) objects to every operation that reads a cached page, so a warm page is mapped once,
+   * not once per request. Records are shared, so nothing downstream may change one. Entries go with
+   * their wire objects (a Redis hit parses new objects: a miss here).
+   */
+  records: WeakMap<object, Rec>;
 }
 
 /** One provider's per-operation session: its loaders, its budget, its pager. */
@@ -79,15 +86,24 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
     private readonly spec: ProviderSpec<Cfg, Wire, Rec, Query, Filter, Args>,
     private readonly api: ProviderApi<Wire, Query, Filter>,
     runtime: ProviderRuntime,
-    shared: SharedState,
+    shared: SharedState<Rec>,
   ) {
     const keysOf = spec.keysOf ?? ((record: Rec) => [record.providerUserId]);
+    const toRecord = (item: Wire): Rec => {
+      if (typeof item !== 'object' || item === null) return spec.toRecord(item);
+      let record = shared.records.get(item);
+      if (!record) {
+        record = spec.toRecord(item);
+        shared.records.set(item, record);
+      }
+      return record;
+    };
     const loader = <K, P extends { items: Wire[] }>(fetch: (key: K) => Promise<P>) => {
       const pages = new DataLoader<K, Fetched<P, Rec>, string>(
         (keys) =>
           mapBounded(keys, runtime.lookupConcurrency, async (key) => {
             const { items, ...page } = await fetch(key);
-            const records = items.map((item) => spec.toRecord(item));
+            const records = items.map(toRecord);
             for (const record of records) this.users.remember(record, keysOf(record));
             return { ...page, records };
           }),
@@ -126,7 +142,7 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
           ? async (id) => {
               budget.spend();
               const wire = await fetchOne(id);
-              return wire === null ? null : spec.toRecord(wire);
+              return wire === null ? null : toRecord(wire);
             }
           : undefined,
         concurrency: runtime.lookupConcurrency,
@@ -188,7 +204,7 @@ export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter,
           };
           // Checked once at start: a spec whose api pages in another style than it declares is a bug.
           apiFor({ requestId: 'connect' });
-          const shared: SharedState = {};
+          const shared: SharedState<Rec> = { records: new WeakMap() };
           const sessions = new WeakMap<
             RequestKey,
             ProviderSessionImpl<Cfg, Wire, Rec, Query, Filter, Args>

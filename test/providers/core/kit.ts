@@ -3,7 +3,7 @@
  * whose wire calls are logged, so each test asserts the exact calls the core made (the way DataLoader's
  * own tests assert batches). No HTTP: the provider folders' tests cover their wire formats.
  */
-import { ProviderSessionImpl } from '../../../src/providers/core/define.js';
+import { ProviderSessionImpl, type SharedState } from '../../../src/providers/core/define.js';
 import type { ProviderApi, ProviderRuntime, ProviderSpec } from '../../../src/providers/core/definition.js';
 import type { Paging } from '../../../src/providers/core/paging.js';
 import type { UserRecord } from '../../../src/providers/core/record.js';
@@ -86,8 +86,10 @@ export function session(
     log?: Call[];
     fetchOne?: boolean;
     runtime?: Partial<ProviderRuntime>;
-    /** What the provider's sessions share across operations (what lookups learnt of the list). */
-    shared?: { listPages?: number };
+    /** What the provider's sessions share across operations (what lookups learnt, mapped records). */
+    shared?: SharedState<FakeRecord>;
+    /** The spec's mapping (default {@link toRecord}). */
+    toRecord?: (user: FakeWire) => FakeRecord;
   } = {},
 ) {
   const { users = [], log = [], fetchOne = true } = options;
@@ -101,5 +103,13 @@ export function session(
         }
       : undefined,
   };
-  return new ProviderSessionImpl(spec(paging.style), api, runtime(options.runtime), options.shared ?? {});
+  return new ProviderSessionImpl(
+    { ...spec(paging.style), toRecord: options.toRecord ?? toRecord },
+    api,
+    runtime(options.runtime),
+    options.shared ?? shared(),
+  );
 }
+
+/** Fresh shared state, as a newly connected provider starts with. */
+export const shared = (): SharedState<FakeRecord> => ({ records: new WeakMap() });

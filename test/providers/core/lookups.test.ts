@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import type { Paging } from '../../../src/providers/core/paging.js';
-import { session, wire, type Call, type FakeWire } from './kit.js';
+import { session, shared, toRecord, wire, type Call, type FakeWire } from './kit.js';
 
 const users = wire(40);
 
@@ -36,14 +36,14 @@ describe('lookups by id', () => {
 
   it('stops a walk that does not pay its way, and sends batches as large straight to single fetches', async () => {
     const log: Call[] = [];
-    const shared = {};
-    const fake = session(offsets(log), { users, log, shared });
+    const state = shared();
+    const fake = session(offsets(log), { users, log, shared: state });
     const found = await Promise.all(['id035', 'id036', 'x3'].map((id) => fake.byId(id)));
     expect(found.map((user) => user?.providerUserId ?? null)).toEqual(['id035', 'id036', null]);
     // The first page found none of the three: singles from there (one call above singles at most).
     expect(log).toEqual([{ offset: 0, count: 10 }, { byId: 'id035' }, { byId: 'id036' }, { byId: 'x3' }]);
     log.length = 0;
-    const again = session(offsets(log), { users, log, shared });
+    const again = session(offsets(log), { users, log, shared: state });
     await Promise.all(['id030', 'id031'].map((id) => again.byId(id)));
     expect(log).toEqual([{ byId: 'id030' }, { byId: 'id031' }]);
   });
@@ -116,5 +116,36 @@ describe('lookups by id', () => {
     });
     expect([first?.providerUserId, second?.providerUserId]).toEqual(['id001', 'id002']);
     expect(log).toEqual([{ byId: 'id001' }, { byId: 'id002' }]);
+  });
+});
+
+describe('records across operations', () => {
+  it('maps a wire user once while the same (cached) wire object comes back, and again for a new one', async () => {
+    const mapped: string[] = [];
+    const counting = (user: FakeWire) => {
+      mapped.push(user.id);
+      return toRecord(user);
+    };
+    const state = shared();
+    const log: Call[] = [];
+    const window = { direction: 'forward', size: 3, after: null } as const;
+    // Two operations over the same wire objects, as two requests over one in-memory cache entry.
+    const first = await session(offsets(log), { users, log, shared: state, toRecord: counting }).page(window);
+    const second = await session(offsets(log), { users, log, shared: state, toRecord: counting }).page(
+      window,
+    );
+    expect(second.edges.map((edge) => edge.node)).toEqual(first.edges.map((edge) => edge.node));
+    expect(mapped).toEqual(['id000', 'id001', 'id002']);
+    // A page parsed anew (a Redis hit, a fresh upstream answer): new objects, mapped again.
+    const copies = users.map((user) => ({ ...user }));
+    const fresh: Paging<FakeWire, string> = {
+      style: 'offset',
+      walkSize: 10,
+      async list(_query, offset, count) {
+        return { items: copies.slice(offset, offset + count), total: copies.length };
+      },
+    };
+    await session(fresh, { users, log, shared: state, toRecord: counting }).page(window);
+    expect(mapped).toEqual(['id000', 'id001', 'id002', 'id000', 'id001', 'id002']);
   });
 });
