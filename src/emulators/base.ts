@@ -151,7 +151,6 @@ export class EmulatorServer {
     this.faults = [];
   }
 
-  /** Clears the call log, faults and latency; the data set is untouched. */
   /**
    * The body this provider (or a proxy in front of it) sends with an HTTP error `status`, saying
    * `message`: what fault injection answers with, in the provider's own wire format.
@@ -165,6 +164,7 @@ export class EmulatorServer {
     return { status: 401, body: this.errorBody(401, message) };
   }
 
+  /** Clears the call log, faults and latency; the data set is untouched. */
   reset(): void {
     this.resetCalls();
     this.clearFaults();

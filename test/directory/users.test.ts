@@ -190,6 +190,22 @@ describe('users across providers', () => {
     });
     await expect(page({ first: 1, after: forged })).rejects.toThrow(/bad position/);
   });
+
+  it('refuses a cursor whose provider-finished flag is anything but true, and moves on when it is', async () => {
+    const flagged = (e: CursorPayload) =>
+      cursors.encode('users:TWO_CHAT,TWILIO_CONVERSATIONS,ADA,COMETCHAT,VOXIMPLANT', {
+        p: 'TWO_CHAT',
+        c: null,
+        d: 'f',
+        e,
+      });
+    for (const e of ['yes', false, 1, null])
+      await expect(page({ first: 1, after: flagged(e) })).rejects.toThrow(/bad position/);
+    expect(calls).toHaveLength(0);
+    // `e: true`: 2Chat said it had no more, so the next page starts at the next provider, without 2Chat.
+    const next = await page({ first: 1, after: flagged(true) });
+    expect(next.ids).toEqual([EVERY_ID.find((id) => !id.startsWith('TWO_CHAT'))]);
+  });
 });
 
 describe('users when a provider fails', () => {
