@@ -220,11 +220,7 @@ export class AdaEmulator extends EmulatorServer {
     // names no record still works as a position.
     const cursor = rawCursor?.toLowerCase();
     const inclusive = this.cursorMode === 'inclusive';
-    const start =
-      cursor === undefined
-        ? 0
-        : this.users.findIndex((u) => (inclusive ? u.end_user_id >= cursor : u.end_user_id > cursor));
-    const from = start === -1 ? this.users.length : start;
+    const from = cursor === undefined ? 0 : firstAfter(this.users, cursor, inclusive);
     const data = this.users.slice(from, from + limit);
     const next = this.users[from + limit];
 
@@ -240,6 +236,22 @@ export class AdaEmulator extends EmulatorServer {
     }
     return { status: 200, body };
   }
+}
+
+/**
+ * Binary search in users sorted by `end_user_id`: the index of the first one whose id is at or after
+ * `cursor` (`inclusive`) or strictly after it; `users.length` when there is none.
+ */
+function firstAfter(users: readonly StoredAdaEndUser[], cursor: string, inclusive: boolean): number {
+  let lo = 0;
+  let hi = users.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const id = users[mid].end_user_id;
+    if (inclusive ? id < cursor : id <= cursor) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function adaError(
@@ -322,9 +334,30 @@ function ascii(text: string): string {
     .toLowerCase();
 }
 
+/** `YYYY-MM-DD` of each UTC day (days since the epoch) formatted so far: large data sets share few days. */
+const dayPrefixes = new Map<number, string>();
+
+/** Two digits. */
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `YYYY-MM-DDTHH:mm:ss` in UTC, what `toISOString().slice(0, 19)` gives, a day's prefix formatted once. */
+function isoSeconds(epochMs: number): string {
+  if (!Number.isSafeInteger(epochMs)) return new Date(epochMs).toISOString().slice(0, 19);
+  const day = Math.floor(epochMs / 86_400_000);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    dayPrefixes.set(day, prefix);
+  }
+  const second = Math.floor((epochMs - day * 86_400_000) / 1000);
+  return `${prefix}T${two(Math.floor(second / 3600))}:${two(Math.floor(second / 60) % 60)}:${two(second % 60)}`;
+}
+
 /** `2020-09-20T00:00:00+00:00` (API pages) or `2023-12-08T19:06:04.890000` (webhook examples, no zone). */
 function formatTimestamp(epochMs: number, withZone: boolean, micros: number): string {
-  const iso = new Date(epochMs).toISOString().slice(0, 19);
+  const iso = isoSeconds(epochMs);
   return withZone ? `${iso}+00:00` : `${iso}.${String(micros).padStart(6, '0')}`;
 }
 

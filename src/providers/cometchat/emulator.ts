@@ -86,6 +86,12 @@ interface CometChatEmulatorOptions extends EmulatorOptions {
    * is the count) or `countOnly` (`data: []` with honest `meta.pagination`).
    */
   countParam?: 'ignore' | 'countOnly';
+  /**
+   * How many users the data set holds (default: the hand-made seed, 166). With it, the six superheroes
+   * (fewer when `userCount` < 6) and generated users up to exactly `userCount`, from the same seed and
+   * generator: the same count gives the same users, and 166 gives the default seed.
+   */
+  userCount?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -102,13 +108,18 @@ export class CometChatEmulator extends EmulatorServer {
   readonly apiKey: string;
   readonly appId: string;
   readonly authOnlyKey: string;
-  /** The whole seeded data set, deactivated users included, in the emulator's list order. */
+  /**
+   * The whole seeded data set, deactivated users included, in the emulator's list order. Treat it as
+   * fixed: unfiltered lists page through views of it built on the first list call, rebuilt only when its
+   * length changes (truncating it, as the benchmark does, is fine; editing users in place is not).
+   */
   readonly users: StoredCometChatUser[];
   /** Calls allowed per minute, when rate limiting is on. */
   readonly rateLimitPerMinute: number | undefined;
   private readonly limiter: RateLimiter | undefined;
   private readonly perPageAboveMax: 'reject' | 'clamp';
   private readonly countParam: 'ignore' | 'countOnly';
+  private views: UserViews | undefined;
 
   constructor(options: CometChatEmulatorOptions = {}) {
     super('cometchat', (req) => this.handle(req), options);
@@ -126,7 +137,11 @@ export class CometChatEmulator extends EmulatorServer {
     this.rateLimitPerMinute = perMinute;
     this.limiter =
       perMinute === undefined ? undefined : new RateLimiter([{ limit: perMinute, windowMs: 60_000 }]);
-    this.users = buildUsers().sort(compareUsers);
+    const userCount = options.userCount;
+    if (userCount !== undefined && (!Number.isInteger(userCount) || userCount < 0)) {
+      throw new RangeError(`CometChatEmulator: userCount must be a non-negative integer, got ${userCount}`);
+    }
+    this.users = buildUsers(userCount).sort(compareUsers);
   }
 
   /** Env vars that point rollcall at this running emulator (used by demo mode and tests). */
@@ -318,20 +333,23 @@ export class CometChatEmulator extends EmulatorServer {
       );
     }
 
-    // Filters: each narrows the set; values within one list filter are OR-ed.
+    // Filters: each narrows the set; values within one list filter are OR-ed. Without any, the answer
+    // pages through a precomputed view (active, all or deactivated users), so a call costs one page.
     const prefix = searchKey.toLowerCase();
     const fields: SearchField[] = searchIn.length > 0 ? searchIn : ['name', 'uid'];
     const roleSet = new Set([...(role ? [role] : []), ...roles]);
-    const matches = this.users.filter((u) => {
-      if (onlyDeactivated) {
-        if (u.deactivatedAt === undefined) return false;
-      } else if (!withDeactivated && u.deactivatedAt !== undefined) return false;
-      if (status && u.status !== status) return false;
-      if (roleSet.size > 0 && !roleSet.has(u.role)) return false;
-      if (tags.length > 0 && !(u.tags ?? []).some((t) => tags.includes(t))) return false;
-      if (prefix && !fields.some((f) => u[f].toLowerCase().startsWith(prefix))) return false;
-      return true;
-    });
+    const views = this.currentViews();
+    const view = onlyDeactivated ? views.deactivated : withDeactivated ? this.users : views.active;
+    const filtered = Boolean(status) || roleSet.size > 0 || tags.length > 0 || prefix !== '';
+    const matches = !filtered
+      ? view
+      : view.filter((u) => {
+          if (status && u.status !== status) return false;
+          if (roleSet.size > 0 && !roleSet.has(u.role)) return false;
+          if (tags.length > 0 && !(u.tags ?? []).some((t) => tags.includes(t))) return false;
+          if (prefix && !fields.some((f) => u[f].toLowerCase().startsWith(prefix))) return false;
+          return true;
+        });
 
     const total = matches.length;
     const start = (page - 1) * perPage;
@@ -350,10 +368,32 @@ export class CometChatEmulator extends EmulatorServer {
           total_pages: Math.max(1, Math.ceil(total / perPage)),
         },
       },
-      cursor: { updatedAt: newest(pageItems) || newest(this.users), affix: 'prepend' },
+      cursor: { updatedAt: newest(pageItems) || views.newest, affix: 'prepend' },
     };
     return { status: 200, body };
   }
+
+  /** The views unfiltered lists page through, (re)built when `users` has changed length. */
+  private currentViews(): UserViews {
+    if (this.views?.length !== this.users.length) {
+      this.views = {
+        length: this.users.length,
+        active: this.users.filter((u) => u.deactivatedAt === undefined),
+        deactivated: this.users.filter((u) => u.deactivatedAt !== undefined),
+        newest: this.users.reduce((max, u) => Math.max(max, u.updatedAt), 0),
+      };
+    }
+    return this.views;
+  }
+}
+
+/** Subsets of `users` in list order, and the newest `updatedAt` of all users. */
+interface UserViews {
+  /** `users.length` when built. */
+  length: number;
+  active: StoredCometChatUser[];
+  deactivated: StoredCometChatUser[];
+  newest: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -533,12 +573,23 @@ const TAGS = ['vip', 'beta', 'staff', 'eu', 'us', 'apac', 'premium'];
 const STATUS_MESSAGES = ['In a meeting', 'Working remotely', 'On vacation', 'Available for chat', 'Busy'];
 const DEPARTMENTS = ['engineering', 'sales', 'support', 'marketing', 'finance'];
 
-/** How many generated users join the six superheroes. */
+/** How many generated users join the six superheroes by default. */
 const GENERATED_USERS = 160;
-/** The generated user (by index) whose status is the unexpected `away`. */
+/**
+ * The generated users (by index) whose status is the unexpected `away`: one in every
+ * {@link AWAY_EVERY} from index {@link AWAY_INDEX} on, unless deactivated (the default seed has one).
+ */
 const AWAY_INDEX = 42;
+const AWAY_EVERY = 1000;
 
-function buildUsers(): StoredCometChatUser[] {
+/**
+ * The data set, unsorted: the superheroes, then generated users. Without `total`, the hand-made seed
+ * (six superheroes and {@link GENERATED_USERS} generated users); with it, exactly `total` users.
+ */
+function buildUsers(total?: number): StoredCometChatUser[] {
+  const heroes = superheroes().map(orderKeys);
+  if (total !== undefined && total < heroes.length) return heroes.slice(0, total);
+  const generated = total === undefined ? GENERATED_USERS : total - heroes.length;
   const random = seededRandom(0xc0ffee04);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo));
@@ -550,8 +601,8 @@ function buildUsers(): StoredCometChatUser[] {
     return items[items.length - 1][0];
   };
 
-  const users = superheroes().map(orderKeys);
-  for (let i = 0; i < GENERATED_USERS; i++) {
+  const users = heroes;
+  for (let i = 0; i < generated; i++) {
     const first = pick(FIRST_NAMES);
     const last = pick(LAST_NAMES);
     // uid starts with the last name and the name with the first, so `searchIn` makes a difference.
@@ -573,7 +624,7 @@ function buildUsers(): StoredCometChatUser[] {
       user.metadata = { email: `${uid}@example.com`, department: pick(DEPARTMENTS) };
     }
     if (!deactivated) user.status = random() < 0.35 ? 'available' : 'offline';
-    if (i === AWAY_INDEX) user.status = 'away';
+    if (i % AWAY_EVERY === AWAY_INDEX && !deactivated) user.status = 'away';
     if (random() < 0.2) user.statusMessage = pick(STATUS_MESSAGES);
     if (random() < 0.4) {
       const count = 1 + Math.floor(random() * 3);

@@ -156,6 +156,12 @@ interface VoximplantEmulatorOptions extends EmulatorOptions {
   applicationFilter?: 'exactlyOne' | 'atLeastOne';
   /** Allowed clock difference for `iat`/`exp`, in seconds (default 30). */
   clockSkewSeconds?: number;
+  /**
+   * How many users the data set holds (default: the seed, 66). With it, jdoe and asmith (fewer when
+   * `userCount` < 2) and generated users up to exactly `userCount`, from the same seed and generator: the
+   * same count gives the same users, and 66 gives the default seed.
+   */
+  userCount?: number;
 }
 
 type VerifyKey = CryptoKey | KeyObject;
@@ -172,12 +178,17 @@ class VoxError extends Error {
 const ORDER_BY = ['user_id', 'user_name', 'user_display_name'] as const;
 type OrderBy = (typeof ORDER_BY)[number];
 
+/** How many (application filter, order) lists {@link VoximplantEmulator} keeps sorted. */
+const SORTED_CACHE_SIZE = 64;
+
 export class VoximplantEmulator extends EmulatorServer {
   /** The credentials.json of this emulator's service account. */
   readonly credentials: VoximplantCredentials;
   /**
    * The whole seeded data set, by user_id, each user with every optional field (`skills`, `acd_queues`,
-   * `live_balance`); answers strip them per the request's parameters.
+   * `live_balance`); answers strip them per the request's parameters. Treat it as fixed: GetUsers keeps
+   * the users of each (application filter, order) sorted, and drops those lists only when its length
+   * changes.
    */
   readonly users: StoredVoximplantUser[];
   /** The catalogues the users are bound to. */
@@ -189,6 +200,10 @@ export class VoximplantEmulator extends EmulatorServer {
   private readonly skew: number;
   private readonly applicationFilter: 'exactlyOne' | 'atLeastOne';
   private readonly limiter: RateLimiter | undefined;
+  /** Users of one application filter in one order, by `[application_id, application_name, order_by]`. */
+  private readonly sorted = new Map<string, StoredVoximplantUser[]>();
+  /** `users.length` when {@link sorted} was last valid. */
+  private sortedFor = 0;
 
   private constructor(
     options: VoximplantEmulatorOptions,
@@ -209,7 +224,11 @@ export class VoximplantEmulator extends EmulatorServer {
       if (options.rateLimit.perSecond) rules.push({ limit: options.rateLimit.perSecond, windowMs: 1_000 });
     }
     this.limiter = rules.length > 0 ? new RateLimiter(rules) : undefined;
-    const data = buildData();
+    const userCount = options.userCount;
+    if (userCount !== undefined && (!Number.isInteger(userCount) || userCount < 0)) {
+      throw new RangeError(`VoximplantEmulator: userCount must be a non-negative integer, got ${userCount}`);
+    }
+    const data = buildData(userCount);
     this.users = data.users;
     this.applications = data.applications;
     this.skills = data.skills;
@@ -409,28 +428,38 @@ export class VoximplantEmulator extends EmulatorServer {
     const orderBy = (p.string('order_by') ?? 'user_name') as OrderBy;
     if (!ORDER_BY.includes(orderBy)) throw invalid(`'order_by' must be one of ${ORDER_BY.join(', ')}`);
 
-    const appName = applicationName?.toLowerCase();
-    const matches = this.users.filter((u) => {
-      const apps = u.applications ?? [];
-      if (applicationId !== undefined && !apps.some((a) => a.application_id === applicationId)) return false;
-      if (appName !== undefined && !apps.some((a) => a.application_name.toLowerCase().includes(appName))) {
-        return false;
-      }
-      const skills = u.skills ?? [];
-      if (skillId !== undefined && !skills.some((s) => s.skill_id === skillId)) return false;
-      if (excludedSkillId !== undefined && skills.some((s) => s.skill_id === excludedSkillId)) return false;
-      const queues = u.acd_queues ?? [];
-      if (queueId !== undefined && !queues.some((q) => q.acd_queue_id === queueId)) return false;
-      if (excludedQueueId !== undefined && queues.some((q) => q.acd_queue_id === excludedQueueId))
-        return false;
-      if (userId !== undefined && u.user_id !== userId) return false;
-      if (userName !== undefined && !u.user_name.toLowerCase().includes(userName)) return false;
-      if (displayName !== undefined && !u.user_display_name.toLowerCase().includes(displayName)) return false;
-      if (userActive !== undefined && u.user_active !== userActive) return false;
-      if (acdStatuses && !acdStatuses.has(u.acd_status ?? '')) return false;
-      return true;
-    });
-    matches.sort(comparator(orderBy));
+    // The users of the application filter, in order, come from a cache: the other filters keep that order,
+    // and without them a call costs one page. (The order is total: user_id breaks ties.)
+    const inApplication = this.sortedByApplication(applicationId, applicationName?.toLowerCase(), orderBy);
+    const filtered =
+      skillId !== undefined ||
+      excludedSkillId !== undefined ||
+      queueId !== undefined ||
+      excludedQueueId !== undefined ||
+      userId !== undefined ||
+      userName !== undefined ||
+      displayName !== undefined ||
+      userActive !== undefined ||
+      acdStatuses !== undefined;
+    const matches = !filtered
+      ? inApplication
+      : inApplication.filter((u) => {
+          const skills = u.skills ?? [];
+          if (skillId !== undefined && !skills.some((s) => s.skill_id === skillId)) return false;
+          if (excludedSkillId !== undefined && skills.some((s) => s.skill_id === excludedSkillId))
+            return false;
+          const queues = u.acd_queues ?? [];
+          if (queueId !== undefined && !queues.some((q) => q.acd_queue_id === queueId)) return false;
+          if (excludedQueueId !== undefined && queues.some((q) => q.acd_queue_id === excludedQueueId))
+            return false;
+          if (userId !== undefined && u.user_id !== userId) return false;
+          if (userName !== undefined && !u.user_name.toLowerCase().includes(userName)) return false;
+          if (displayName !== undefined && !u.user_display_name.toLowerCase().includes(displayName))
+            return false;
+          if (userActive !== undefined && u.user_active !== userActive) return false;
+          if (acdStatuses && !acdStatuses.has(u.acd_status ?? '')) return false;
+          return true;
+        });
 
     const result = matches.slice(offset, offset + count).map((u) => {
       const out: StoredVoximplantUser = structuredClone(u);
@@ -445,6 +474,35 @@ export class VoximplantEmulator extends EmulatorServer {
       return out;
     });
     return { result, total_count: matches.length, count: result.length };
+  }
+
+  /**
+   * The users bound to the application (by id and/or name, as given), sorted by `orderBy`: computed once
+   * per filter and order (the last {@link SORTED_CACHE_SIZE} kept), not per call.
+   */
+  private sortedByApplication(
+    applicationId: number | undefined,
+    appName: string | undefined,
+    orderBy: OrderBy,
+  ): StoredVoximplantUser[] {
+    if (this.sortedFor !== this.users.length) {
+      this.sorted.clear();
+      this.sortedFor = this.users.length;
+    }
+    const key = JSON.stringify([applicationId ?? null, appName ?? null, orderBy]);
+    const hit = this.sorted.get(key);
+    if (hit) return hit;
+    const users = this.users
+      .filter((u) => {
+        const apps = u.applications ?? [];
+        if (applicationId !== undefined && !apps.some((a) => a.application_id === applicationId))
+          return false;
+        return appName === undefined || apps.some((a) => a.application_name.toLowerCase().includes(appName));
+      })
+      .sort(comparator(orderBy));
+    if (this.sorted.size >= SORTED_CACHE_SIZE) this.sorted.delete(this.sorted.keys().next().value!);
+    this.sorted.set(key, users);
+    return users;
   }
 }
 
@@ -533,9 +591,27 @@ function comparator(orderBy: OrderBy): (a: StoredVoximplantUser, b: StoredVoximp
 // Seeded data.
 // ---------------------------------------------------------------------------------------------
 
+/** Two digits. */
+function two(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** `YYYY-MM-DD` of each UTC day (days since the epoch) formatted so far: large data sets share few days. */
+const dayPrefixes = new Map<number, string>();
+
 /** `YYYY-MM-DD HH:mm:ss` in UTC, Voximplant's timestamp format. */
 function formatVoximplantTime(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  if (!Number.isSafeInteger(epochSeconds)) {
+    return new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  }
+  const day = Math.floor(epochSeconds / 86_400);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    dayPrefixes.set(day, prefix);
+  }
+  const second = epochSeconds - day * 86_400;
+  return `${prefix} ${two(Math.floor(second / 3600))}:${two(Math.floor(second / 60) % 60)}:${two(second % 60)}`;
 }
 
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
@@ -558,10 +634,14 @@ const CUSTOM_DATA = [
   '{"crm_id":"C-1042"}',
 ];
 
-/** How many users join the seed's jdoe and asmith. */
+/** How many users join the seed's jdoe and asmith by default. */
 const GENERATED_USERS = 64;
 
-function buildData() {
+/**
+ * The catalogues and the users, by user_id. Without `total`, the seed (jdoe, asmith and
+ * {@link GENERATED_USERS} generated users); with it, exactly `total` users.
+ */
+function buildData(total?: number) {
   const random = seededRandom(0x5a11ed05);
   const between = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo));
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
@@ -602,15 +682,19 @@ function buildData() {
 
   const users: StoredVoximplantUser[] = [];
   const names = new Set<string>(['jdoe', 'asmith']);
+  /** Per user-name base, the suffix to try next: every smaller one is taken (names are never freed). */
+  const nextSuffix = new Map<string, number>();
+  const createdFrom = t('2022-01-01T00:00:00');
+  const createdTo = t('2023-06-01T00:00:00');
   const make = (
     id: number,
     userName: string,
     displayName: string,
-    overrides: Partial<StoredVoximplantUser> & { appIds?: number[] } = {},
+    overrides?: Partial<StoredVoximplantUser> & { appIds?: number[] },
   ): StoredVoximplantUser => {
-    const created = between(t('2022-01-01T00:00:00'), t('2023-06-01T00:00:00'));
+    const created = between(createdFrom, createdTo);
     const modified = created + between(3600, 30_000_000);
-    const appIds = overrides.appIds ?? (random() < 0.25 ? [10001, 10002] : [pick([10001, 10002, 10003])]);
+    const appIds = overrides?.appIds ?? (random() < 0.25 ? [10001, 10002] : [pick([10001, 10002, 10003])]);
     const userSkills = skills.filter(() => random() < 0.35);
     const userQueues = queues.filter(() => random() < 0.35).map((q) => ({ ...q, auto_link: random() < 0.5 }));
     const acdStatus = pick(VOXIMPLANT_ACD_STATUSES);
@@ -637,6 +721,7 @@ function buildData() {
       created: formatVoximplantTime(created),
       modified: formatVoximplantTime(modified),
     };
+    if (overrides === undefined) return user;
     const { appIds: _ignored, ...rest } = overrides;
     return { ...user, ...rest };
   };
@@ -664,15 +749,23 @@ function buildData() {
       modified: '2024-04-19 16:47:10',
     }),
   );
-  for (let i = 0; i < GENERATED_USERS; i++) {
+  if (total !== undefined && total < users.length) users.length = total;
+  const generated = total === undefined ? GENERATED_USERS : total - users.length;
+  for (let i = 0; i < generated; i++) {
     const first = pick(FIRST_NAMES);
     const last = pick(LAST_NAMES);
     const base = `${first[0]}${last}`
       .toLowerCase()
       .normalize('NFD')
       .replace(/[^a-z]/g, '');
+    // The first free of base, base2, base3, …: the search resumes where this base's last one ended.
     let userName = base;
-    for (let n = 2; names.has(userName); n++) userName = `${base}${n}`;
+    if (names.has(userName)) {
+      let n = nextSuffix.get(base) ?? 2;
+      while (names.has(`${base}${n}`)) n++;
+      userName = `${base}${n}`;
+      nextSuffix.set(base, n + 1);
+    }
     names.add(userName);
     const user = make(103 + i, userName, `${first} ${last}`);
     // Every ACD status is represented, whatever the dice say.
