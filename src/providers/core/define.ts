@@ -147,6 +147,7 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
           : undefined,
         concurrency: runtime.lookupConcurrency,
         knownPages: shared.listPages,
+        budgetLeft: budget.left,
         onComplete: (pages) => (shared.listPages = pages),
         onAbandon: (pages) => (shared.listPages = Math.max(shared.listPages ?? 0, pages)),
       }),

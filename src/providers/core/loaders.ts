@@ -81,4 +81,9 @@ export class LookupBudget {
     }
     this.spent += 1;
   }
+
+  /** Calls this operation may still spend. */
+  get left(): number {
+    return this.max - this.spent;
+  }
 }

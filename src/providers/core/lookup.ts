@@ -11,7 +11,8 @@
  * sibling field, costs nothing); otherwise it stops and fetches the missing ids on their own. So a batch
  * never costs more than one call above single fetches (ids spread over a large list: one page, then
  * singles), and ids near the start of the list cost a page or two. A walk that reaches the end proves the
- * rest are misses.
+ * rest are misses. A batch whose single fetches use exactly what is left of the operation's lookup budget
+ * skips the walk: its probing page would leave the last id without a call.
  */
 import { mapBounded } from '../../util/concurrency.js';
 import type { WalkStep } from './paging.js';
@@ -29,6 +30,12 @@ interface WalkSource<Rec> {
    * did not pay its way).
    */
   knownPages?: number;
+  /**
+   * Upstream calls the operation may still spend on lookups. When single fetches of the batch fit in it
+   * exactly, a probing page would leave the last id without a call: the batch goes to single fetches.
+   * (When even they do not fit, the walk may answer more ids than the budget's singles could.)
+   */
+  budgetLeft?: number;
   onComplete?(pages: number): void;
   /** A walk stopped for not paying its way; `pages` estimates the list's length from what it found. */
   onAbandon?(pages: number): void;
@@ -41,7 +48,12 @@ export async function lookupByWalk<Rec>(
   const fetchOne = source.fetchOne;
   const singles = (list: readonly string[]) =>
     fetchOne ? mapBounded(list, source.concurrency, (id) => fetchOne(id)) : Promise.resolve([]);
-  if (fetchOne && (ids.length <= 1 || (source.knownPages !== undefined && ids.length <= source.knownPages)))
+  if (
+    fetchOne &&
+    (ids.length <= 1 ||
+      (source.knownPages !== undefined && ids.length <= source.knownPages) ||
+      (source.budgetLeft !== undefined && ids.length === source.budgetLeft))
+  )
     return singles(ids);
 
   const wanted = new Set(ids);

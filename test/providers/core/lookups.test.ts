@@ -119,6 +119,32 @@ describe('lookups by id', () => {
   });
 });
 
+describe('lookups within the budget', () => {
+  it('skips the probing page when single fetches of the batch use the whole budget, so every id is answered', async () => {
+    const log: Call[] = [];
+    const many = wire(400);
+    const list: Paging<FakeWire, string> = {
+      style: 'offset',
+      walkSize: 10,
+      async list(_query, offset, count) {
+        log.push({ offset, count });
+        return { items: many.slice(offset, offset + count), total: many.length };
+      },
+    };
+    const ids = Array.from({ length: 20 }, (_, k) => many[k * 20 + 10].id);
+    const fake = session(list, { users: many, log, runtime: { maxLookupCalls: 20 } });
+    const found = await Promise.all(ids.map((id) => fake.byId(id)));
+    expect(found.map((user) => user?.providerUserId)).toEqual(ids);
+    expect(log).toEqual(ids.map((id) => ({ byId: id })));
+    // With room for a probe, the walk still tries its first page.
+    log.length = 0;
+    const roomy = session(list, { users: many, log, runtime: { maxLookupCalls: 21 } });
+    await Promise.all(ids.map((id) => roomy.byId(id)));
+    expect(log[0]).toEqual({ offset: 0, count: 10 });
+    expect(log).toHaveLength(21);
+  });
+});
+
 describe('records across operations', () => {
   it('maps a wire user once while the same (cached) wire object comes back, and again for a new one', async () => {
     const mapped: string[] = [];
