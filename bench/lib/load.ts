@@ -90,3 +90,51 @@ export async function measure(
     errors: result.errors + result.non2xx + result.mismatches,
   };
 }
+
+/**
+ * Like `measure`, for a request autocannon cannot send: `connections` workers each run `send` in a loop
+ * (the next as soon as the last finished), for the warm-up then the measured seconds. Each call's time is
+ * a latency sample; a call that throws counts as an error.
+ */
+export async function measureLoop(
+  send: () => Promise<void>,
+  options: LoadOptions,
+  hooks: { beforeMeasured?: () => Promise<void> } = {},
+): Promise<LoadStats> {
+  const loop = async (seconds: number, latencies?: number[]) => {
+    const until = performance.now() + seconds * 1000;
+    let errors = 0;
+    await Promise.all(
+      Array.from({ length: options.connections }, async () => {
+        while (performance.now() < until) {
+          const started = performance.now();
+          try {
+            await send();
+            latencies?.push(performance.now() - started);
+          } catch {
+            errors += 1;
+          }
+        }
+      }),
+    );
+    return errors;
+  };
+  if (options.warmupSeconds > 0) await loop(options.warmupSeconds);
+  await hooks.beforeMeasured?.();
+  const latencies: number[] = [];
+  const started = performance.now();
+  const errors = await loop(options.seconds, latencies);
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies.length ? latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] : NaN;
+  return {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    mean: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
+    errors,
+  };
+}

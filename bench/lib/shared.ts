@@ -4,8 +4,21 @@ import type { RecordedCall } from '../../src/emulators/base.js';
 /** The five providers in rollcall's registry order, as the small emulator set holds them. */
 export const SMALL_SET = ['TWO_CHAT', 'TWILIO_CONVERSATIONS', 'ADA', 'COMETCHAT', 'VOXIMPLANT'] as const;
 export type SmallSetId = (typeof SMALL_SET)[number];
-/** The small set, plus the providers' default (larger) lists for the scenarios that page through them. */
-export type EmulatorId = SmallSetId | 'TWILIO_LARGE' | 'ADA_LARGE' | 'COMETCHAT_LARGE';
+/** The providers scenario 8 (scale) sizes up: the four with a list API that pages. */
+export const SCALE_PROVIDERS = ['TWILIO_CONVERSATIONS', 'ADA', 'COMETCHAT', 'VOXIMPLANT'] as const;
+export type ScaleProvider = (typeof SCALE_PROVIDERS)[number];
+/** Account sizes of scenario 8, in users. */
+export const SCALE_SIZES = [1000, 10_000, 100_000] as const;
+export type ScaleSize = (typeof SCALE_SIZES)[number];
+/** One emulator of scenario 8: a provider with `size` users. */
+export type ScaleId = `${ScaleProvider}@${ScaleSize}`;
+export const scaleId = (provider: ScaleProvider, size: ScaleSize): ScaleId => `${provider}@${size}`;
+
+/**
+ * The small set, the providers' default (larger) lists for the scenarios that page through them, and the
+ * scale set.
+ */
+export type EmulatorId = SmallSetId | 'TWILIO_LARGE' | 'ADA_LARGE' | 'COMETCHAT_LARGE' | ScaleId;
 
 export interface EmulatorsInfo {
   /** Environment pointing rollcall at the five small-set emulators. */
@@ -19,6 +32,8 @@ export interface EmulatorsInfo {
   pagingEnv: Record<string, string>;
   /** Which emulator serves each provider in `pagingEnv`. */
   pagingEmulators: Record<SmallSetId, EmulatorId>;
+  /** Per account size, the environment pointing rollcall at the four scale emulators of that size. */
+  scaleEnv: Record<ScaleSize, Record<string, string>>;
   baseUrls: Record<EmulatorId, string>;
 }
 

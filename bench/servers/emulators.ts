@@ -7,10 +7,13 @@
  *   scenarios (a full page of 50);
  * - the paging set: 2Chat and Voximplant of the small set (their seeds are fixed), `TWILIO_LARGE`, and
  *   `ADA_LARGE` (Ada's default 240 end-users) and `COMETCHAT_LARGE` (CometChat's whole seed), so that
- *   sequential walks at windows of 7, 50 and 100 cross many provider pages.
+ *   sequential walks at windows of 7, 50 and 100 cross many provider pages;
+ * - the scale set: Twilio, Ada, CometChat and Voximplant with 1,000, 10,000 and 100,000 users each
+ *   (generated deterministically by the emulators), for scenario 8.
  *
  * Commands: `counts` (calls served per emulator since the last `reset`), `reset` (clears the call logs),
- * `recent` (the last calls of one emulator with their headers, to replay rollcall's exact calls directly).
+ * `recent` (the last calls of one emulator with their headers, to replay rollcall's exact calls directly),
+ * `latency` (sets one emulator's injected latency: scenario 8 walks to its cursors without it).
  */
 import type { EmulatorServer } from '../../src/emulators/base.js';
 import { AdaEmulator } from '../../src/providers/ada/emulator.js';
@@ -20,21 +23,37 @@ import { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
 import { VoximplantEmulator } from '../../src/providers/voximplant/emulator.js';
 import { runChild } from '../lib/child.js';
 import {
+  SCALE_PROVIDERS,
+  SCALE_SIZES,
+  scaleId,
   SMALL_SET,
   type EmulatorId,
+  type ScaleSize,
   type EmulatorsInfo,
   type ReplayableCall,
   type SmallSetId,
 } from '../lib/shared.js';
 
-/** How many CometChat seed users the small set keeps (CometChat's emulator has no size option). */
+/** How many CometChat seed users the small set keeps: the first of its sorted seed, as in earlier runs. */
 const COMETCHAT_KEEP = 24;
 
 await runChild(async () => {
   const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? '20');
   const cometChat = new CometChatEmulator({ latencyMs });
   cometChat.users.length = Math.min(cometChat.users.length, COMETCHAT_KEEP);
-  const emulators: Record<EmulatorId, EmulatorServer & { demoEnv(): Record<string, string> }> = {
+  type Emulator = EmulatorServer & { demoEnv(): Record<string, string> };
+  const scale: [EmulatorId, Emulator][] = [];
+  for (const size of SCALE_SIZES) {
+    scale.push(
+      // Twilio's count is of generated users, beside its two documented ones.
+      [scaleId('TWILIO_CONVERSATIONS', size), new TwilioEmulator({ latencyMs, userCount: size - 2 })],
+      [scaleId('ADA', size), new AdaEmulator({ latencyMs, userCount: size })],
+      [scaleId('COMETCHAT', size), new CometChatEmulator({ latencyMs, userCount: size })],
+      [scaleId('VOXIMPLANT', size), await VoximplantEmulator.create({ latencyMs, userCount: size })],
+    );
+  }
+  const emulators = {
+    ...(Object.fromEntries(scale) as Record<EmulatorId, Emulator>),
     TWO_CHAT: new TwoChatEmulator({ latencyMs }),
     TWILIO_CONVERSATIONS: new TwilioEmulator({ latencyMs, userCount: 20 }),
     ADA: new AdaEmulator({ latencyMs, userCount: 20 }),
@@ -43,7 +62,7 @@ await runChild(async () => {
     TWILIO_LARGE: new TwilioEmulator({ latencyMs }),
     ADA_LARGE: new AdaEmulator({ latencyMs }),
     COMETCHAT_LARGE: new CometChatEmulator({ latencyMs }),
-  };
+  } satisfies Record<EmulatorId, Emulator>;
   const pagingEmulators: Record<SmallSetId, EmulatorId> = {
     TWO_CHAT: 'TWO_CHAT',
     TWILIO_CONVERSATIONS: 'TWILIO_LARGE',
@@ -51,10 +70,7 @@ await runChild(async () => {
     COMETCHAT: 'COMETCHAT_LARGE',
     VOXIMPLANT: 'VOXIMPLANT',
   };
-  const all = Object.entries(emulators) as [
-    EmulatorId,
-    EmulatorServer & { demoEnv(): Record<string, string> },
-  ][];
+  const all = Object.entries(emulators) as [EmulatorId, Emulator][];
   await Promise.all(all.map(([, emulator]) => emulator.start()));
 
   const info: EmulatorsInfo = {
@@ -65,6 +81,12 @@ await runChild(async () => {
       ...SMALL_SET.map((id) => emulators[pagingEmulators[id]].demoEnv()),
     ) as Record<string, string>,
     pagingEmulators,
+    scaleEnv: Object.fromEntries(
+      SCALE_SIZES.map((size) => [
+        size,
+        Object.assign({}, ...SCALE_PROVIDERS.map((p) => emulators[scaleId(p, size)].demoEnv())),
+      ]),
+    ) as Record<ScaleSize, Record<string, string>>,
     baseUrls: Object.fromEntries(all.map(([id, emulator]) => [id, emulator.baseUrl])) as Record<
       EmulatorId,
       string
@@ -76,6 +98,10 @@ await runChild(async () => {
       counts: () => Object.fromEntries(all.map(([id, emulator]) => [id, emulator.totalCalls])),
       reset: () => {
         for (const [, emulator] of all) emulator.resetCalls();
+        return true;
+      },
+      latency: ({ id, ms }: { id: EmulatorId; ms: number }) => {
+        emulators[id].latencyMs = ms;
         return true;
       },
       recent: ({ id, n }: { id: EmulatorId; n: number }): ReplayableCall[] =>
