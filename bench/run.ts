@@ -34,7 +34,7 @@
  * 8. scaling    1,000 / 10,000 / 100,000-user accounts of Twilio, Ada, CometChat and Voximplant: `first:
  *               50` at the start, middle and end of each list. Target: the same upstream calls at every
  *               size and p50 largest ÷ smallest ≤ 1.2; `nodes` of 50 ids spread over the 100,000 never
- *               walks the list (50 single fetches, on a fresh server too).
+ *               walks the list (50 single fetches; on a fresh server at most one probing page before).
  *
  * Every server runs in its own child process (bench/servers/), the emulators (with injected latency)
  * in one more; autocannon runs here (scenario 6 times its sequential requests itself). Targets are reported as met or missed, never asserted: the exit
@@ -1151,7 +1151,8 @@ const scaleLookups: ScaleLookups[] = [];
  * window with the emulator's latency off (the walk is not measured). Each position: the upstream calls
  * of one request, and the p50 of `SCALE.samples` requests one after another. Target per provider and
  * position: the same calls at every size, and p50 largest ÷ smallest ≤ 1.2. Also `nodes` of 50 ids spread
- * over the list: the calls on a fresh server and again (50 single fetches; no list page).
+ * over the list: the calls on a fresh server and again (50 single fetches; at most one probing page on a
+ * fresh server, which leaves the estimate that sends the next batch straight to single fetches).
  */
 async function scaling(): Promise<void> {
   const rowsByKey = new Map<string, ScaleRow>();
@@ -1281,9 +1282,9 @@ async function scaling(): Promise<void> {
   for (const lookup of scaleLookups.filter((entry) => entry.size === largest))
     verdict(
       undefined,
-      `8 scaling nodes of 50 spread ids, ${lookup.provider} ${largest}: 50 single fetches, no list page`,
+      `8 scaling nodes of 50 spread ids, ${lookup.provider} ${largest}: single fetches (at most one probing page on a fresh server)`,
       `${lookup.firstCalls} calls on a fresh server, then ${lookup.againCalls}`,
-      lookup.firstCalls === 50 && lookup.againCalls === 50,
+      lookup.firstCalls <= 51 && lookup.againCalls === 50,
     );
   details.scaling = { samples: SCALE.samples, rows: scaleRows, lookups: scaleLookups };
 }

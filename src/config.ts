@@ -206,7 +206,8 @@ export function loadConfig(
       breakerCooldownMs: read.int('ROLLCALL_BREAKER_COOLDOWN_MS', 30_000, { min: 1, max: 3_600_000 }),
     },
     lookupConcurrency: read.int('ROLLCALL_LOOKUP_CONCURRENCY', 8, { min: 1, max: 64 }),
-    maxLookupCalls: read.int('ROLLCALL_MAX_LOOKUP_CALLS', 50, { min: 1, max: 10_000 }),
+    // By default room for a probing list page plus one single fetch per id of the largest `nodes` batch.
+    maxLookupCalls: read.int('ROLLCALL_MAX_LOOKUP_CALLS', Math.max(50, maxSize + 1), { min: 1, max: 10_000 }),
     maxBodyBytes: read.int('ROLLCALL_MAX_BODY_BYTES', 1_048_576, { min: 1024, max: 67_108_864 }),
     maxUpstreamCalls: read.int('ROLLCALL_MAX_UPSTREAM_CALLS', 100, { min: 1, max: 100_000 }),
     operationLimits: {
