@@ -45,7 +45,14 @@ import os from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH_DIR, startChild, type ChildHandle } from './lib/child.js';
-import { graphqlTarget, measure, measureLoop, type LoadStats, type LoadTarget } from './lib/load.js';
+import {
+  graphqlTarget,
+  latencyStats,
+  measure,
+  measureLoop,
+  type LoadStats,
+  type LoadTarget,
+} from './lib/load.js';
 import { minimumCallsOfWalk, PAGED_CONNECTIONS, type Direction } from './lib/paging.js';
 import {
   SCALE_PROVIDERS,
@@ -848,18 +855,8 @@ interface WalkPage {
 }
 
 function statsOf(samples: readonly number[]): LoadStats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length ? sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] : NaN);
-  const total = sum(sorted);
-  return {
-    requests: sorted.length,
-    seconds: total / 1000,
-    rps: total > 0 ? (sorted.length * 1000) / total : 0,
-    p50: at(0.5),
-    p99: at(0.99),
-    mean: total / Math.max(1, sorted.length),
-    errors: 0,
-  };
+  // Sequential requests: the time measured is the sum of their times.
+  return latencyStats(samples, sum(samples) / 1000, 0);
 }
 
 /** Sends rollcall's recorded calls straight to the emulator, one after the other; the time of all. */

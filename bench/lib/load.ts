@@ -76,18 +76,22 @@ export async function measure(
   await hooks.beforeMeasured?.();
   const latencies: number[] = [];
   const result = await run(target, options.seconds, options.connections, latencies);
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies.length ? latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] : NaN;
   const seconds = result.duration > 0 ? result.duration : options.seconds;
+  return latencyStats(latencies, seconds, result.errors + result.non2xx + result.mismatches);
+}
+
+/** Stats of `latencies` (ms, any order) measured over `seconds`. */
+export function latencyStats(latencies: readonly number[], seconds: number, errors: number): LoadStats {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (q: number) => (sorted.length ? sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] : NaN);
   return {
-    requests: latencies.length,
+    requests: sorted.length,
     seconds,
-    rps: latencies.length / seconds,
+    rps: seconds > 0 ? sorted.length / seconds : 0,
     p50: at(0.5),
     p99: at(0.99),
-    mean: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
-    errors: result.errors + result.non2xx + result.mismatches,
+    mean: sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length),
+    errors,
   };
 }
 
@@ -124,17 +128,5 @@ export async function measureLoop(
   const latencies: number[] = [];
   const started = performance.now();
   const errors = await loop(options.seconds, latencies);
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) =>
-    latencies.length ? latencies[Math.max(0, Math.ceil(q * latencies.length) - 1)] : NaN;
-  return {
-    requests: latencies.length,
-    seconds,
-    rps: latencies.length / seconds,
-    p50: at(0.5),
-    p99: at(0.99),
-    mean: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
-    errors,
-  };
+  return latencyStats(latencies, (performance.now() - started) / 1000, errors);
 }
