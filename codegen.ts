@@ -56,6 +56,7 @@ const config: CodegenConfig = {
           User: '../providers/core/record.js#UserRecord',
           UserConnection: '../directory/users.js#UsersConnectionSource',
           ProviderStatus: '../providers/core/status.js#ProviderStatusSource',
+          SourceStatus: '../providers/core/status.js#SourceStatusSource',
           ...providerMappers(),
         },
       },

@@ -9,7 +9,7 @@
  *   2 core       providers/core/ (the provider core), context.ts (the per-request context)
  *   3 providers  providers/<provider>/, providers/registry.ts
  *   4 graphql    schema, root and directory resolvers, graphql/ (plugins, errors), limits, validation,
- *                config.ts (which reads every registered provider's settings), emulators/demo
+ *                config.ts and sources/ (which read every registered provider's settings), emulators/demo
  *   5 server     server.ts, http/, main.ts, emulators/main
  *
  * `generated/` is outside the layers: the resolver types codegen derives from the SDL, imported for types
@@ -22,7 +22,10 @@ const LAYERS: [number, RegExp][] = [
   [1, /^upstream\//],
   [2, /^providers\/core\/|^context\.ts$/],
   [3, /^providers\/[^/]+\/|^providers\/registry\.ts$/],
-  [4, /^(schema|resolvers|limits|validation|config)\.ts$|^directory\/|^graphql\/|^emulators\/demo\.ts$/],
+  [
+    4,
+    /^(schema|resolvers|limits|validation|config)\.ts$|^(directory|graphql|sources)\/|^emulators\/demo\.ts$/,
+  ],
   [5, /^(server|main)\.ts$|^http\/|^emulators\/main\.ts$/],
 ];
 const NAMES = ['base', 'upstream', 'core', 'providers', 'graphql', 'server'];

@@ -6,9 +6,12 @@
 import type { OperationLimits } from './limits.js';
 import type { PageLimits } from './relay/connection.js';
 import type { PolicySettings } from './upstream/policy.js';
+import { basename } from 'node:path';
 import { EnvReader } from './env.js';
-import type { ProviderDefinition, ProviderSettings } from './providers/core/definition.js';
+import type { ProviderDefinition } from './providers/core/definition.js';
+import type { ProviderId } from './providers/core/record.js';
 import { PROVIDERS } from './providers/registry.js';
+import { readSourcesFile, SourcesFileError, type SourceConfig } from './sources/file.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -74,10 +77,21 @@ export interface Config {
   /** Reuse whole GraphQL answers within their cache hints (in memory, per replica). */
   responseCache: boolean;
   /**
-   * Each enabled provider's settings, as its definition read and checked them, in registry order (a
-   * provider without credentials is absent: disabled).
+   * The sources (accounts) to serve, each as its provider's definition read and checked it: from the
+   * configuration file in its order, or from the environment (one per provider with credentials, named
+   * after the provider, in registry order). A provider without a source is disabled.
    */
-  providers: ReadonlyMap<string, ProviderSettings>;
+  sources: readonly SourceConfig[];
+  /** The configuration file the sources came from, if any. */
+  configFile?: string;
+}
+
+/** A source given as the variables its provider reads (demo mode: one per emulator). */
+export interface DeclaredSource {
+  name: string;
+  provider: ProviderId;
+  default?: boolean;
+  env: Record<string, string>;
 }
 
 /**
@@ -131,6 +145,58 @@ interface LoadOptions {
   tty?: boolean;
   /** The provider definitions to read settings for (default: the registry). */
   providers?: readonly ProviderDefinition[];
+  /**
+   * The configuration file (default: ROLLCALL_CONFIG; main.ts also finds `rollcall.config.yaml` in the
+   * working directory). With one, the sources are the file's and the providers' variables are not read.
+   */
+  configFile?: string;
+  /** Sources given directly (demo mode), instead of the file or the providers' variables. */
+  sources?: readonly DeclaredSource[];
+}
+
+/** The sources of `declared`, each read by its provider from its own variables. */
+function declaredSources(
+  declared: readonly DeclaredSource[],
+  definitions: readonly ProviderDefinition[],
+  read: EnvReader,
+): SourceConfig[] {
+  return declared.flatMap((source) => {
+    const definition = definitions.find((d) => d.id === source.provider);
+    if (!definition) return [];
+    const reader = new EnvReader(source.env);
+    const settings = definition.readConfig(reader);
+    for (const problem of reader.problems) read.problem(`source ${source.name}: ${problem}`);
+    if (settings === null) return [];
+    return [
+      {
+        name: source.name,
+        provider: definition.id,
+        default: source.default === true,
+        enabled: true,
+        settings,
+        overrides: {},
+      },
+    ];
+  });
+}
+
+/** One source per provider whose variables are set, named after the provider. */
+function environmentSources(definitions: readonly ProviderDefinition[], read: EnvReader): SourceConfig[] {
+  return definitions.flatMap((definition) => {
+    const settings = definition.readConfig(read);
+    return settings === null
+      ? []
+      : [
+          {
+            name: definition.source.key,
+            provider: definition.id,
+            default: true,
+            enabled: true,
+            settings,
+            overrides: {},
+          },
+        ];
+  });
 }
 
 export function loadConfig(
@@ -146,13 +212,19 @@ export function loadConfig(
 
   const definitions = options.providers ?? PROVIDERS;
   const providerIds = definitions.map((definition) => definition.id);
-  const providers = new Map<string, ProviderSettings>();
-  for (const definition of definitions) {
-    const settings = definition.readConfig(read);
-    if (settings !== null) providers.set(definition.id, settings);
-  }
+  const configFile = options.sources ? undefined : (options.configFile ?? read.string('ROLLCALL_CONFIG'));
+  let sources: SourceConfig[] = [];
+  if (options.sources) sources = declaredSources(options.sources, definitions, read);
+  else if (configFile) {
+    try {
+      sources = readSourcesFile(configFile, env, definitions);
+    } catch (error) {
+      if (!(error instanceof SourcesFileError)) throw error;
+      for (const problem of error.problems) read.problem(`${basename(configFile)}: ${problem}`);
+    }
+  } else sources = environmentSources(definitions, read);
   // Real credentials mean real users' data: production unless a developer says otherwise.
-  const live = !options.demo && providers.size > 0;
+  const live = !options.demo && sources.some((source) => source.enabled);
   const production = env.NODE_ENV === 'production' || (live && env.NODE_ENV !== 'development');
   const introspectionFlag = read.bool('ROLLCALL_INTROSPECTION');
 
@@ -228,7 +300,8 @@ export function loadConfig(
     landingPage: read.bool('ROLLCALL_LANDING_PAGE') ?? !production,
     inlineTrace: read.bool('ROLLCALL_INLINE_TRACE') ?? true,
     responseCache: read.bool('ROLLCALL_RESPONSE_CACHE') ?? true,
-    providers,
+    sources,
+    ...(configFile ? { configFile } : {}),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

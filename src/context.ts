@@ -1,6 +1,6 @@
 /**
- * The per-request context: one session (one set of DataLoaders) per provider, created lazily, so that
- * everything a single GraphQL operation asks of a provider shares one cache and one batch.
+ * The per-request context: one session (one set of DataLoaders) per source, created lazily, so that
+ * everything a single GraphQL operation asks of a source shares one cache and one batch.
  */
 import type { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
@@ -35,8 +35,10 @@ export interface RequestContext {
   logger: Logger;
   cursors: CursorCodec;
   limits: PageLimits;
-  /** The providers enabled on this instance, in registry order. */
+  /** The providers enabled on this instance (with at least one source), in registry order. */
   enabled: readonly ProviderId[];
+  /** The sources of this instance: by provider in registry order, then in their declared order. */
+  sources: readonly SourceRef[];
   /** Every provider of the registry, enabled or not (global ids may name any of them). */
   providers: ReadonlySet<ProviderId>;
   /**
@@ -44,8 +46,11 @@ export interface RequestContext {
    * answers, like `users`). Appended by the server's partial-errors plugin.
    */
   partialErrors: GraphQLError[];
-  /** This operation's session of a provider; throws PROVIDER_NOT_CONFIGURED when it is disabled. */
-  sessionFor(provider: ProviderId): ProviderSession;
+  /**
+   * This operation's session of a source of `provider` (`source` omitted or null: the provider's default
+   * source); throws PROVIDER_NOT_CONFIGURED when the provider, or that source of it, is not configured.
+   */
+  sessionFor(provider: ProviderId, source?: string | null): ProviderSession;
   /**
    * Checks a native user id of `provider` given as `argument`: the id to look up, null for one that cannot
    * exist, BAD_USER_INPUT for a malformed one (see providers/nativeId.ts).
@@ -53,9 +58,22 @@ export interface RequestContext {
   nativeId(provider: ProviderId, value: string, argument: string): string | null;
 }
 
+/** A source as the request context lists it. */
+export interface SourceRef {
+  name: string;
+  provider: ProviderId;
+}
+
+/** A connected source: its sessions, one per request (see ConnectedSource.session). */
+export interface SourceSessions extends SourceRef {
+  session(request: RequestKey): ProviderSession;
+}
+
 export interface ContextDependencies {
-  /** Each enabled provider's sessions, one per request (see ConnectedProvider.session). */
-  sessions: ReadonlyMap<ProviderId, (request: RequestKey) => ProviderSession>;
+  /** The connected sources, in the order of `RequestContext.sources`. */
+  sources: readonly SourceSessions[];
+  /** Each enabled provider's default source. */
+  defaults: ReadonlyMap<ProviderId, string>;
   logger: Logger;
   cursors: CursorCodec;
   limits: PageLimits;
@@ -70,6 +88,7 @@ export function createContext(
   operation?: OperationScope,
 ): RequestContext {
   const key: RequestKey = { requestId, operation };
+  const sources = deps.sources;
   return {
     requestId,
     key,
@@ -77,14 +96,16 @@ export function createContext(
     logger: deps.logger.child({ requestId }),
     cursors: deps.cursors,
     limits: deps.limits,
-    enabled: [...deps.sessions.keys()],
+    enabled: [...deps.defaults.keys()],
+    sources,
     providers: new Set(deps.nativeIds.keys()),
     partialErrors: [],
-    // The provider keeps the session under the request's key: its own resolvers reach the same one.
-    sessionFor(provider) {
-      const session = deps.sessions.get(provider);
-      if (!session) throw new ProviderNotConfiguredError(provider);
-      return session(key);
+    // The source keeps the session under the request's key: its provider's resolvers reach the same one.
+    sessionFor(provider, source) {
+      const name = source ?? deps.defaults.get(provider);
+      const found = sources.find((candidate) => candidate.provider === provider && candidate.name === name);
+      if (!found) throw new ProviderNotConfiguredError(provider, source ?? undefined);
+      return found.session(key);
     },
     nativeId(provider, value, argument) {
       const rule = deps.nativeIds.get(provider);

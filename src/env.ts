@@ -6,7 +6,17 @@
 /** Reads variables and collects problems instead of failing on the first. */
 export class EnvReader {
   readonly problems: string[] = [];
-  constructor(private readonly env: Record<string, string | undefined>) {}
+  private readonly names: [string, string][];
+  /**
+   * `labels`: what to call each variable in problems (a source in the configuration file is read from
+   * the variables its keys stand for, and its problems name the keys: `sources[2].credentials.authToken`).
+   */
+  constructor(
+    private readonly env: Record<string, string | undefined>,
+    labels: ReadonlyMap<string, string> = new Map(),
+  ) {
+    this.names = [...labels];
+  }
 
   /** A trimmed value, or undefined when unset or blank. */
   string(name: string): string | undefined {
@@ -64,6 +74,10 @@ export class EnvReader {
   }
 
   problem(message: string): void {
-    this.problems.push(message);
+    let text = message;
+    // Whole names only (`_` is a word character: VOXIMPLANT_CREDENTIALS never matches inside …_JSON).
+    for (const [name, label] of this.names)
+      text = text.replace(new RegExp(`\\b${name}\\b`, 'g'), () => label);
+    this.problems.push(text);
   }
 }

@@ -54,11 +54,18 @@ export class BadUserInputError extends GraphQLError {
 }
 
 export class ProviderNotConfiguredError extends GraphQLError {
-  constructor(provider: string) {
+  /** `source`: the source an id named, when the provider has sources here but not that one. */
+  constructor(provider: string, source?: string) {
     super(
-      `Provider ${provider} is not configured on this rollcall instance; see the README's configuration table.`,
+      source === undefined
+        ? `Provider ${provider} is not configured on this rollcall instance; see the README's configuration table.`
+        : `Source ${source} of provider ${provider} is not configured on this rollcall instance (the id was issued by another configuration).`,
       {
-        extensions: { code: ErrorCode.PROVIDER_NOT_CONFIGURED, provider },
+        extensions: {
+          code: ErrorCode.PROVIDER_NOT_CONFIGURED,
+          provider,
+          ...(source === undefined ? {} : { source }),
+        },
       },
     );
   }
@@ -66,6 +73,8 @@ export class ProviderNotConfiguredError extends GraphQLError {
 
 export interface UpstreamErrorDetails {
   provider: string;
+  /** The source (account) whose call failed, when known. */
+  source?: string;
   code: UpstreamErrorCode;
   message: string;
   /** The upstream HTTP status, when a response arrived. */
@@ -84,6 +93,7 @@ export class UpstreamError extends GraphQLError {
   readonly details: UpstreamErrorDetails;
   constructor(details: UpstreamErrorDetails) {
     const extensions: Record<string, unknown> = { code: details.code, provider: details.provider };
+    if (details.source !== undefined) extensions.source = details.source;
     if (details.status !== undefined) extensions.status = details.status;
     if (details.upstreamCode !== undefined) extensions.upstreamCode = details.upstreamCode;
     if (details.retryAfter !== undefined) extensions.retryAfter = details.retryAfter;

@@ -8,19 +8,26 @@
  * for the one-command demo, with `exec`, so that a signal sent to npm reaches this process.
  */
 import { config as loadDotenv } from 'dotenv';
+import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, unsafeDefaults, type Config } from './config.js';
 import { startEmulators, type RunningEmulators } from './emulators/demo.js';
 import { createLogger } from './logger.js';
-import type { ProviderId } from './providers/core/record.js';
 import { createServer } from './server.js';
 import { startTracing } from './telemetry.js';
+
+/** The configuration file read from the working directory when ROLLCALL_CONFIG names none. */
+const DEFAULT_CONFIG_FILE = 'rollcall.config.yaml';
 
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const tty = process.stdout.isTTY === true;
   let config: Config;
   try {
-    config = loadConfig(process.env, { tty });
+    // The sources' file: ROLLCALL_CONFIG, else rollcall.config.yaml in the working directory if there is one.
+    const configFile =
+      process.env.ROLLCALL_CONFIG?.trim() ||
+      (existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined);
+    config = loadConfig(process.env, { tty, configFile });
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -32,18 +39,21 @@ async function main(): Promise<void> {
   const tracing = startTracing(process.env, logger);
 
   let emulators: RunningEmulators | undefined;
-  const configured = config.providers.size;
+  const configured = config.sources.filter((source) => source.enabled).length;
   if (config.demo === 'on' || (config.demo === 'auto' && configured === 0)) {
     emulators = await startEmulators();
     // Demo mode replaces every provider with its emulator; real credentials are ignored. A provider's
     // variables share the prefix of the ones its emulator sets (TWILIO_…, ADA_…), so drop those.
     const prefixes = new Set(Object.keys(emulators.env).map((key) => `${key.split('_')[0]}_`));
     const scrubbed = Object.fromEntries(
-      Object.entries(process.env).filter(([key]) => ![...prefixes].some((prefix) => key.startsWith(prefix))),
+      Object.entries(process.env).filter(
+        ([key]) => key !== 'ROLLCALL_CONFIG' && ![...prefixes].some((prefix) => key.startsWith(prefix)),
+      ),
     );
-    config = loadConfig({ ...scrubbed, ...emulators.env }, { demo: true, tty });
+    config = loadConfig(scrubbed, { demo: true, tty, sources: emulators.sources });
   }
-  const emulated = new Set<ProviderId>(emulators ? [...emulators.byProvider.keys()] : []);
+  // In demo mode every source is an emulator.
+  const emulated = new Set<string>(emulators ? config.sources.map((source) => source.name) : []);
   const server = await createServer(config, { logger, emulated });
   const url = await server.start();
 
@@ -53,13 +63,22 @@ async function main(): Promise<void> {
     : ` at ${url}/graphql`;
   if (emulators) {
     logger.info(
-      { emulators: Object.fromEntries([...emulators.byProvider].map(([id, e]) => [id, e.server.baseUrl])) },
+      {
+        emulators: Object.fromEntries(
+          emulators.sources.map((source) => [source.name, source.emulator.server.baseUrl]),
+        ),
+      },
       'demo mode: no provider credentials configured, serving built-in emulators with generated users',
     );
     logger.info({ banner: true, environment: config.environment }, `rollcall (demo mode) is ready${sandbox}`);
   } else {
     logger.info(
-      { banner: true, environment: config.environment, providers: [...config.providers.keys()] },
+      {
+        banner: true,
+        environment: config.environment,
+        sources: config.sources.map((source) => source.name),
+        ...(config.configFile ? { configFile: config.configFile } : {}),
+      },
       `rollcall is ready${sandbox}`,
     );
   }

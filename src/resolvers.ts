@@ -1,5 +1,5 @@
 /**
- * Resolvers that are not provider-specific: scalars, `node`/`nodes`, `providers`, and the `User`/`Node`
+ * Resolvers that are not provider-specific: scalars, `node`/`nodes`, `providers`, `sources`, and the `User`/`Node`
  * interfaces (type resolution from the record or the global id, with no I/O).
  */
 import type { Resolvers } from './generated/resolvers.js';
@@ -7,7 +7,7 @@ import { BadUserInputError } from './errors.js';
 import type { RequestContext } from './context.js';
 import type { ProviderDefinition } from './providers/core/definition.js';
 import { globalIdOf, parseGlobalId, userByGlobalId } from './providers/core/reference.js';
-import type { ProviderStatusSource } from './providers/core/status.js';
+import type { ProviderStatusSource, SourceStatusSource } from './providers/core/status.js';
 import { decodeGlobalId } from './relay/globalId.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 import type { ModuleResolvers } from './schema.js';
@@ -32,13 +32,17 @@ function typeResolver(providers: readonly ProviderDefinition[]) {
   };
 }
 
-export function rootResolvers(statuses: () => ProviderStatusSource[]): Resolvers {
+export function rootResolvers(
+  statuses: () => ProviderStatusSource[],
+  sources: () => SourceStatusSource[],
+): Resolvers {
   return {
     DateTime: DateTimeScalar,
     JSON: JSONScalar,
     Query: {
       node: (_parent, { id }, context) => userByGlobalId(context, id),
       providers: () => statuses(),
+      sources: () => sources(),
     },
   };
 }

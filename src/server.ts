@@ -27,11 +27,12 @@ import { operationLimitsPlugin } from './limits.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import type { ProviderId } from './providers/core/record.js';
-import type { ConnectedProvider, ProviderDefinition } from './providers/core/definition.js';
+import type { ConnectedSource, ProviderDefinition, SourceHealth } from './providers/core/definition.js';
 import { PROVIDERS } from './providers/registry.js';
 import { CursorCodec } from './relay/cursor.js';
 import { rootResolvers, runtimeResolvers } from './resolvers.js';
-import type { ProviderStatusSource } from './providers/core/status.js';
+import type { ProviderStatusSource, SourceStatusSource } from './providers/core/status.js';
+import type { SourceConfig } from './sources/file.js';
 import { buildSchema } from './schema.js';
 import { MemoryStore, RedisStore, UpstreamCache } from './upstream/cache.js';
 import { UpstreamPolicy } from './upstream/policy.js';
@@ -39,8 +40,8 @@ import { SupportedOperationTypesRule } from './validation.js';
 
 interface ServerOptions {
   logger?: Logger;
-  /** Providers whose base URL is an in-process emulator (reported as EMULATED). */
-  emulated?: ReadonlySet<ProviderId>;
+  /** Sources (by name) whose base URL is an in-process emulator (reported as EMULATED). */
+  emulated?: ReadonlySet<string>;
   /** The provider definitions (default: the registry); tests substitute one to inject a bug. */
   providers?: readonly ProviderDefinition[];
 }
@@ -60,7 +61,7 @@ const CIRCUIT_GAUGE = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 } as const;
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<RollcallServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics({ defaultMetrics: true });
-  const emulated = options.emulated ?? new Set<ProviderId>();
+  const emulated = options.emulated ?? new Set<string>();
 
   let store: MemoryStore | RedisStore = new MemoryStore(config.cache.maxEntries, config.cache.maxBytes);
   if (config.cache.redisUrl) {
@@ -71,53 +72,110 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     store = redis;
   }
   const cache = new UpstreamCache(store, metrics, config.cache.redisUrl ? 'redis' : 'memory');
-  const connected = new Map<ProviderId, ConnectedProvider>();
-  const policies = new Map<ProviderId, UpstreamPolicy>();
   const providers = options.providers ?? PROVIDERS;
+  /** Every connected source, by provider in registry order, then in its declared order. */
+  const connected: { source: SourceConfig; connection: ConnectedSource; policy: UpstreamPolicy }[] = [];
+  const health = new Map<string, SourceHealth>();
   for (const definition of providers) {
-    const settings = config.providers.get(definition.id);
-    if (settings === undefined) continue;
-    const provider = definition.id;
-    const policy = new UpstreamPolicy(config.resilience, (state) => {
-      metrics.circuitState.set({ provider }, CIRCUIT_GAUGE[state]);
-      metrics.circuitTransitions.inc({ provider, state });
-      logger.warn({ provider, state }, 'circuit breaker state changed');
-    });
-    metrics.circuitState.set({ provider }, 0);
-    policies.set(provider, policy);
-    const timeouts = config.providerTimeouts[provider];
-    connected.set(
-      provider,
-      settings.connect({
-        metrics,
-        logger: logger.child({ provider }),
-        upstreamTimeoutMs: timeouts?.timeoutMs ?? config.upstreamTimeoutMs,
-        connectTimeoutMs: timeouts?.connectTimeoutMs ?? config.upstreamConnectTimeoutMs,
-        policy,
-        cache,
-        cacheTtlSeconds: config.cache.providerTtlSeconds[provider] ?? config.cache.ttlSeconds,
-        lookupConcurrency: config.lookupConcurrency,
-        maxLookupCalls: config.maxLookupCalls,
-      }),
-    );
+    for (const source of config.sources.filter(
+      (candidate) => candidate.provider === definition.id && candidate.enabled,
+    )) {
+      const provider = definition.id;
+      const labels = { provider, source: source.name };
+      const overrides = source.overrides;
+      const policy = new UpstreamPolicy(
+        {
+          retries: overrides.retries ?? config.resilience.retries,
+          backoffMs: overrides.retryBackoffMs ?? config.resilience.backoffMs,
+          maxBackoffMs: overrides.retryMaxBackoffMs ?? config.resilience.maxBackoffMs,
+          concurrency: overrides.concurrency ?? config.resilience.concurrency,
+          breakerThreshold: overrides.breakerThreshold ?? config.resilience.breakerThreshold,
+          breakerCooldownMs: overrides.breakerCooldownMs ?? config.resilience.breakerCooldownMs,
+        },
+        (state) => {
+          metrics.circuitState.set(labels, CIRCUIT_GAUGE[state]);
+          metrics.circuitTransitions.inc({ ...labels, state });
+          logger.warn({ ...labels, state }, 'circuit breaker state changed');
+        },
+      );
+      metrics.circuitState.set(labels, 0);
+      const sourceHealth: SourceHealth = { lastErrorCode: null };
+      health.set(source.name, sourceHealth);
+      const timeouts = config.providerTimeouts[provider];
+      const connection = source.settings.connect(
+        {
+          metrics,
+          logger: logger.child(labels),
+          upstreamTimeoutMs: overrides.timeoutMs ?? timeouts?.timeoutMs ?? config.upstreamTimeoutMs,
+          connectTimeoutMs:
+            overrides.connectTimeoutMs ?? timeouts?.connectTimeoutMs ?? config.upstreamConnectTimeoutMs,
+          policy,
+          cache,
+          cacheTtlSeconds:
+            overrides.cacheTtlSeconds ?? config.cache.providerTtlSeconds[provider] ?? config.cache.ttlSeconds,
+          lookupConcurrency: overrides.lookupConcurrency ?? config.lookupConcurrency,
+          maxLookupCalls: overrides.maxLookupCalls ?? config.maxLookupCalls,
+          health: sourceHealth,
+        },
+        source.name,
+      );
+      connected.push({ source, connection, policy });
+    }
   }
+  /** Each enabled provider's default source: the one marked default, else its first (registry order). */
+  const defaults = new Map<ProviderId, string>();
+  for (const definition of providers) {
+    const own = connected.filter(({ source }) => source.provider === definition.id);
+    const chosen = own.find(({ source }) => source.default) ?? own[0];
+    if (chosen) defaults.set(definition.id, chosen.source.name);
+  }
+  const sourceStatuses = (): SourceStatusSource[] =>
+    providers.flatMap((definition) =>
+      config.sources
+        .filter((source) => source.provider === definition.id)
+        .map((source): SourceStatusSource => {
+          const policy = connected.find((entry) => entry.source === source)?.policy;
+          return {
+            name: source.name,
+            provider: source.provider,
+            default: defaults.get(source.provider) === source.name,
+            enabled: policy !== undefined,
+            mode: policy ? (emulated.has(source.name) ? 'EMULATED' : 'LIVE') : null,
+            circuit: policy?.breaker.state ?? null,
+            lastErrorCode: health.get(source.name)?.lastErrorCode ?? null,
+          };
+        }),
+    );
   const statuses = (): ProviderStatusSource[] =>
     providers.map((definition) => {
-      const enabled = connected.has(definition.id);
+      const own = connected.filter(({ source }) => source.provider === definition.id);
+      const enabled = own.length > 0;
       return {
         provider: definition.id,
         enabled,
-        mode: enabled ? (emulated.has(definition.id) ? 'EMULATED' : 'LIVE') : null,
-        circuit: policies.get(definition.id)?.breaker.state ?? null,
+        mode: enabled ? (own.some(({ source }) => !emulated.has(source.name)) ? 'LIVE' : 'EMULATED') : null,
+        // The provider's circuit: its most open source's.
+        circuit: enabled
+          ? own
+              .map(({ policy }) => policy.breaker.state)
+              .reduce((worst, state) => (CIRCUIT_GAUGE[state] > CIRCUIT_GAUGE[worst] ? state : worst))
+          : null,
       };
     });
 
   const schema = buildSchema(
     [
-      rootResolvers(statuses),
+      rootResolvers(statuses, sourceStatuses),
       runtimeResolvers(config.limits.maxSize, providers),
       directoryResolvers(providers),
-      ...providers.map((d) => connected.get(d.id)?.resolvers ?? d.disabledResolvers),
+      ...providers.map((definition) =>
+        definition.resolvers(
+          connected
+            .filter(({ source }) => source.provider === definition.id)
+            .map(({ connection }) => connection),
+          defaults.get(definition.id),
+        ),
+      ),
     ],
     providers,
   );
@@ -167,7 +225,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await apollo.start();
 
   const contextDeps: ContextDependencies = {
-    sessions: new Map([...connected].map(([id, provider]) => [id, provider.session])),
+    sources: connected.map(({ connection }) => connection),
+    defaults,
     logger,
     cursors,
     limits: config.limits,

@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       demo: 'auto',
       limits: { defaultSize: 20, maxSize: 100 },
-      providers: {},
+      sources: [],
     });
   });
 

@@ -77,7 +77,7 @@ describe('npm start', () => {
       cwd: REPO,
       env: { ...DEMO, ROLLCALL_SHUTDOWN_GRACE_MS: '300', ROLLCALL_OPERATION_TIMEOUT_MS: '30000' },
     });
-    await injectFault(running.emulators.TWILIO_CONVERSATIONS, { delayMs: 10_000, times: 1 });
+    await injectFault(running.emulators['twilio-us'], { delayMs: 10_000, times: 1 });
     const inFlight = slowQuery(running.url).then(
       (response) => response.status,
       () => 'connection closed',

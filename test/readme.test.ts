@@ -11,7 +11,8 @@ const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) 
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  // As `npm start` serves the demo: its sources (two Twilio accounts) are what the examples name.
+  h = await startHarness({ demoSources: true });
 });
 afterAll(() => h.stop());
 

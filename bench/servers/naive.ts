@@ -8,6 +8,7 @@
  * `GET /v1/Users/{sid}`; Ada `GET /api/v2/end-users/{id}`; CometChat `GET /v3/users/{uid}`; Voximplant
  * `GetUsers` with `user_id`.
  */
+import { encodeGlobalId } from '../../src/relay/globalId.js';
 import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
@@ -42,6 +43,11 @@ await runChild(async () => {
   if (!('account' in credentials)) throw new Error(credentials.problem);
   const tokens = new VoximplantTokenSource(credentials.account, { lifetimeSeconds: 3600 });
 
+  /** Each provider's one source, named as rollcall names a source configured by environment variables. */
+  const sourceOf = (provider: string, name: string) => ({
+    name,
+    id: (nativeId: string) => encodeGlobalId(provider, name, nativeId),
+  });
   const resolvers = {
     TwoChatUser: {
       __resolveReference: async ({ uuid }: { uuid: string }) => {
@@ -50,7 +56,7 @@ await runChild(async () => {
         });
         const users = (body?.data?.users ?? []) as TwoChatWireUser[];
         const user = users.find((u) => u.uuid === uuid);
-        return user ? toTwoChatRecord(user) : null;
+        return user ? toTwoChatRecord(user, sourceOf('TWO_CHAT', 'twochat')) : null;
       },
     },
     TwilioConversationUser: {
@@ -59,7 +65,7 @@ await runChild(async () => {
           `${env.TWILIO_CONVERSATIONS_BASE_URL}/v1/Users/${encodeURIComponent(sid)}`,
           { headers: { authorization: twilioAuth } },
         );
-        return user ? toTwilioRecord(user) : null;
+        return user ? toTwilioRecord(user, sourceOf('TWILIO_CONVERSATIONS', 'twilio')) : null;
       },
     },
     AdaEndUser: {
@@ -68,7 +74,7 @@ await runChild(async () => {
           `${env.ADA_BASE_URL}/api/v2/end-users/${encodeURIComponent(endUserId)}`,
           { headers: { authorization: `Bearer ${env.ADA_API_KEY}` } },
         );
-        return user ? toAdaRecord(user) : null;
+        return user ? toAdaRecord(user, sourceOf('ADA', 'ada')) : null;
       },
     },
     CometChatUser: {
@@ -77,7 +83,7 @@ await runChild(async () => {
           `${env.COMETCHAT_BASE_URL}/v3/users/${encodeURIComponent(uid)}`,
           { headers: { apikey: env.COMETCHAT_API_KEY } },
         );
-        return body?.data ? toCometChatRecord(body.data) : null;
+        return body?.data ? toCometChatRecord(body.data, sourceOf('COMETCHAT', 'cometchat')) : null;
       },
     },
     VoximplantUser: {
@@ -102,7 +108,7 @@ await runChild(async () => {
           },
         );
         const user = body?.result?.[0];
-        return user ? toVoximplantRecord(user) : null;
+        return user ? toVoximplantRecord(user, sourceOf('VOXIMPLANT', 'voximplant')) : null;
       },
     },
   };

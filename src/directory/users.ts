@@ -1,31 +1,39 @@
 /**
- * The unified `users` connection: every included provider's users as one Relay connection, walked in the
- * fixed registry order (backward: the reverse).
+ * The unified `users` connection: every included source's users as one Relay connection, walked by
+ * provider in the fixed registry order and, within a provider, source by source in their configured order
+ * (backward: the reverse). `providers:` and `sources:` narrow the walk.
  *
  * ## Cursor
- * An edge's cursor is the walk's state right after that edge: the edge's provider `p` with that
- * provider's own cursor `c`, the direction `d` it was made in, and `s`, the providers whose position
- * differs from what their place in the order implies. Implied positions, relative to `p` in walk order:
- * providers before `p` are done, providers after `p` have not started. `s` records the exceptions: a
- * provider that failed earlier in the walk (its position is kept, so the next page retries it first and
- * nothing is lost), or a later provider that was already partly read. Used in the other direction, `s`
- * is ignored: walking back from an edge covers everything before it anyway.
+ * An edge's cursor is the walk's state right after that edge: the edge's source `p` with that source's
+ * own cursor `c`, the direction `d` it was made in, and `s`, the sources whose position differs from what
+ * their place in the order implies. Implied positions, relative to `p` in walk order: sources before `p`
+ * are done, sources after `p` have not started. `s` records the exceptions: a source that failed earlier
+ * in the walk (its position is kept, so the next page retries it first and nothing is lost), or a later
+ * source that was already partly read. Used in the other direction, `s` is ignored: walking back from an
+ * edge covers everything before it anyway. Cursors bind to the walk's source list (`users:<names>`).
  *
  * ## Concurrency
- * Upstream calls for several providers run concurrently when the window will need them: a provider
- * whose size is known (from `SizeHints`, learnt from earlier responses) tells how much of the window it
- * can fill, so the next provider's first page is requested in the same batch. A stale hint costs at most
- * one re-request; results are always checked, never trusted from the hint.
+ * Upstream calls for several sources run concurrently when the window will need them: a source whose size
+ * is known (from `SizeHints`, learnt from earlier responses) tells how much of the window it can fill, so
+ * the next source's first page is requested in the same batch. A stale hint costs at most one re-request;
+ * results are always checked, never trusted from the hint.
  *
  * ## Partial failure
- * A failing provider is skipped for this page (its position stays in the cursor); the others still
- * answer, and the failure is reported as an error at the field's path with the provider and code.
+ * A failing source is skipped for this page (its position stays in the cursor); the others still answer,
+ * and the failure is reported as an error at the field's path with the provider, source and code.
  */
 import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../context.js';
-import { BadUserInputError, ErrorCode, ProviderNotConfiguredError, UpstreamError } from '../errors.js';
+import {
+  BadUserInputError,
+  ErrorCode,
+  ProviderNotConfiguredError,
+  shownInput,
+  UpstreamError,
+} from '../errors.js';
 import type { ProviderId } from '../providers/core/record.js';
 import type { UserRecord } from '../providers/core/record.js';
+import type { ProviderSession } from '../providers/core/session.js';
 import { parsePageRequest, type ConnectionArgs, type ProviderPage } from '../relay/connection.js';
 import type { CursorPayload } from '../relay/cursor.js';
 
@@ -61,7 +69,7 @@ export interface DirectoryProvider {
   countable: boolean;
 }
 
-/** Last known sizes of the providers' unfiltered lists, shared by every request of a process. */
+/** Last known sizes of the sources' unfiltered lists (by source name), shared by every request of a process. */
 export class SizeHints {
   private readonly sizes = new Map<ProviderId, number>();
   get(provider: ProviderId): number | undefined {
@@ -74,6 +82,53 @@ export class SizeHints {
 
 interface UsersArgs extends ConnectionArgs {
   providers?: readonly ProviderId[] | null;
+  sources?: readonly string[] | null;
+}
+
+/** One source in the walk: `id` is its name (walk positions, cursors and hints are by source). */
+interface WalkUnit {
+  id: string;
+  provider: ProviderId;
+  backward: boolean;
+  countable: boolean;
+}
+
+/** The sources `args` selects, in walk order; BAD_USER_INPUT / PROVIDER_NOT_CONFIGURED for unknown ones. */
+function includedSources(
+  context: RequestContext,
+  args: UsersArgs,
+  directory: readonly DirectoryProvider[],
+): WalkUnit[] {
+  let units: WalkUnit[] = context.sources.flatMap((source) => {
+    const provider = directory.find((p) => p.id === source.provider);
+    return provider
+      ? [
+          {
+            id: source.name,
+            provider: source.provider,
+            backward: provider.backward,
+            countable: provider.countable,
+          },
+        ]
+      : [];
+  });
+  if (args.providers) {
+    const asked = new Set(args.providers);
+    const missing = [...asked].filter((id) => !units.some((unit) => unit.provider === id));
+    if (missing.length > 0) throw new ProviderNotConfiguredError(missing[0]);
+    units = units.filter((unit) => asked.has(unit.provider));
+  }
+  if (args.sources) {
+    const asked = new Set(args.sources);
+    const unknown = [...asked].filter((name) => !context.sources.some((source) => source.name === name));
+    if (unknown.length > 0)
+      throw new BadUserInputError(
+        `"sources" names no source of this instance: ${unknown.map((name) => shownInput(name)).join(', ')}. Its sources: ${context.sources.map((source) => source.name).join(', ')}.`,
+        { argument: 'sources', sources: context.sources.map((source) => source.name) },
+      );
+    units = units.filter((unit) => asked.has(unit.id));
+  }
+  return units;
 }
 
 export async function resolveUsers(
@@ -83,21 +138,17 @@ export async function resolveUsers(
   hints: SizeHints,
   reportError: (error: GraphQLError) => void,
 ): Promise<UsersConnectionSource> {
-  const enabled = directory.filter((p) => context.enabled.includes(p.id));
-  let included = enabled;
-  if (args.providers) {
-    const asked = new Set(args.providers);
-    const missing = [...asked].filter((id) => !enabled.some((p) => p.id === id));
-    if (missing.length > 0) throw new ProviderNotConfiguredError(missing[0]);
-    included = enabled.filter((p) => asked.has(p.id));
-  }
-  const ids = included.map((p) => p.id);
+  const included = includedSources(context, args, directory);
+  const ids = included.map((unit) => unit.id);
+  const providerOf = new Map(included.map((unit) => [unit.id, unit.provider]));
+  /** The operation's session of source `id` (one of `ids`). */
+  const sessionOf = (id: string) => context.sessionFor(providerOf.get(id) ?? '', id);
   const name = `users:${ids.join(',')}`;
   const request = parsePageRequest(args, context.limits, (cursor, argument) =>
-    validateCursor(context, context.cursors.decode(cursor, name, argument), ids, argument),
+    validateCursor(context.cursors.decode(cursor, name, argument), ids, sessionOf, argument),
   );
   if (request.direction === 'backward') {
-    const forwardOnly = included.filter((p) => !p.backward).map((p) => p.id);
+    const forwardOnly = [...new Set(included.filter((p) => !p.backward).map((p) => p.provider))];
     if (forwardOnly.length > 0) {
       throw new BadUserInputError(
         `"last"/"before" need every provider in the connection to page backward; ${forwardOnly.join(', ')} pages forward only. Use "first"/"after", or leave ${forwardOnly.join(', ')} out with "providers".`,
@@ -111,16 +162,14 @@ export async function resolveUsers(
   const anchor = request.direction === 'forward' ? request.after : request.before;
   const state = initialState(walk, anchor, forward ? 'f' : 'b');
   const failed = new Set<ProviderId>();
-  const fail = (provider: ProviderId, error: unknown) => {
-    failed.add(provider);
-    reportError(asProviderError(provider, error));
+  const fail = (source: string, error: unknown) => {
+    failed.add(source);
+    reportError(asProviderError(providerOf.get(source) ?? source, source, error));
   };
-  const pageOf = (provider: ProviderId, size: number, from: Position) =>
-    context
-      .sessionFor(provider)
-      .page(
-        forward ? { direction: 'forward', size, after: from } : { direction: 'backward', size, before: from },
-      );
+  const pageOf = (source: string, size: number, from: Position) =>
+    sessionOf(source).page(
+      forward ? { direction: 'forward', size, after: from } : { direction: 'backward', size, before: from },
+    );
 
   const taken: {
     provider: ProviderId;
@@ -170,7 +219,7 @@ export async function resolveUsers(
         fail(
           provider,
           new UpstreamError({
-            provider,
+            provider: providerOf.get(provider) ?? provider,
             code: ErrorCode.UPSTREAM_BAD_RESPONSE,
             message: 'an empty page claimed more users',
           }),
@@ -206,7 +255,7 @@ export async function resolveUsers(
         probed.get(provider) ??
         (await (
           from === null
-            ? context.sessionFor(provider).page({ direction: 'forward', size: 1, after: null })
+            ? sessionOf(provider).page({ direction: 'forward', size: 1, after: null })
             : pageOf(provider, 1, from)
         ).then(
           (page) => ({ page }),
@@ -248,7 +297,7 @@ export async function resolveUsers(
     totalCount: async () => {
       if (included.some((p) => !p.countable)) return null;
       const pages = await Promise.all(
-        ids.map((id) => context.sessionFor(id).page({ direction: 'forward', size: 0, after: null })),
+        ids.map((id) => sessionOf(id).page({ direction: 'forward', size: 0, after: null })),
       );
       let total = 0;
       for (const { totalCount } of pages) {
@@ -340,9 +389,9 @@ function exceptions(
 }
 
 function validateCursor(
-  context: RequestContext,
   payload: CursorPayload,
-  included: ProviderId[],
+  included: string[],
+  sessionOf: (source: string) => ProviderSession,
   argument: string,
 ): UsersCursor {
   const bad = () =>
@@ -362,7 +411,7 @@ function validateCursor(
   const checkPosition = (provider: ProviderId, position: Position): Position =>
     position === 'done' || position === null
       ? position
-      : context.sessionFor(provider).validateCursor(position, argument);
+      : sessionOf(provider).validateCursor(position, argument);
   const cursor: UsersCursor = { p, c: checkPosition(p, c), d };
   if (e === true) cursor.e = true;
   if (s !== undefined) {
@@ -382,16 +431,15 @@ function validateCursor(
  * original error, which the server logs with its stack and masks in production. Never an UPSTREAM_* code
  * for something the provider did not do.
  */
-function asProviderError(provider: ProviderId, error: unknown): GraphQLError {
-  if (error instanceof UpstreamError) return error;
+function asProviderError(provider: ProviderId, source: string, error: unknown): GraphQLError {
   if (error instanceof GraphQLError && typeof error.extensions.code === 'string')
     return new GraphQLError(error.message, {
       originalError: error,
-      extensions: { ...error.extensions, provider },
+      extensions: { ...error.extensions, provider, source },
     });
-  return new GraphQLError(`${provider}: internal error while reading the provider`, {
+  return new GraphQLError(`${provider} (${source}): internal error while reading the provider`, {
     originalError: error instanceof Error ? error : new Error(String(error)),
-    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, provider },
+    extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, provider, source },
   });
 }
 

@@ -1,16 +1,20 @@
 /**
- * Demo mode: start every provider's emulator on a free loopback port and produce the environment that
- * points rollcall at them. Used by `npm start` when no provider is configured, by `npm run emulators`,
+ * Demo mode: start every provider's emulators (one per demo source: Twilio shows two accounts) on free
+ * loopback ports, and produce the sources and the environment that point rollcall at them. Used by `npm start` when no provider is configured, by `npm run emulators`,
  * by the integration tests and by the benchmarks.
  */
+import type { DeclaredSource } from '../config.js';
 import type { ProviderId } from '../providers/core/record.js';
 import type { ProviderDefinition, RunningEmulator } from '../providers/core/definition.js';
 import { PROVIDERS } from '../providers/registry.js';
 
 export interface RunningEmulators {
+  /** Each provider's first demo account (the one its variables in `env` point at). */
   byProvider: Map<ProviderId, RunningEmulator>;
-  /** The variables that configure every emulated provider. */
+  /** The variables that configure every emulated provider (one source each: its first account). */
   env: Record<string, string>;
+  /** Every demo source (Twilio has two accounts), each with its emulator and the variables reading it. */
+  sources: (DeclaredSource & { emulator: RunningEmulator })[];
   stop(): Promise<void>;
 }
 
@@ -30,18 +34,26 @@ export async function startEmulators(
   options: { latencyMs?: number; providers?: readonly ProviderDefinition[] } = {},
 ): Promise<RunningEmulators> {
   const definitions = options.providers ?? PROVIDERS;
-  const started: (readonly [ProviderId, RunningEmulator])[] = [];
+  const sources: RunningEmulators['sources'] = [];
   for (const definition of definitions)
-    started.push([
-      definition.id,
-      await oneAtATime(() => definition.startEmulator({ latencyMs: options.latencyMs })),
-    ]);
-  const byProvider = new Map<ProviderId, RunningEmulator>(started);
+    for (const [account, name] of definition.demoSources.entries()) {
+      const emulator = await oneAtATime(() =>
+        definition.startEmulator({ latencyMs: options.latencyMs, account }),
+      );
+      sources.push({ name, provider: definition.id, env: emulator.env, emulator });
+    }
+  const byProvider = new Map<ProviderId, RunningEmulator>();
+  for (const source of sources)
+    if (!byProvider.has(source.provider)) byProvider.set(source.provider, source.emulator);
   return {
     byProvider,
-    env: Object.assign({}, ...started.map(([, emulator]) => emulator.env)) as Record<string, string>,
+    env: Object.assign({}, ...[...byProvider.values()].map((emulator) => emulator.env)) as Record<
+      string,
+      string
+    >,
+    sources,
     async stop() {
-      await Promise.all([...byProvider.values()].map((emulator) => emulator.server.stop()));
+      await Promise.all(sources.map((source) => source.emulator.server.stop()));
     },
   };
 }

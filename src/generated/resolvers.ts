@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserRecord } from '../providers/core/record.js';
 import type { UsersConnectionSource } from '../directory/users.js';
-import type { ProviderStatusSource } from '../providers/core/status.js';
+import type { ProviderStatusSource, SourceStatusSource } from '../providers/core/status.js';
 import type { AdaEndUserRecord, AdaEndUserProfileRecord } from '../providers/ada/types.js';
 import type { CometChatUserRecord } from '../providers/cometchat/types.js';
 import type { TwilioUserRecord } from '../providers/twilio/types.js';
@@ -64,6 +64,8 @@ export type AdaEndUser = Node & User & {
   providerUserId: Scalars['String']['output'];
   /** The end user exactly as Ada sent it. */
   raw: Scalars['JSON']['output'];
+  /** The source (the configured account of the provider) the user was read from. */
+  source: Scalars['String']['output'];
   /** When the end user was last updated (Ada's `updated_at`; a time without a zone is read as UTC). */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
@@ -200,6 +202,8 @@ export type CometChatUser = Node & User & {
   raw: Scalars['JSON']['output'];
   /** The user's role (`default` unless the app assigned another, e.g. `admin` or a custom role). */
   role?: Maybe<Scalars['String']['output']>;
+  /** The source (the configured account of the provider) the user was read from. */
+  source: Scalars['String']['output'];
   /**
    * The user's presence exactly as CometChat sent it: usually `available` or `offline`, but other values
    * (such as `away`) occur and are passed through; see `presence` for a typed view.
@@ -317,7 +321,10 @@ export type ProviderMode =
 /** Whether a provider is configured on this rollcall instance and how it is reached. */
 export type ProviderStatus = {
   __typename?: 'ProviderStatus';
-  /** The state of the provider's circuit breaker on this instance; null when it is not enabled. */
+  /**
+   * The state of the provider's circuit breakers on this instance: its most open source's (see `sources`);
+   * null when it is not enabled.
+   */
   circuit?: Maybe<CircuitState>;
   /** True when the provider's credentials are configured (or it is emulated in demo mode). */
   enabled: Scalars['Boolean']['output'];
@@ -331,7 +338,7 @@ export type ProviderStatus = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type Query = {
   __typename?: 'Query';
@@ -375,6 +382,8 @@ export type Query = {
   nodes?: Maybe<Array<Maybe<Node>>>;
   /** Every provider rollcall knows, whether it is enabled, and whether it is live or emulated. */
   providers: Array<ProviderStatus>;
+  /** Every source (account) of this instance, by provider in the registry's order, then as declared. */
+  sources: Array<SourceStatus>;
   /** One Twilio Conversations user by sid (`US…`) or by identity; null when there is none. */
   twilioConversationUser?: Maybe<TwilioConversationUser>;
   /**
@@ -400,10 +409,11 @@ export type Query = {
    */
   twoChatUsers?: Maybe<TwoChatUserConnection>;
   /**
-   * Every user of every enabled provider (or of the listed ones) as one connection, in the fixed provider
-   * order. The cursor remembers the provider and that provider's own position, so paging resumes exactly.
-   * Pages backward only when every included provider can. A provider that fails is skipped for this page
-   * with an error naming it, and its position is kept in the cursor so the next page retries it.
+   * Every user of every source (or of the listed providers and sources) as one connection, by provider in
+   * the fixed order, then source by source. The cursor remembers the source and that source's own position,
+   * so paging resumes exactly. Pages backward only when every included provider can. A source that fails is
+   * skipped for this page with an error naming it, and its position is kept in the cursor so the next page
+   * retries it.
    * Null, with an error, only when the request itself is refused (bad arguments or cursor, an unknown
    * provider); a failing provider only adds an error.
    */
@@ -427,10 +437,11 @@ export type Query = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryAdaEndUserArgs = {
   endUserId: Scalars['String']['input'];
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -438,7 +449,7 @@ export type QueryAdaEndUserArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryAdaEndUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -446,6 +457,7 @@ export type QueryAdaEndUsersArgs = {
   externalId?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -453,9 +465,10 @@ export type QueryAdaEndUsersArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryCometChatUserArgs = {
+  source?: InputMaybe<Scalars['String']['input']>;
   uid: Scalars['String']['input'];
 };
 
@@ -464,7 +477,7 @@ export type QueryCometChatUserArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryCometChatUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -472,6 +485,7 @@ export type QueryCometChatUsersArgs = {
   filter?: InputMaybe<CometChatUserFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -479,7 +493,7 @@ export type QueryCometChatUsersArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryNodeArgs = {
   id: Scalars['ID']['input'];
@@ -490,7 +504,7 @@ export type QueryNodeArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
@@ -501,10 +515,11 @@ export type QueryNodesArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryTwilioConversationUserArgs = {
   sid: Scalars['String']['input'];
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -512,13 +527,14 @@ export type QueryTwilioConversationUserArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryTwilioConversationUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -526,9 +542,10 @@ export type QueryTwilioConversationUsersArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryTwoChatUserArgs = {
+  source?: InputMaybe<Scalars['String']['input']>;
   uuid: Scalars['String']['input'];
 };
 
@@ -537,13 +554,14 @@ export type QueryTwoChatUserArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryTwoChatUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -551,7 +569,7 @@ export type QueryTwoChatUsersArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -559,6 +577,7 @@ export type QueryUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   providers?: InputMaybe<Array<Provider>>;
+  sources?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 
@@ -566,9 +585,10 @@ export type QueryUsersArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryVoximplantUserArgs = {
+  source?: InputMaybe<Scalars['String']['input']>;
   userId: Scalars['Int']['input'];
 };
 
@@ -577,7 +597,7 @@ export type QueryVoximplantUserArgs = {
  * The entry points. Nullability rule: a root field that can fail is nullable. When it fails (a provider
  * error, a bad argument, a limit), that field alone is null and the response carries an error with the
  * field's `path`, an `extensions.code` and, for provider failures, `extensions.provider`; every other field
- * keeps its data. Clients must handle null for any of them but `providers`.
+ * keeps its data. Clients must handle null for any of them but `providers` and `sources`.
  */
 export type QueryVoximplantUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
@@ -586,6 +606,32 @@ export type QueryVoximplantUsersArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<VoximplantUserOrder>;
+  source?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * One source on this rollcall instance: one account of one provider (a Twilio subaccount, a CometChat
+ * app, a Voximplant application, an Ada bot), as the configuration declares it.
+ */
+export type SourceStatus = {
+  __typename?: 'SourceStatus';
+  /** The state of the source's own circuit breaker. */
+  circuit?: Maybe<CircuitState>;
+  /** True for the provider's default source: what a field reads when it names no source. */
+  default: Scalars['Boolean']['output'];
+  /** True when the source is connected (a configured source always is). */
+  enabled: Scalars['Boolean']['output'];
+  /**
+   * The code of the last upstream error this source answered with since start (UPSTREAM_…; a user not found
+   * is no error here); null if none.
+   */
+  lastErrorCode?: Maybe<Scalars['String']['output']>;
+  /** How the source is reached: the provider's real API, or a built-in emulator. */
+  mode?: Maybe<ProviderMode>;
+  /** The source's name, as configured: it appears in every id and cursor issued for it. */
+  name: Scalars['String']['output'];
+  /** The source's provider. */
+  provider: Provider;
 };
 
 /** A user of a Twilio Conversations service (`GET /v1/Users`, or `/v1/Services/{ChatServiceSid}/Users`). */
@@ -637,6 +683,8 @@ export type TwilioConversationUser = Node & User & {
   roleSid?: Maybe<Scalars['String']['output']>;
   /** The unique string Twilio created to identify the user (`US` + 32 hex). */
   sid: Scalars['String']['output'];
+  /** The source (the configured account of the provider) the user was read from. */
+  source: Scalars['String']['output'];
   /** When the user was last updated (Twilio's `date_updated`). */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The absolute URL of the user resource at Twilio. */
@@ -700,6 +748,8 @@ export type TwoChatUser = Node & User & {
   providerUserId: Scalars['String']['output'];
   /** The user exactly as 2Chat sent it (`{uuid, first_name, last_name, email}`). */
   raw: Scalars['JSON']['output'];
+  /** The source (the configured account of the provider) the user was read from. */
+  source: Scalars['String']['output'];
   /** Always null: 2Chat does not say when a user was last updated. */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
   /**
@@ -749,7 +799,7 @@ export type User = {
   email?: Maybe<Scalars['String']['output']>;
   /** The user's first name, where the provider has one. */
   firstName?: Maybe<Scalars['String']['output']>;
-  /** The user's global id: opaque, and names the provider (fetch it again with `node(id:)`). */
+  /** The user's global id: opaque, and names the provider and the source (fetch it again with `node(id:)`). */
   id: Scalars['ID']['output'];
   /** The user's last name, where the provider has one. */
   lastName?: Maybe<Scalars['String']['output']>;
@@ -759,13 +809,16 @@ export type User = {
   providerUserId: Scalars['String']['output'];
   /** The provider's record for this user exactly as received. */
   raw: Scalars['JSON']['output'];
+  /** The source (the configured account of the provider) the user was read from. */
+  source: Scalars['String']['output'];
   /** When the user was last updated at the provider. */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
 /**
- * A page of users across providers (Relay connection), in the fixed provider order TWO_CHAT,
- * TWILIO_CONVERSATIONS, ADA, COMETCHAT, VOXIMPLANT, each provider in its own order.
+ * A page of users across sources (Relay connection), by provider in the fixed order TWO_CHAT,
+ * TWILIO_CONVERSATIONS, ADA, COMETCHAT, VOXIMPLANT, then each provider's sources in their configured order,
+ * each source in its own order.
  */
 export type UserConnection = {
   __typename?: 'UserConnection';
@@ -898,6 +951,8 @@ export type VoximplantUser = Node & User & {
   raw: Scalars['JSON']['output'];
   /** The skills bound to the user (`skills`); null when the list asked `withSkills: false`. */
   skills?: Maybe<Array<VoximplantSkill>>;
+  /** The source (the configured account of the provider) the user was read from. */
+  source: Scalars['String']['output'];
   /** When the user was last modified (Voximplant's `modified`). */
   updatedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Whether the user is active (`user_active`); inactive users cannot log in to applications. */
@@ -1124,6 +1179,7 @@ export type ResolversTypes = ResolversObject<{
   ProviderMode: ProviderMode;
   ProviderStatus: ResolverTypeWrapper<ProviderStatusSource>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SourceStatus: ResolverTypeWrapper<SourceStatusSource>;
   TwilioConversationUser: ResolverTypeWrapper<TwilioUserRecord>;
   TwilioConversationUserConnection: ResolverTypeWrapper<Omit<TwilioConversationUserConnection, 'edges' | 'nodes'> & { edges: Array<ResolversTypes['TwilioConversationUserEdge']>, nodes: Array<ResolversTypes['TwilioConversationUser']> }>;
   TwilioConversationUserEdge: ResolverTypeWrapper<Omit<TwilioConversationUserEdge, 'node'> & { node: ResolversTypes['TwilioConversationUser'] }>;
@@ -1166,6 +1222,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   ProviderStatus: ProviderStatusSource;
   Query: Record<PropertyKey, never>;
+  SourceStatus: SourceStatusSource;
   TwilioConversationUser: TwilioUserRecord;
   TwilioConversationUserConnection: Omit<TwilioConversationUserConnection, 'edges' | 'nodes'> & { edges: Array<ResolversParentTypes['TwilioConversationUserEdge']>, nodes: Array<ResolversParentTypes['TwilioConversationUser']> };
   TwilioConversationUserEdge: Omit<TwilioConversationUserEdge, 'node'> & { node: ResolversParentTypes['TwilioConversationUser'] };
@@ -1212,6 +1269,7 @@ export type AdaEndUserResolvers<ContextType = RequestContext, ParentType extends
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   providerUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -1265,6 +1323,7 @@ export type CometChatUserResolvers<ContextType = RequestContext, ParentType exte
   providerUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   role?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   statusMessage?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   tags?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
@@ -1319,6 +1378,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Maybe<Array<Maybe<ResolversTypes['Node']>>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   providers?: Resolver<Array<ResolversTypes['ProviderStatus']>, ParentType, ContextType>;
+  sources?: Resolver<Array<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
   twilioConversationUser?: Resolver<Maybe<ResolversTypes['TwilioConversationUser']>, ParentType, ContextType, RequireFields<QueryTwilioConversationUserArgs, 'sid'>>;
   twilioConversationUsers?: Resolver<Maybe<ResolversTypes['TwilioConversationUserConnection']>, ParentType, ContextType, Partial<QueryTwilioConversationUsersArgs>>;
   twoChatUser?: Resolver<Maybe<ResolversTypes['TwoChatUser']>, ParentType, ContextType, RequireFields<QueryTwoChatUserArgs, 'uuid'>>;
@@ -1326,6 +1386,16 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   users?: Resolver<Maybe<ResolversTypes['UserConnection']>, ParentType, ContextType, Partial<QueryUsersArgs>>;
   voximplantUser?: Resolver<Maybe<ResolversTypes['VoximplantUser']>, ParentType, ContextType, RequireFields<QueryVoximplantUserArgs, 'userId'>>;
   voximplantUsers?: Resolver<Maybe<ResolversTypes['VoximplantUserConnection']>, ParentType, ContextType, Partial<QueryVoximplantUsersArgs>>;
+}>;
+
+export type SourceStatusResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['SourceStatus'] = ResolversParentTypes['SourceStatus']> = ResolversObject<{
+  circuit?: Resolver<Maybe<ResolversTypes['CircuitState']>, ParentType, ContextType>;
+  default?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  enabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  lastErrorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  mode?: Resolver<Maybe<ResolversTypes['ProviderMode']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
 }>;
 
 export type TwilioConversationUserResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['TwilioConversationUser'] = ResolversParentTypes['TwilioConversationUser'], FederationReferenceType extends FederationReferenceTypes['TwilioConversationUser'] = FederationReferenceTypes['TwilioConversationUser']> = ResolversObject<{
@@ -1353,6 +1423,7 @@ export type TwilioConversationUserResolvers<ContextType = RequestContext, Parent
   raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   roleSid?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1387,6 +1458,7 @@ export type TwoChatUserResolvers<ContextType = RequestContext, ParentType extend
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   providerUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   uuid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1464,6 +1536,7 @@ export type VoximplantUserResolvers<ContextType = RequestContext, ParentType ext
   providerUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
   skills?: Resolver<Maybe<Array<ResolversTypes['VoximplantSkill']>>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   userActive?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   userCustomData?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1499,6 +1572,7 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   ProviderStatus?: ProviderStatusResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SourceStatus?: SourceStatusResolvers<ContextType>;
   TwilioConversationUser?: TwilioConversationUserResolvers<ContextType>;
   TwilioConversationUserConnection?: TwilioConversationUserConnectionResolvers<ContextType>;
   TwilioConversationUserEdge?: TwilioConversationUserEdgeResolvers<ContextType>;

@@ -1,30 +1,38 @@
 /**
- * Global object ids: opaque to clients, versioned, and naming the provider so that the concrete
- * GraphQL type is known without any I/O (what `User.__resolveType` and federation need).
+ * Global object ids: opaque to clients, versioned, and naming the provider and the source (account) so
+ * that the concrete GraphQL type and the account to ask are known without any I/O (what
+ * `User.__resolveType` and federation need).
  *
- * Wire form: base64url of `rollcall:v1:<PROVIDER>:<native id>`. Decoding tells three cases apart:
- * - ours and valid → `{ provider, nativeId }`;
- * - ours but malformed (our prefix, a bad version, provider or empty native id) → BAD_USER_INPUT;
+ * Wire form: base64url of `rollcall:v2:<PROVIDER>:<source>:<native id>`. Ids issued before sources
+ * existed, `rollcall:v1:<PROVIDER>:<native id>`, still decode, with no source: they resolve against their
+ * provider's default source. Decoding tells three cases apart:
+ * - ours and valid → `{ provider, source, nativeId }`;
+ * - ours but malformed (our prefix, a bad version, provider, source or empty native id) → BAD_USER_INPUT;
  * - not ours at all (another subgraph's id, garbage) → `null`, so `node`/`nodes` answer null for it.
  */
 import { BadUserInputError, shownInput } from '../errors.js';
 
 const PREFIX = 'rollcall:';
-const VERSION = 'v1';
+const VERSION = 'v2';
+/** A source name, as the configuration allows them. */
+const SOURCE = /^[a-z0-9-]{1,32}$/;
 
-interface DecodedGlobalId {
+export interface DecodedGlobalId {
   provider: string;
+  /** The source the id names; null for a v1 id (its provider's default source). */
+  source: string | null;
   nativeId: string;
 }
 
-export function encodeGlobalId(provider: string, nativeId: string): string {
-  return Buffer.from(`${PREFIX}${VERSION}:${provider}:${nativeId}`, 'utf8').toString('base64url');
+export function encodeGlobalId(provider: string, source: string, nativeId: string): string {
+  return Buffer.from(`${PREFIX}${VERSION}:${provider}:${source}:${nativeId}`, 'utf8').toString('base64url');
 }
 
 /**
  * Decodes an id; `null` when it is not a rollcall id. Throws BAD_USER_INPUT, naming `argument`, when it
- * is ours but broken, or names a provider not in `providers` (the registry's). The native part is
- * checked by the provider's rule afterwards (providers/core/reference.ts).
+ * is ours but broken, or names a provider not in `providers` (the registry's). The source is checked
+ * against the configured ones, and the native part against the provider's rule, afterwards
+ * (providers/core/reference.ts).
  */
 export function decodeGlobalId(
   id: string,
@@ -36,12 +44,19 @@ export function decodeGlobalId(
   if (!Buffer.from(id.slice(0, 16), 'base64url').toString('utf8').startsWith(PREFIX)) return null;
   const text = Buffer.from(id, 'base64url').toString('utf8');
   const [version, provider, ...rest] = text.slice(PREFIX.length).split(':');
-  const nativeId = rest.join(':');
   const fail = (why: string) =>
     new BadUserInputError(`"${argument}" holds the id ${shownInput(id)}, which ${why}.`, { argument });
-  if (version !== VERSION)
-    throw fail(`has an unsupported version (${shownInput(version)}); only ${VERSION} ids are accepted`);
+  if (version !== VERSION && version !== 'v1')
+    throw fail(
+      `has an unsupported version (${shownInput(version)}); only v1 and ${VERSION} ids are accepted`,
+    );
   if (!providers.has(provider)) throw fail('names an unknown provider');
+  let source: string | null = null;
+  if (version === VERSION) {
+    source = rest.shift() ?? '';
+    if (!SOURCE.test(source)) throw fail('names no valid source');
+  }
+  const nativeId = rest.join(':');
   if (!nativeId) throw fail('has no provider user id');
-  return { provider, nativeId };
+  return { provider, source, nativeId };
 }

@@ -217,7 +217,7 @@ export class UpstreamCache {
    * deleted and counted as `invalid`: the caller reads upstream as on a miss.
    */
   async get<Body>(
-    provider: string,
+    labels: { provider: string; source: string },
     key: string,
     valid: (body: unknown) => body is Body,
   ): Promise<CachedResponse<Body> | undefined> {
@@ -225,32 +225,37 @@ export class UpstreamCache {
     try {
       entry = await this.store.get(key);
     } catch {
-      this.metrics.cacheRequests.inc({ provider, result: 'error' });
+      this.metrics.cacheRequests.inc({ ...labels, result: 'error' });
       return undefined;
     }
     if (!entry) {
-      this.metrics.cacheRequests.inc({ provider, result: 'miss' });
+      this.metrics.cacheRequests.inc({ ...labels, result: 'miss' });
       return undefined;
     }
     const { status, body, expiresAt } = entry;
     if (valid(body)) {
-      this.metrics.cacheRequests.inc({ provider, result: 'hit' });
+      this.metrics.cacheRequests.inc({ ...labels, result: 'hit' });
       return { status, body, expiresAt };
     }
-    this.metrics.cacheRequests.inc({ provider, result: 'invalid' });
+    this.metrics.cacheRequests.inc({ ...labels, result: 'invalid' });
     try {
       await this.store.delete(key);
     } catch {
-      this.metrics.cacheRequests.inc({ provider, result: 'error' });
+      this.metrics.cacheRequests.inc({ ...labels, result: 'error' });
     }
     return undefined;
   }
 
-  async set(provider: string, key: string, value: CachedResponse, ttlMs: number): Promise<void> {
+  async set(
+    labels: { provider: string; source: string },
+    key: string,
+    value: CachedResponse,
+    ttlMs: number,
+  ): Promise<void> {
     try {
       await this.store.set(key, value, ttlMs);
     } catch {
-      this.metrics.cacheRequests.inc({ provider, result: 'error' });
+      this.metrics.cacheRequests.inc({ ...labels, result: 'error' });
     }
   }
 

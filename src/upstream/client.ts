@@ -75,6 +75,10 @@ function safeUpstreamCode(code: string | number | undefined): string | number | 
 
 interface UpstreamClientOptions {
   provider: string;
+  /** The source (account) this client reads: a metric label beside the provider. */
+  source: string;
+  /** Where the source's last error code is recorded (the `sources` status). */
+  health?: { lastErrorCode: string | null };
   baseUrl: string;
   /** Auth and other per-call headers; may be async (a signed token). */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
@@ -135,6 +139,8 @@ function definedEntries(values: Record<string, string | number | boolean | undef
 
 export class UpstreamClient {
   readonly provider: string;
+  /** Metric labels: the provider and the source. */
+  private readonly labels: { provider: string; source: string };
   private readonly http: Got;
 
   /**
@@ -148,6 +154,7 @@ export class UpstreamClient {
     http?: Got,
   ) {
     this.provider = options.provider;
+    this.labels = { provider: options.provider, source: options.source };
     this.http =
       http ??
       got.extend({
@@ -181,6 +188,7 @@ export class UpstreamClient {
       `${method} ${route}`,
       {
         'rollcall.provider': this.provider,
+        'rollcall.source': this.labels.source,
         'http.request.method': method,
         'url.template': route,
       },
@@ -213,7 +221,7 @@ export class UpstreamClient {
       form: definedEntries(request.form),
     });
     // An entry that fails the schema (another replica or release wrote it) is dropped: a miss.
-    const hit = await cache.get(this.provider, key, request.schema);
+    const hit = await cache.get(this.labels, key, request.schema);
     if (hit) {
       span.setAttribute('rollcall.cache', 'hit');
       if (this.operation) {
@@ -231,7 +239,7 @@ export class UpstreamClient {
       const ttl = ttlFor(cacheTtlSeconds, Array.isArray(header) ? header.join(', ') : header);
       if (ttl > 0) {
         const entry = { status: fresh.status, body: fresh.body, expiresAt: Date.now() + ttl * 1000 };
-        await cache.set(this.provider, key, entry, ttl * 1000);
+        await cache.set(this.labels, key, entry, ttl * 1000);
       }
       return { response: fresh, seconds: ttl };
     });
@@ -263,7 +271,7 @@ export class UpstreamClient {
       const delay = policy.delayMs(retry, error.details.retryAfter);
       if (delay === null) throw error;
       if (scope && Date.now() + delay >= scope.deadline) throw error;
-      this.options.metrics.upstreamRetries.inc({ provider: this.provider, code: error.details.code });
+      this.options.metrics.upstreamRetries.inc({ ...this.labels, code: error.details.code });
       this.options.logger.debug(
         { provider: this.provider, code: error.details.code, delay, retry: retry + 1 },
         'upstream retry',
@@ -307,7 +315,7 @@ export class UpstreamClient {
     let permit: BreakerPermit | null = null;
     if (policy) {
       permit = policy.breaker.admit();
-      if (!permit) throw this.count(policy.openCircuitError(this.provider));
+      if (!permit) throw this.count(policy.openCircuitError(this.provider, this.labels.source));
     }
     try {
       if (signal?.aborted) throw this.deadlinePassed();
@@ -354,10 +362,10 @@ export class UpstreamClient {
     } catch (error) {
       const timedOut = error instanceof TimeoutError;
       metrics.upstreamRequests.inc({
-        provider,
+        ...this.labels,
         status: timedOut ? 'timeout' : signal?.aborted ? 'aborted' : 'network',
       });
-      metrics.upstreamDuration.observe({ provider }, elapsed());
+      metrics.upstreamDuration.observe(this.labels, elapsed());
       if (signal?.aborted) throw this.deadlinePassed();
       const code = timedOut ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.UPSTREAM_UNAVAILABLE;
       const reason = timedOut
@@ -367,8 +375,8 @@ export class UpstreamClient {
       throw this.fail({ code, message: reason });
     }
     const status = response.statusCode;
-    metrics.upstreamRequests.inc({ provider, status: String(status) });
-    metrics.upstreamDuration.observe({ provider }, elapsed());
+    metrics.upstreamRequests.inc({ ...this.labels, status: String(status) });
+    metrics.upstreamDuration.observe(this.labels, elapsed());
     logger.debug(
       {
         provider,
@@ -449,11 +457,14 @@ export class UpstreamClient {
   }
 
   private fail(details: Omit<UpstreamErrorDetails, 'provider'>): UpstreamError {
-    return this.count(new UpstreamError({ ...details, provider: this.provider }));
+    return this.count(new UpstreamError({ ...details, provider: this.provider, source: this.labels.source }));
   }
 
   private count(error: UpstreamError): UpstreamError {
-    this.options.metrics.upstreamErrors.inc({ provider: this.provider, code: error.details.code });
+    // A miss (a user that does not exist) says nothing about the source's health.
+    if (this.options.health && error.details.code !== ErrorCode.UPSTREAM_NOT_FOUND)
+      this.options.health.lastErrorCode = error.details.code;
+    this.options.metrics.upstreamErrors.inc({ ...this.labels, code: error.details.code });
     return error;
   }
 }

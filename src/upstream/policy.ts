@@ -200,9 +200,10 @@ export class UpstreamPolicy {
   }
 
   /** The error a call gets while the circuit is open. */
-  openCircuitError(provider: UpstreamError['details']['provider']): UpstreamError {
+  openCircuitError(provider: string, source?: string): UpstreamError {
     return new UpstreamError({
       provider,
+      ...(source === undefined ? {} : { source }),
       code: ErrorCode.UPSTREAM_UNAVAILABLE,
       message: 'circuit open after repeated failures; failing fast',
       retryAfter: this.breaker.retryAfterSeconds(),

@@ -237,9 +237,9 @@ describe('node and nodes', () => {
     const after = await (await fetch(`${h.url}/metrics`)).text();
     const counted = (text: string, provider: string) =>
       Number(
-        new RegExp(`rollcall_upstream_requests_total\\{provider="${provider}",status="200"\\} (\\d+)`).exec(
-          text,
-        )?.[1] ?? 0,
+        new RegExp(
+          `rollcall_upstream_requests_total\\{provider="${provider}",source="[^"]+",status="200"\\} (\\d+)`,
+        ).exec(text)?.[1] ?? 0,
       );
     for (const [provider] of CONNECTIONS)
       expect(counted(after, provider) - counted(before, provider)).toBe(calls[provider]);

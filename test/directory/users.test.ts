@@ -36,6 +36,8 @@ function user(provider: ProviderId, n: number): UserRecord {
 function fakeSessions(provider: ProviderId, size: number): () => ProviderSession {
   const all = Array.from({ length: size }, (_, n) => user(provider, n));
   const session: ProviderSession = {
+    // One source per provider, named after it (the walk and its cursors are by source).
+    source: provider,
     async page(request: PageRequest<CursorPayload>) {
       calls.push({
         provider,
@@ -72,7 +74,12 @@ const cursors = new CursorCodec('test');
 
 function context(): RequestContext {
   return createContext({
-    sessions: new Map(SIZES.map(([provider, size]) => [provider, fakeSessions(provider, size)])),
+    sources: SIZES.map(([provider, size]) => ({
+      name: provider,
+      provider,
+      session: fakeSessions(provider, size),
+    })),
+    defaults: new Map(SIZES.map(([provider]) => [provider, provider])),
     logger: createLogger('silent'),
     cursors,
     limits: { defaultSize: 20, maxSize: 100 },
@@ -214,7 +221,7 @@ describe('users when a provider fails', () => {
     const first = await page({ first: 10 });
     expect(first.ids).toEqual([...EVERY_ID.slice(0, 5), ...EVERY_ID.slice(12, 17)]);
     expect(first.errors.map((e) => e.extensions)).toEqual([
-      { code: 'UPSTREAM_UNAVAILABLE', provider: 'ADA', status: 503 },
+      { code: 'UPSTREAM_UNAVAILABLE', provider: 'ADA', source: 'ADA', status: 503 },
     ]);
     expect(first.pageInfo.hasNextPage).toBe(true);
     failing.clear();

@@ -13,15 +13,25 @@ const KNOWN: ReadonlySet<string> = new Set([
 describe('global ids', () => {
   it('round-trip the provider and native id, including ids with colons', () => {
     for (const nativeId of ['US123', 'user:with:colons', '101']) {
-      expect(decodeGlobalId(encodeGlobalId('COMETCHAT', nativeId), KNOWN)).toEqual({
+      expect(decodeGlobalId(encodeGlobalId('COMETCHAT', 'cometchat-eu', nativeId), KNOWN)).toEqual({
         provider: 'COMETCHAT',
+        source: 'cometchat-eu',
         nativeId,
       });
     }
   });
 
+  it('still decode v1 ids, issued before sources: no source (their provider default source answers)', () => {
+    const v1 = Buffer.from('rollcall:v1:COMETCHAT:user:with:colons').toString('base64url');
+    expect(decodeGlobalId(v1, KNOWN)).toEqual({
+      provider: 'COMETCHAT',
+      source: null,
+      nativeId: 'user:with:colons',
+    });
+  });
+
   it('are opaque base64url strings', () => {
-    expect(encodeGlobalId('ADA', 'abc')).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(encodeGlobalId('ADA', 'ada', 'abc')).toMatch(/^[A-Za-z0-9_-]+$/);
   });
 
   it('answer null for ids of other systems', () => {
@@ -35,5 +45,8 @@ describe('global ids', () => {
     expect(() => decodeGlobalId(ours('rollcall:v9:ADA:x'), KNOWN)).toThrow(/unsupported version/);
     expect(() => decodeGlobalId(ours('rollcall:v1:MYSPACE:x'), KNOWN)).toThrow(/unknown provider/);
     expect(() => decodeGlobalId(ours('rollcall:v1:ADA:'), KNOWN)).toThrow(/no provider user id/);
+    expect(() => decodeGlobalId(ours('rollcall:v2:ADA:ada:'), KNOWN)).toThrow(/no provider user id/);
+    expect(() => decodeGlobalId(ours('rollcall:v2:ADA:Not_A_Source:x'), KNOWN)).toThrow(/no valid source/);
+    expect(() => decodeGlobalId(ours('rollcall:v2:ADA'), KNOWN)).toThrow(/no valid source/);
   });
 });

@@ -36,7 +36,7 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import type { ProviderId } from '../../src/providers/core/record.js';
-import { PROVIDER_IDS } from '../../src/providers/registry.js';
+import { PROVIDER_IDS, PROVIDERS } from '../../src/providers/registry.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { FAULT_CASES as CASES, type FaultCase as Case } from '../support/faults.js';
 import { CONNECTION, http, serial, settle } from '../support/safety.js';
@@ -162,14 +162,16 @@ describe('fault matrix', () => {
     for (const provider of PROVIDER_IDS) {
       const { h } = await setup(provider);
       const text = await (await fetch(`${h.url}/metrics`)).text();
+      // The provider's one source, named after it (configured by its variables).
+      const source = PROVIDERS.find((definition) => definition.id === provider)?.source.key;
       for (const code of ['UPSTREAM_RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_TIMEOUT'])
         expect(text).toMatch(
           new RegExp(
-            `^rollcall_upstream_retries_total\\{provider="${provider}",code="${code}"\\} [1-9]`,
+            `^rollcall_upstream_retries_total\\{provider="${provider}",source="${source}",code="${code}"\\} [1-9]`,
             'm',
           ),
         );
-      expect(text).toContain(`rollcall_circuit_state{provider="${provider}"} 0`);
+      expect(text).toContain(`rollcall_circuit_state{provider="${provider}",source="${source}"} 0`);
     }
   });
 });

@@ -209,7 +209,7 @@ const globalId: fc.Arbitrary<string> = fc.oneof(
   mutated(fc.constant(null).chain(() => fc.constantFrom(...ids))),
   fc
     .tuple(fc.constantFrom(...PROVIDER_IDS), text)
-    .map(([provider, native]) => encodeGlobalId(provider, native)),
+    .map(([provider, native]) => encodeGlobalId(provider, 'any-source', native)),
   fc.string({ maxLength: 20 }).map((tail) => Buffer.from(`rollcall:v9:${tail}`).toString('base64url')),
   text,
 );

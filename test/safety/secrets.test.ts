@@ -6,10 +6,14 @@
  * body or header, a log line, or a decoded cursor or id. The bearer tokens rollcall actually sent (read
  * from the emulators' call logs: Voximplant's signed JWTs included) count as secrets too.
  *
- * Also: a ConfigError for secrets put in the wrong variables names the variables and quotes none of them.
+ * Also: a ConfigError for secrets put in the wrong variables, or in the wrong places of the configuration
+ * file, names the variables (or the file's paths) and quotes none of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { EmulatorServer } from '../../src/emulators/base.js';
@@ -17,7 +21,7 @@ import type { RunningEmulators } from '../../src/emulators/demo.js';
 import { AdaEmulator } from '../../src/providers/ada/emulator.js';
 import { CometChatEmulator } from '../../src/providers/cometchat/emulator.js';
 import type { ProviderId } from '../../src/providers/core/record.js';
-import { PROVIDER_IDS } from '../../src/providers/registry.js';
+import { PROVIDER_IDS, PROVIDERS } from '../../src/providers/registry.js';
 import type { RunningEmulator } from '../../src/providers/core/definition.js';
 import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
@@ -192,6 +196,10 @@ beforeAll(async () => {
   emulators = {
     byProvider,
     env: Object.assign({}, ...[...byProvider.values()].map((e) => e.env)) as Record<string, string>,
+    sources: PROVIDERS.map((definition, i) => {
+      const emulator = running(servers[i]);
+      return { name: definition.source.key, provider: definition.id, env: emulator.env, emulator };
+    }),
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));
     },
@@ -466,6 +474,76 @@ describe('ConfigError', () => {
       findLeaks(
         texts.map((text, i) => ({ where: `ConfigError ${i}`, text })),
         list,
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('ConfigError from the configuration file', () => {
+  const secret = 'file-S3CRET-5b7d9f1e3a2c4086';
+  const dir = mkdtempSync(join(tmpdir(), 'rollcall-secrets-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const source = (fields: string) =>
+    `sources:\n  - name: twilio-us\n    provider: twilio\n    credentials:\n      accountSid: ${TWILIO_SID}\n      authToken: \${env.TOKEN}\n${fields}`;
+  // Each file puts the secret (through a reference, or written in it) where a check fails.
+  const cases: [string, string, string][] = [
+    [
+      'a secret written in the file',
+      'sources[0].credentials.authToken',
+      source('').replace('${env.TOKEN}', secret),
+    ],
+    [
+      'a secret as the account sid',
+      'sources[0].credentials.accountSid',
+      source('').replace(TWILIO_SID, '${env.SECRET}'),
+    ],
+    [
+      'a secret as a number',
+      'sources[0].settings.timeoutMs',
+      source('    settings:\n      timeoutMs: ${env.SECRET}\n'),
+    ],
+    [
+      'a secret as a URL',
+      'sources[0].options.baseUrl',
+      source('    options:\n      baseUrl: ${env.SECRET}\n'),
+    ],
+    [
+      'a secret as the provider',
+      'sources[0].provider',
+      source('').replace('provider: twilio', 'provider: ${env.SECRET}'),
+    ],
+    ['a secret as the name', 'sources[0].name', source('').replace('name: twilio-us', 'name: ${env.SECRET}')],
+    ['a secret as an unknown key', 'sources[0].credentials', source('').replace('authToken:', `${secret}:`)],
+    ['a secret in broken YAML', 'not valid YAML', `sources:\n  - name: "${secret}\n    provider: [twilio\n`],
+    [
+      'a secret as a file path',
+      'sources[0].credentials.authToken',
+      source('').replace('${env.TOKEN}', '${file.' + secret + '.txt}'),
+    ],
+  ];
+
+  it.each(cases)('%s: names %s and quotes no secret', (_case, path, text) => {
+    const file = join(dir, `${_case.replace(/\W+/g, '-')}.yaml`);
+    writeFileSync(file, text);
+    let thrown: unknown;
+    try {
+      loadConfig({ ROLLCALL_CONFIG: file, TOKEN: 'tok', SECRET: secret });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    const error = thrown as ConfigError;
+    expect(error.message).toContain(path);
+    const texts = [
+      error.message,
+      String(error.stack),
+      inspect(error, { depth: 5 }),
+      JSON.stringify(error.problems),
+    ];
+    expect(
+      findLeaks(
+        texts.map((where, i) => ({ where: `ConfigError ${i}`, text: where })),
+        needles({ secret }),
       ),
     ).toEqual([]);
   });

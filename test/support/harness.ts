@@ -26,7 +26,10 @@ export interface Harness {
   url: string;
   server: RollcallServer;
   emulators: RunningEmulators;
+  /** A provider's (first) emulator. */
   emulator<E extends EmulatorServer = EmulatorServer>(provider: ProviderId): E;
+  /** The emulator of one demo source (`twilio-eu`). */
+  sourceEmulator<E extends EmulatorServer = EmulatorServer>(name: string): E;
   query<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -44,6 +47,11 @@ export interface HarnessOptions {
   /** Extra or overriding environment (e.g. ROLLCALL_MAX_PAGE_SIZE, wrong credentials). */
   env?: Record<string, string>;
   latencyMs?: number;
+  /**
+   * Serve demo mode's sources (two Twilio accounts, `twilio-us` and `twilio-eu`, and one source of every
+   * other provider) instead of one source per provider from the emulators' variables.
+   */
+  demoSources?: boolean;
 }
 
 /** A rollcall server against already running emulators (a replica), with its own process state. */
@@ -66,6 +74,8 @@ export async function startReplica(
   logger: Logger = createLogger('silent'),
   /** The provider definitions the server uses (default: the registry), e.g. one with an injected bug. */
   providers?: readonly ProviderDefinition[],
+  /** Serve the emulators' demo sources (see HarnessOptions.demoSources). */
+  demoSources = false,
 ): Promise<Replica> {
   // The providers are emulators: demo semantics (development unless NODE_ENV=production is given).
   const config = loadConfig(
@@ -79,11 +89,12 @@ export async function startReplica(
       ...emulators.env,
       ...env,
     },
-    { demo: true, providers },
+    { demo: true, providers, ...(demoSources ? { sources: emulators.sources } : {}) },
   );
   const server = await createServer(config, {
     logger,
-    emulated: new Set(emulators.byProvider.keys()),
+    // Every source here reads an emulator.
+    emulated: new Set(config.sources.map((source) => source.name)),
     providers,
   });
   const url = await server.start();
@@ -109,7 +120,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     providers: options.providers ?? PROVIDERS,
     latencyMs: options.latencyMs,
   });
-  const replica = await startReplica(emulators, options.env, undefined, options.registry);
+  const replica = await startReplica(
+    emulators,
+    options.env,
+    undefined,
+    options.registry,
+    options.demoSources,
+  );
   return {
     url: replica.url,
     server: replica.server,
@@ -119,9 +136,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       if (!running) throw new Error(`no emulator for ${provider}`);
       return running.server as E;
     },
+    sourceEmulator<E extends EmulatorServer>(name: string): E {
+      const found = emulators.sources.find((source) => source.name === name);
+      if (!found) throw new Error(`no emulator for source ${name}`);
+      return found.emulator.server as E;
+    },
     query: (query, variables) => replica.query(query, variables),
     reset() {
-      for (const { server: emulator } of emulators.byProvider.values()) emulator.reset();
+      for (const { emulator } of emulators.sources) emulator.server.reset();
     },
     async stop() {
       await replica.stop();

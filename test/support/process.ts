@@ -15,7 +15,7 @@ export interface RollcallProcess {
   /** `http://127.0.0.1:PORT` once ready. */
   url: string;
   port: number;
-  /** The demo emulators' base URLs, by provider. */
+  /** The demo emulators' base URLs, by source name (`twilio-us`, `twilio-eu`, `ada`, …). */
   emulators: Record<string, string>;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
@@ -176,7 +176,7 @@ export async function stopsGracefully(
   signal: NodeJS.Signals,
   { expectDescendants = false } = {},
 ): Promise<Record<string, unknown>> {
-  await injectFault(running.emulators.TWILIO_CONVERSATIONS, { delayMs: 1500, times: 1 });
+  await injectFault(running.emulators['twilio-us'], { delayMs: 1500, times: 1 });
   const inFlight = slowQuery(running.url);
   await new Promise((resolve) => setTimeout(resolve, 400));
   const below = descendants(running.child.pid!);

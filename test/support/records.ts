@@ -11,6 +11,7 @@ export function blankRecord<T extends string>(
     __typename: typename,
     id: `${provider}-${providerUserId}`,
     provider,
+    source: provider.toLowerCase(),
     providerUserId,
     displayName: null,
     firstName: null,

@@ -9,10 +9,13 @@ let schema: GraphQLSchema | undefined;
 
 export function subgraphSchema(): GraphQLSchema {
   schema ??= buildSchema([
-    rootResolvers(() => []),
+    rootResolvers(
+      () => [],
+      () => [],
+    ),
     runtimeResolvers(100, PROVIDERS),
     directoryResolvers(PROVIDERS),
-    ...PROVIDERS.map((definition) => definition.disabledResolvers),
+    ...PROVIDERS.map((definition) => definition.resolvers([], undefined)),
   ]);
   return schema;
 }

@@ -28,7 +28,7 @@ async function replica(env: Record<string, string> = {}): Promise<Replica> {
 const cacheMetric = (text: string, result: string) =>
   Number(
     new RegExp(
-      `rollcall_cache_requests_total\\{provider="TWILIO_CONVERSATIONS",result="${result}"\\} (\\d+)`,
+      `rollcall_cache_requests_total\\{provider="TWILIO_CONVERSATIONS",source="twilio",result="${result}"\\} (\\d+)`,
     ).exec(text)?.[1] ?? 0,
   );
 
@@ -256,6 +256,7 @@ describe('a cached entry that fails its response schema', () => {
     const store = new KeyedStore(10);
     const client = new UpstreamClient({
       provider: 'TWILIO_CONVERSATIONS',
+      source: 'twilio',
       baseUrl: upstream.baseUrl,
       headers: () => ({ authorization }),
       timeoutMs: 2000,
@@ -318,9 +319,11 @@ withRedis('shared Redis cache', () => {
       apiKeySecret: 'second-account-secret',
     });
     await upstream.start();
+    const emulator = { server: upstream, env: upstream.demoEnv() };
     const running: RunningEmulators = {
-      byProvider: new Map([['TWILIO_CONVERSATIONS', { server: upstream, env: upstream.demoEnv() }]]),
+      byProvider: new Map([['TWILIO_CONVERSATIONS', emulator]]),
       env: upstream.demoEnv(),
+      sources: [{ name: 'twilio', provider: 'TWILIO_CONVERSATIONS', env: emulator.env, emulator }],
       stop: () => upstream.stop(),
     };
     try {

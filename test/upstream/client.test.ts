@@ -41,6 +41,7 @@ function client(now: () => number) {
   const authorization = `Basic ${Buffer.from(`${env.TWILIO_ACCOUNT_SID}:${env.TWILIO_AUTH_TOKEN}`).toString('base64')}`;
   const upstream = new UpstreamClient({
     provider: 'TWILIO_CONVERSATIONS',
+    source: 'twilio',
     baseUrl: emulator.baseUrl,
     headers: () => ({ authorization }),
     timeoutMs: 2000,

@@ -27,7 +27,7 @@ describe('retries', () => {
     const [first, second] = twilio().calls;
     expect(second.at - first.at).toBeGreaterThanOrEqual(900);
     expect(await metric('rollcall_upstream_retries_total')).toEqual([
-      'rollcall_upstream_retries_total{provider="TWILIO_CONVERSATIONS",code="UPSTREAM_RATE_LIMITED"} 1',
+      'rollcall_upstream_retries_total{provider="TWILIO_CONVERSATIONS",source="twilio",code="UPSTREAM_RATE_LIMITED"} 1',
     ]);
   });
 
@@ -96,7 +96,7 @@ describe('circuit breaker', () => {
     );
     expect(status.data!.providers.find((p) => p.provider === 'TWILIO_CONVERSATIONS')?.circuit).toBe('OPEN');
     expect(await metric('rollcall_circuit_state')).toContain(
-      'rollcall_circuit_state{provider="TWILIO_CONVERSATIONS"} 2',
+      'rollcall_circuit_state{provider="TWILIO_CONVERSATIONS",source="twilio"} 2',
     );
 
     const fast = await h.query(PAGE);
@@ -110,12 +110,12 @@ describe('circuit breaker', () => {
     expect((await h.query(PAGE)).errors).toBeUndefined();
     expect(twilio().calls).toHaveLength(4);
     expect(await metric('rollcall_circuit_state')).toContain(
-      'rollcall_circuit_state{provider="TWILIO_CONVERSATIONS"} 0',
+      'rollcall_circuit_state{provider="TWILIO_CONVERSATIONS",source="twilio"} 0',
     );
     expect(await metric('rollcall_circuit_transitions_total')).toEqual([
-      'rollcall_circuit_transitions_total{provider="TWILIO_CONVERSATIONS",state="OPEN"} 1',
-      'rollcall_circuit_transitions_total{provider="TWILIO_CONVERSATIONS",state="HALF_OPEN"} 1',
-      'rollcall_circuit_transitions_total{provider="TWILIO_CONVERSATIONS",state="CLOSED"} 1',
+      'rollcall_circuit_transitions_total{provider="TWILIO_CONVERSATIONS",source="twilio",state="OPEN"} 1',
+      'rollcall_circuit_transitions_total{provider="TWILIO_CONVERSATIONS",source="twilio",state="HALF_OPEN"} 1',
+      'rollcall_circuit_transitions_total{provider="TWILIO_CONVERSATIONS",source="twilio",state="CLOSED"} 1',
     ]);
   });
 });

@@ -70,6 +70,31 @@ export const adaSpec: ProviderSpec<
   paging: 'keyset',
   forwardOnly: 'its end-users API has no backward paging',
 
+  source: {
+    key: 'ada',
+    credentials: {
+      apiKey: {
+        env: 'ADA_API_KEY',
+        type: 'string',
+        secret: true,
+        required: true,
+        description: "The bot's Platform API key.",
+      },
+    },
+    options: {
+      handle: { env: 'ADA_HANDLE', type: 'string', description: "The bot's handle (its subdomain)." },
+      region: {
+        env: 'ADA_REGION',
+        type: 'string',
+        description: "The bot's region: us (default), eu or maple.",
+      },
+      baseUrl: {
+        env: 'ADA_BASE_URL',
+        type: 'url',
+        description: 'The API base URL instead of handle and region.',
+      },
+    },
+  },
   readConfig(env) {
     const apiKey = env.string('ADA_API_KEY');
     const rawHandle = env.string('ADA_HANDLE');

@@ -1,5 +1,5 @@
 /** Ada end user → rollcall record. Missing keys stay null. */
-import { encodeGlobalId } from '../../relay/globalId.js';
+import type { RecordSource } from '../core/record.js';
 import { parseTimestamp } from '../../util/dates.js';
 import type { AdaEndUserProfileRecord, AdaEndUserRecord } from './types.js';
 import type { AdaWireEndUser } from './wire.js';
@@ -23,12 +23,13 @@ function toProfile(user: AdaWireEndUser): AdaEndUserProfileRecord | null {
   };
 }
 
-export function toAdaRecord(user: AdaWireEndUser): AdaEndUserRecord {
+export function toAdaRecord(user: AdaWireEndUser, source: RecordSource): AdaEndUserRecord {
   const profile = toProfile(user);
   const fullName = [profile?.firstName, profile?.lastName].filter(Boolean).join(' ');
   return {
     __typename: 'AdaEndUser',
-    id: encodeGlobalId('ADA', user.end_user_id),
+    id: source.id(user.end_user_id),
+    source: source.name,
     provider: 'ADA',
     providerUserId: user.end_user_id,
     displayName: profile?.displayName ?? (fullName === '' ? null : fullName),

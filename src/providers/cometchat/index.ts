@@ -79,6 +79,27 @@ export const cometChatSpec: ProviderSpec<
   paging: 'page',
   lookupKey: (uid) => uid.trim().toLowerCase(),
 
+  source: {
+    key: 'cometchat',
+    credentials: {
+      apiKey: {
+        env: 'COMETCHAT_API_KEY',
+        type: 'string',
+        secret: true,
+        required: true,
+        description: "The app's REST API key (fullAccess scope).",
+      },
+    },
+    options: {
+      appId: { env: 'COMETCHAT_APP_ID', type: 'string', description: "The app's id." },
+      region: { env: 'COMETCHAT_REGION', type: 'string', description: "The app's region: us, eu or in." },
+      baseUrl: {
+        env: 'COMETCHAT_BASE_URL',
+        type: 'url',
+        description: 'The API base URL (a proxy, an emulator).',
+      },
+    },
+  },
   readConfig(env) {
     const apiKey = env.string('COMETCHAT_API_KEY');
     const appId = env.string('COMETCHAT_APP_ID');

@@ -1,5 +1,5 @@
 /** CometChat user → rollcall record. Absent keys stay null; epoch seconds become dates. */
-import { encodeGlobalId } from '../../relay/globalId.js';
+import type { RecordSource } from '../core/record.js';
 import { parseTimestamp } from '../../util/dates.js';
 import type { CometChatPresence, CometChatUserRecord } from './types.js';
 import type { CometChatWireUser } from './wire.js';
@@ -14,12 +14,13 @@ function presenceOf(status: string | null): CometChatPresence | null {
   return 'UNKNOWN';
 }
 
-export function toCometChatRecord(user: CometChatWireUser): CometChatUserRecord {
+export function toCometChatRecord(user: CometChatWireUser, source: RecordSource): CometChatUserRecord {
   const status = str(user.status);
   const deactivatedAt = parseTimestamp(user.deactivatedAt);
   return {
     __typename: 'CometChatUser',
-    id: encodeGlobalId('COMETCHAT', user.uid),
+    id: source.id(user.uid),
+    source: source.name,
     provider: 'COMETCHAT',
     providerUserId: user.uid,
     displayName: str(user.name) || null,

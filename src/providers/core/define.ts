@@ -14,9 +14,10 @@ import type { CursorPayload } from '../../relay/cursor.js';
 import type { PageRequest, ProviderPage } from '../../relay/connection.js';
 import { mapBounded } from '../../util/concurrency.js';
 import { stableKey } from '../../util/stableKey.js';
-import { ProviderNotConfiguredError } from '../../errors.js';
+import { BadUserInputError, ProviderNotConfiguredError, shownInput } from '../../errors.js';
+import { encodeGlobalId } from '../../relay/globalId.js';
 import type {
-  ConnectedProvider,
+  ConnectedSource,
   ProviderApi,
   ProviderDefinition,
   ProviderRuntime,
@@ -39,7 +40,7 @@ import { keysetPager } from './paging/keyset.js';
 import { offsetPager, pageNumberPager } from './paging/offset.js';
 import { tokenPager } from './paging/token.js';
 import { wholeListPager } from './paging/whole.js';
-import type { UserRecord } from './record.js';
+import type { RecordSource, UserRecord } from './record.js';
 import { forwardOnlyReason, providerResolvers } from './resolvers.js';
 import type { FilteredSession, RequestKey } from './session.js';
 
@@ -72,12 +73,15 @@ export interface SharedState<Rec> {
    * their wire objects (a Redis hit parses new objects: a miss here).
    */
   records: WeakMap<object, Rec>;
+  /** The source these sessions read: its name and global ids, which its records carry. */
+  source: RecordSource;
 }
 
 /** One provider's per-operation session: its loaders, its budget, its pager. */
 export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filter, Args>
   implements FilteredSession<Rec, Filter>
 {
+  readonly source: string;
   private readonly users: ByIdLoader<Rec>;
   private readonly pager: Pager<Rec, Query>;
   private readonly wholeList: Query;
@@ -88,12 +92,13 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
     runtime: ProviderRuntime,
     shared: SharedState<Rec>,
   ) {
+    this.source = shared.source.name;
     const keysOf = spec.keysOf ?? ((record: Rec) => [record.providerUserId]);
     const toRecord = (item: Wire): Rec => {
-      if (typeof item !== 'object' || item === null) return spec.toRecord(item);
+      if (typeof item !== 'object' || item === null) return spec.toRecord(item, shared.source);
       let record = shared.records.get(item);
       if (!record) {
-        record = spec.toRecord(item);
+        record = spec.toRecord(item, shared.source);
         shared.records.set(item, record);
       }
       return record;
@@ -176,6 +181,9 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
 export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter, Args>(
   spec: ProviderSpec<Cfg, Wire, Rec, Query, Filter, Args>,
 ): ProviderDefinition {
+  type Session = ProviderSessionImpl<Cfg, Wire, Rec, Query, Filter, Args>;
+  /** The typed sessions of the sources this definition connected (the erased view holds the source). */
+  const typed = new WeakMap<ConnectedSource, (request: RequestKey) => Session>();
   return {
     id: spec.id,
     typename: spec.typename,
@@ -186,14 +194,15 @@ export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter,
     connection: spec.graphql.connection,
     lookup: spec.graphql.lookup,
     capabilities: CAPABILITIES[spec.paging],
+    source: spec.source,
     readConfig(env) {
       const config = spec.readConfig(env);
       if (config === null) return null;
       const http = spec.http(config);
       return {
         baseUrl: http.baseUrl,
-        connect(runtime): ConnectedProvider {
-          const upstream = upstreamFor(runtime, spec.id, http);
+        connect(runtime, name): ConnectedSource {
+          const upstream = upstreamFor(runtime, spec.id, http, name);
           // The wire calls of one operation: through a client bound to its deadline, signal and budget.
           const apiFor = (request: RequestKey) => {
             const api = spec.api(config, upstream.forOperation(request.operation));
@@ -205,11 +214,11 @@ export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter,
           };
           // Checked once at start: a spec whose api pages in another style than it declares is a bug.
           apiFor({ requestId: 'connect' });
-          const shared: SharedState<Rec> = { records: new WeakMap() };
-          const sessions = new WeakMap<
-            RequestKey,
-            ProviderSessionImpl<Cfg, Wire, Rec, Query, Filter, Args>
-          >();
+          const shared: SharedState<Rec> = {
+            records: new WeakMap(),
+            source: { name, id: (nativeId) => encodeGlobalId(spec.id, name, nativeId) },
+          };
+          const sessions = new WeakMap<RequestKey, Session>();
           const session = (request: RequestKey) => {
             let found = sessions.get(request);
             if (!found) {
@@ -218,17 +227,35 @@ export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter,
             }
             return found;
           };
-          return { session, resolvers: providerResolvers(spec, session) };
+          const connected: ConnectedSource = { name, provider: spec.id, session };
+          typed.set(connected, session);
+          return connected;
         },
       };
     },
+    demoSources: spec.demoSources ?? [spec.source.key],
     async startEmulator(options) {
       const server = await spec.emulator(options);
       await server.start();
       return { server, env: server.demoEnv() };
     },
-    disabledResolvers: providerResolvers(spec, () => {
-      throw new ProviderNotConfiguredError(spec.id);
-    }),
+    resolvers(sources, defaultSource) {
+      const byName = new Map<string, (request: RequestKey) => Session>();
+      for (const source of sources) {
+        const session = typed.get(source);
+        if (session) byName.set(source.name, session);
+      }
+      return providerResolvers(spec, (request: RequestKey, name: string | undefined) => {
+        if (byName.size === 0) throw new ProviderNotConfiguredError(spec.id);
+        const chosen = name ?? defaultSource;
+        const session = chosen === undefined ? undefined : byName.get(chosen);
+        if (!session)
+          throw new BadUserInputError(
+            `"source" names no ${spec.displayName} source of this instance: ${shownInput(String(chosen))}. Its sources: ${[...byName.keys()].join(', ')}.`,
+            { argument: 'source', sources: [...byName.keys()] },
+          );
+        return session(request);
+      });
+    },
   };
 }

@@ -19,8 +19,9 @@ import type { ErrorDetector, UpstreamClient } from '../../upstream/client.js';
 import type { UpstreamPolicy } from '../../upstream/policy.js';
 import type { NativeIdRule } from './nativeId.js';
 import type { Paging, PagingStyle, ProviderCapabilities } from './paging.js';
-import type { ProviderId, UserRecord } from './record.js';
+import type { ProviderId, RecordSource, UserRecord } from './record.js';
 import type { ProviderSession, RequestKey } from './session.js';
+import type { SourceDeclaration } from './source.js';
 
 /** What a provider's sessions get from the process. */
 export interface ProviderRuntime {
@@ -38,11 +39,25 @@ export interface ProviderRuntime {
   lookupConcurrency: number;
   /** Most lookup calls (single fetches or walked pages) per provider per operation. */
   maxLookupCalls: number;
+  /** What the source's upstream calls last failed with (`sources` reports it). */
+  health?: SourceHealth;
+}
+
+/** A source's health as its upstream client records it. */
+export interface SourceHealth {
+  /** The code of the last upstream error, misses (not found) aside (null: none since start). */
+  lastErrorCode: string | null;
 }
 
 /** An emulator that can tell the environment pointing rollcall at it. */
 export interface DemoEmulator extends EmulatorServer {
   demoEnv(): Record<string, string>;
+}
+
+/** Which emulator to make: its latency, and which demo account (0: the provider's usual one). */
+export interface EmulatorChoice {
+  latencyMs?: number;
+  account?: number;
 }
 
 /** A running emulator as demo mode and tests use it. */
@@ -122,6 +137,11 @@ export interface ProviderSpec<Cfg, Wire, Rec extends UserRecord, Query, Filter, 
   /** The keys a record answers lookups to (Twilio: sid and identity); its native id by default. */
   keysOf?(record: Rec): readonly (string | null | undefined)[];
   /**
+   * How one of its sources (accounts) is written in the configuration file, and which of its variables
+   * each key stands for (`readConfig` reads a source from the file through them).
+   */
+  source: SourceDeclaration;
+  /**
    * Reads its settings. Returns null when its credentials are absent (provider disabled); records a
    * problem on `env` (naming the variable, never echoing a secret) when they are invalid.
    */
@@ -130,24 +150,32 @@ export interface ProviderSpec<Cfg, Wire, Rec extends UserRecord, Query, Filter, 
    * Its emulator, not yet started (the core starts it on a free loopback port, for demo mode, tests and
    * bench). The emulator module is imported here, lazily: nothing on the production path loads it.
    */
-  emulator(options?: { latencyMs?: number }): Promise<DemoEmulator>;
+  emulator(options?: EmulatorChoice): Promise<DemoEmulator>;
+  /**
+   * The names of its sources in demo mode, one emulated account each (`account` 0, 1, …: distinct
+   * credentials and users); its source key alone by default.
+   */
+  demoSources?: readonly string[];
   http(config: Cfg): HttpSettings;
   /** Its wire calls for one account, over the shared upstream client. */
   api(config: Cfg, upstream: UpstreamClient): ProviderApi<Wire, Query, Filter>;
-  toRecord(wire: Wire): Rec;
+  /** A wire user as rollcall's record, read from `source` (its name and ids go into the record). */
+  toRecord(wire: Wire, source: RecordSource): Rec;
 }
 
-/** A provider connected to its account: sessions per request, and its resolvers bound to them. */
-export interface ConnectedProvider {
+/** A source connected to its account: its sessions, one per request. */
+export interface ConnectedSource {
+  name: string;
+  provider: ProviderId;
   session(request: RequestKey): ProviderSession;
-  resolvers: Resolvers;
 }
 
-/** A provider's checked settings, ready to connect (the types stay inside the definition). */
+/** A source's checked settings, ready to connect (the types stay inside the definition). */
 export interface ProviderSettings {
-  /** The base URL the provider is reached at, to tell live from emulated. */
+  /** The base URL the source is reached at, to tell live from emulated. */
   baseUrl: string;
-  connect(runtime: ProviderRuntime): ConnectedProvider;
+  /** Connects the source named `name` (its records and ids carry the name). */
+  connect(runtime: ProviderRuntime, name: string): ConnectedSource;
 }
 
 /** A provider as the registry, the configuration and the server hold it. */
@@ -162,8 +190,16 @@ export interface ProviderDefinition {
   connection: string;
   lookup: string;
   capabilities: ProviderCapabilities;
+  /** How its sources are written in the configuration file (see ProviderSpec.source). */
+  source: SourceDeclaration;
   readConfig(env: EnvReader): ProviderSettings | null;
-  startEmulator(options?: { latencyMs?: number }): Promise<RunningEmulator>;
-  /** Its resolvers on an instance where it is not configured (each answers PROVIDER_NOT_CONFIGURED). */
-  disabledResolvers: Resolvers;
+  startEmulator(options?: EmulatorChoice): Promise<RunningEmulator>;
+  /** Its source names in demo mode, in order: the n-th is `startEmulator({ account: n })`. */
+  demoSources: readonly string[];
+  /**
+   * Its resolvers over its connected sources (those this definition connected; in their order). A field
+   * that names no source reads `defaultSource`; one that names an unknown source is BAD_USER_INPUT listing
+   * them. Without sources every field answers PROVIDER_NOT_CONFIGURED.
+   */
+  resolvers(sources: readonly ConnectedSource[], defaultSource: string | undefined): Resolvers;
 }

@@ -1,5 +1,5 @@
 /**
- * The upstream client of one provider, with the process's settings filled in: timeouts, metrics, logger
+ * The upstream client of one source (an account of a provider), with the process's settings filled in: timeouts, metrics, logger
  * and the provider's policy (retries, breaker, concurrency). Provider folders give only what is theirs
  * (`HttpSettings`: base URL, headers, error detector, credentials, account identifiers).
  */
@@ -12,6 +12,7 @@ export function upstreamFor(
   runtime: ProviderRuntime,
   provider: ProviderId,
   settings: HttpSettings,
+  source: string,
 ): UpstreamClient {
   const { credentials, identifiers = [], ...rest } = settings;
   // The host names the account for some providers ({appId}.api-eu.cometchat.io, {handle}.ada.support).
@@ -20,6 +21,7 @@ export function upstreamFor(
   return new UpstreamClient({
     ...rest,
     provider,
+    source,
     identifiers: [...identifiers, ...account].filter((id) => id.length >= 3),
     cache: runtime.cache,
     cacheTtlSeconds: runtime.cacheTtlSeconds,
@@ -29,5 +31,6 @@ export function upstreamFor(
     policy: runtime.policy,
     metrics: runtime.metrics,
     logger: runtime.logger,
+    health: runtime.health,
   });
 }

@@ -14,8 +14,11 @@ export type ProviderId = string;
 export interface UserRecord {
   /** The concrete GraphQL type, so `__resolveType` needs no I/O. */
   __typename: string;
+  /** The global id (v2: it names the provider and the source). */
   id: string;
   provider: ProviderId;
+  /** The source (account) the user was read from. */
+  source: string;
   providerUserId: string;
   displayName: string | null;
   firstName: string | null;
@@ -26,4 +29,11 @@ export interface UserRecord {
   createdAt: Date | null;
   updatedAt: Date | null;
   raw: unknown;
+}
+
+/** The source a record is read from, as a provider's mapping needs it: its name, and its global ids. */
+export interface RecordSource {
+  name: string;
+  /** The global id of this source's user `nativeId`. */
+  id(nativeId: string): string;
 }

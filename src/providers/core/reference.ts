@@ -10,15 +10,40 @@ import { BadUserInputError } from '../../errors.js';
 import { decodeGlobalId } from '../../relay/globalId.js';
 import type { ProviderId, UserRecord } from './record.js';
 
-/** A user by native id given as `argument`. */
+/** A user by native id given as `argument`, from `source` (undefined: the provider's default source). */
 export async function userByNativeId(
+  context: RequestContext,
+  provider: ProviderId,
+  value: string,
+  argument: string,
+  source?: string,
+): Promise<UserRecord | null> {
+  const id = context.nativeId(provider, value, argument);
+  return id === null ? null : context.sessionFor(provider, source).byId(id);
+}
+
+/**
+ * A user by native id alone, as a federation representation gives it (`{sid}`): with several sources of
+ * the provider the id is ambiguous, so each source is asked, the default first, and the first that has
+ * the user answers. Each ask goes through that source's by-id loader, so it batches with the operation's
+ * other lookups and counts against that source's lookup budget.
+ */
+async function userInAnySource(
   context: RequestContext,
   provider: ProviderId,
   value: string,
   argument: string,
 ): Promise<UserRecord | null> {
   const id = context.nativeId(provider, value, argument);
-  return id === null ? null : context.sessionFor(provider).byId(id);
+  if (id === null) return null;
+  const fallback = context.sessionFor(provider);
+  const others = context.sources.filter(
+    (source) => source.provider === provider && source.name !== fallback.source,
+  );
+  const first = await fallback.byId(id);
+  if (first || others.length === 0) return first;
+  const found = await Promise.all(others.map((source) => context.sessionFor(provider, source.name).byId(id)));
+  return found.find((user) => user !== null) ?? null;
 }
 
 /**
@@ -29,11 +54,12 @@ export function parseGlobalId(
   context: RequestContext,
   id: string,
   argument = 'id',
-): { provider: ProviderId; nativeId: string | null } | null {
+): { provider: ProviderId; source: string | null; nativeId: string | null } | null {
   const decoded = decodeGlobalId(id, context.providers, argument);
   if (!decoded) return null;
   return {
     provider: decoded.provider,
+    source: decoded.source,
     nativeId: context.nativeId(decoded.provider, decoded.nativeId, `${argument} (its provider user id)`),
   };
 }
@@ -47,7 +73,8 @@ export async function userByGlobalId(
 ): Promise<UserRecord | null> {
   const parsed = parseGlobalId(context, id, argument);
   if (!parsed || parsed.nativeId === null || (expected && parsed.provider !== expected)) return null;
-  return context.sessionFor(parsed.provider).byId(parsed.nativeId);
+  // A v1 id (issued before sources) names no source: its provider's default source answers it.
+  return context.sessionFor(parsed.provider, parsed.source).byId(parsed.nativeId);
 }
 
 /** Resolves `{id}` or `{<nativeKey>}` representations of one provider's user type. */
@@ -63,7 +90,7 @@ export async function userByReference(
       throw new BadUserInputError(`A representation's "${nativeKey}" must be a string.`, {
         argument: 'representations',
       });
-    return userByNativeId(context, provider, String(native), `representations.${nativeKey}`);
+    return userInAnySource(context, provider, String(native), `representations.${nativeKey}`);
   }
   if (reference.id !== undefined && reference.id !== null)
     return userByGlobalId(context, globalIdOf(reference), provider, 'representations.id');

@@ -41,16 +41,25 @@ function argumentText(value: unknown): string {
   return typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '';
 }
 
+/** The `source` argument of a connection or lookup: a source name, or null/absent for the default. */
+function sourceArgument(args: { source?: unknown }): string | undefined {
+  return typeof args.source === 'string' ? args.source : undefined;
+}
+
+/**
+ * `sessionOf(request, source)`: the operation's session of one of the provider's sources (undefined: its
+ * default source); throws BAD_USER_INPUT for an unknown source, PROVIDER_NOT_CONFIGURED without any.
+ */
 export function providerResolvers<Cfg, Wire, Rec extends UserRecord, Query, Filter, Args>(
   spec: ProviderSpec<Cfg, Wire, Rec, Query, Filter, Args>,
-  sessionOf: (request: RequestKey) => FilteredSession<Rec, Filter>,
+  sessionOf: (request: RequestKey, source: string | undefined) => FilteredSession<Rec, Filter>,
 ): Resolvers {
   const { connection, lookup, nativeKey } = spec.graphql;
   const backward = CAPABILITIES[spec.paging].backward;
   const forwardOnly = forwardOnlyReason(spec);
 
   async function resolveConnection(
-    args: Args & ConnectionArgs,
+    args: Args & ConnectionArgs & { source?: unknown },
     context: RequestContext,
   ): Promise<Connection<Rec>> {
     // A forward-only provider refuses `last`/`before` first, so a lone `before` is not answered with the
@@ -61,9 +70,11 @@ export function providerResolvers<Cfg, Wire, Rec extends UserRecord, Query, Filt
       if (args.before !== undefined && args.before !== null)
         throw forwardOnlyError(spec.displayName, forwardOnly, 'before');
     }
-    const session = sessionOf(context.key);
+    const source = sourceArgument(args);
+    const session = sessionOf(context.key, source);
     const filter = spec.graphql.filter?.(args);
-    const name = connectionName(spec.id, filter);
+    // Cursors bind to the source: one account's positions mean nothing in another's list.
+    const name = connectionName(`${spec.id}@${session.source}`, filter);
     const request = parsePageRequest(args, context.limits, (cursor, argument) =>
       session.validateCursor(context.cursors.decode(cursor, name, argument), argument),
     );
@@ -86,10 +97,17 @@ export function providerResolvers<Cfg, Wire, Rec extends UserRecord, Query, Filt
   }
 
   const query: QueryResolvers = {};
-  query[connection] = (_parent: unknown, args: Args & ConnectionArgs, context: RequestContext) =>
-    resolveConnection(args, context);
-  query[lookup] = (_parent: unknown, args: Record<string, unknown>, context: RequestContext) =>
-    userByNativeId(context, spec.id, argumentText(args[nativeKey]), nativeKey);
+  query[connection] = (
+    _parent: unknown,
+    args: Args & ConnectionArgs & { source?: unknown },
+    context: RequestContext,
+  ) => resolveConnection(args, context);
+  query[lookup] = (_parent: unknown, args: Record<string, unknown>, context: RequestContext) => {
+    const source = sourceArgument(args);
+    // Checked first: an unknown source is BAD_USER_INPUT even for an id that cannot exist.
+    sessionOf(context.key, source);
+    return userByNativeId(context, spec.id, argumentText(args[nativeKey]), nativeKey, source);
+  };
   return {
     Query: query,
     [spec.typename]: {

@@ -14,11 +14,13 @@ export interface RequestKey {
 }
 
 /**
- * A per-request view of one provider, as the provider-independent parts (`users`, `node`, `nodes`,
+ * A per-request view of one source of a provider, as the provider-independent parts (`users`, `node`, `nodes`,
  * `_entities`) use it: its loaders live here, so everything one operation asks of the provider shares
  * one cache.
  */
 export interface ProviderSession {
+  /** The source (account) this session reads. */
+  readonly source: string;
   /** A window of the provider's whole (unfiltered) list; the cursors are checked again here. */
   page(request: PageRequest<CursorPayload>): Promise<ProviderPage<UserRecord>>;
   /** One user by native id through the per-request by-id loader; null for a miss. */

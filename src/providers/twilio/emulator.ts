@@ -29,6 +29,8 @@ interface TwilioEmulatorOptions extends EmulatorOptions {
   userCount?: number;
   /** What `PageSize` > 50 does: rejected with 400 (default) or clamped to 50. */
   pageSizeOverMax?: 'reject' | 'clamp';
+  /** The data set's seed: another seed, other users (sids, names). */
+  seed?: number;
 }
 
 /** The demo account's credentials: fake, fixed, and only valid against this emulator. */
@@ -105,7 +107,7 @@ export class TwilioEmulator extends EmulatorServer {
     this.credentials = new Set([`${this.accountSid}:${this.authToken}`]);
     if (options.apiKeySid && options.apiKeySecret)
       this.credentials.add(`${options.apiKeySid}:${options.apiKeySecret}`);
-    const random = seededRandom(20031);
+    const random = seededRandom(options.seed ?? 20031);
     this.serviceSid = `IS${randomHex(random, 32)}`;
     this.users = generateUsers(random, this.accountSid, this.serviceSid, options.userCount ?? 122);
   }

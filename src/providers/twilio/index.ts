@@ -47,6 +47,48 @@ export const twilioSpec: ProviderSpec<
   paging: 'token',
   keysOf: (record) => [record.sid, record.identity],
 
+  source: {
+    key: 'twilio',
+    credentials: {
+      accountSid: {
+        env: 'TWILIO_ACCOUNT_SID',
+        type: 'string',
+        required: true,
+        description: 'The account (or subaccount) SID, AC followed by 32 characters.',
+      },
+      authToken: {
+        env: 'TWILIO_AUTH_TOKEN',
+        type: 'string',
+        secret: true,
+        description: "The account's auth token (or use an API key pair).",
+      },
+      apiKeySid: { env: 'TWILIO_API_KEY_SID', type: 'string', description: 'An API key SID (SK…).' },
+      apiKeySecret: {
+        env: 'TWILIO_API_KEY_SECRET',
+        type: 'string',
+        secret: true,
+        description: "The API key's secret.",
+      },
+    },
+    options: {
+      conversationsServiceSid: {
+        env: 'TWILIO_CONVERSATIONS_SERVICE_SID',
+        type: 'string',
+        description:
+          "A Conversation Service (IS…) whose users to list instead of the account's default service.",
+      },
+      baseUrl: {
+        env: 'TWILIO_CONVERSATIONS_BASE_URL',
+        type: 'url',
+        description: 'The Conversations API base URL (a proxy, an emulator).',
+      },
+      pageSize: {
+        env: 'TWILIO_PAGE_SIZE',
+        type: 'integer',
+        description: 'Users per upstream page, 1 to 50.',
+      },
+    },
+  },
   readConfig(env) {
     const accountSid = env.string('TWILIO_ACCOUNT_SID');
     const authToken = env.string('TWILIO_AUTH_TOKEN');
@@ -89,7 +131,20 @@ export const twilioSpec: ProviderSpec<
   },
 
   // Imported only when asked for (demo mode, tests, bench): the production path never loads it.
-  emulator: async (options) => new (await import('./emulator.js')).TwilioEmulator(options),
+  // Demo mode shows two accounts (a subaccount per region): each its own credentials and users.
+  demoSources: ['twilio-us', 'twilio-eu'],
+  emulator: async ({ latencyMs, account = 0 } = {}) =>
+    new (await import('./emulator.js')).TwilioEmulator(
+      account === 0
+        ? { latencyMs }
+        : {
+            latencyMs,
+            accountSid: `ACdea${String(account).padStart(29, '0')}`,
+            authToken: `demo-twilio-auth-token-${account}`,
+            seed: 20031 + account,
+            userCount: 40,
+          },
+    ),
 
   http(config) {
     const authorization = `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}`;

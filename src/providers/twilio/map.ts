@@ -1,5 +1,5 @@
 /** Twilio user resource → rollcall record. Missing data stays null. */
-import { encodeGlobalId } from '../../relay/globalId.js';
+import type { RecordSource } from '../core/record.js';
 import { parseTimestamp } from '../../util/dates.js';
 import type { TwilioUserRecord } from './types.js';
 import type { TwilioWireUser } from './wire.js';
@@ -13,12 +13,13 @@ function parseAttributes(value: string | null): unknown {
   }
 }
 
-export function toTwilioRecord(user: TwilioWireUser): TwilioUserRecord {
+export function toTwilioRecord(user: TwilioWireUser, source: RecordSource): TwilioUserRecord {
   const dateCreated = parseTimestamp(user.date_created);
   const dateUpdated = parseTimestamp(user.date_updated);
   return {
     __typename: 'TwilioConversationUser',
-    id: encodeGlobalId('TWILIO_CONVERSATIONS', user.sid),
+    id: source.id(user.sid),
+    source: source.name,
     provider: 'TWILIO_CONVERSATIONS',
     providerUserId: user.sid,
     displayName: user.friendly_name || user.identity || null,

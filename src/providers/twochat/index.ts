@@ -37,6 +37,25 @@ export const twoChatSpec: ProviderSpec<
   nativeId: TWO_CHAT_USER_ID,
   paging: 'whole',
 
+  source: {
+    key: 'twochat',
+    credentials: {
+      apiKey: {
+        env: 'TWOCHAT_API_KEY',
+        type: 'string',
+        secret: true,
+        required: true,
+        description: "The account's API key (X-User-API-Key).",
+      },
+    },
+    options: {
+      baseUrl: {
+        env: 'TWOCHAT_BASE_URL',
+        type: 'url',
+        description: 'The API base URL (a proxy, an emulator).',
+      },
+    },
+  },
   readConfig(env) {
     const apiKey = env.string('TWOCHAT_API_KEY');
     const baseUrl = env.url('TWOCHAT_BASE_URL');

@@ -78,6 +78,36 @@ export const voximplantSpec: ProviderSpec<
   nativeId: VOXIMPLANT_USER_ID,
   paging: 'offset',
 
+  source: {
+    key: 'voximplant',
+    credentials: {
+      file: {
+        env: 'VOXIMPLANT_CREDENTIALS',
+        type: 'path',
+        description:
+          "The path of the service account's credentials.json (relative to the configuration file).",
+      },
+      json: {
+        env: 'VOXIMPLANT_CREDENTIALS_JSON',
+        type: 'string',
+        secret: true,
+        description: "The content of the service account's credentials.json (or give its path as file).",
+      },
+    },
+    options: {
+      applicationId: {
+        env: 'VOXIMPLANT_APPLICATION_ID',
+        type: 'integer',
+        description: 'The application whose users to list.',
+      },
+      applicationName: {
+        env: 'VOXIMPLANT_APPLICATION_NAME',
+        type: 'string',
+        description: 'Or the application by (part of) its name.',
+      },
+      baseUrl: { env: 'VOXIMPLANT_BASE_URL', type: 'url', description: 'The Management API base URL.' },
+    },
+  },
   readConfig(env) {
     if (VARIABLES.every((name) => env.string(name) === undefined)) return null;
     const path = env.string('VOXIMPLANT_CREDENTIALS');

@@ -1,5 +1,5 @@
 /** Voximplant UserInfoType → rollcall record. Absent keys stay null; `YYYY-MM-DD HH:mm:ss` (UTC) become dates. */
-import { encodeGlobalId } from '../../relay/globalId.js';
+import type { RecordSource } from '../core/record.js';
 import { parseTimestamp } from '../../util/dates.js';
 import type {
   VoximplantAcdQueueRecord,
@@ -54,7 +54,7 @@ const application = (a: Record<string, unknown>): VoximplantApplicationRecord | 
       };
 };
 
-export function toVoximplantRecord(user: VoximplantWireUser): VoximplantUserRecord {
+export function toVoximplantRecord(user: VoximplantWireUser, source: RecordSource): VoximplantUserRecord {
   const userName = str(user.user_name);
   const userDisplayName = str(user.user_display_name);
   const userActive = bool(user.user_active);
@@ -62,7 +62,8 @@ export function toVoximplantRecord(user: VoximplantWireUser): VoximplantUserReco
   const modified = parseTimestamp(user.modified);
   return {
     __typename: 'VoximplantUser',
-    id: encodeGlobalId('VOXIMPLANT', String(user.user_id)),
+    id: source.id(String(user.user_id)),
+    source: source.name,
     provider: 'VOXIMPLANT',
     providerUserId: String(user.user_id),
     displayName: userDisplayName || userName || null,

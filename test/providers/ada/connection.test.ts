@@ -61,7 +61,7 @@ beforeEach(() => {
 
 const ids = () => emulator.users.map((u) => u.end_user_id);
 /** The Relay cursor rollcall issues for the edge of this end user in the unfiltered connection. */
-const cursorOf = (endUserId: string) => new CursorCodec(CURSOR_SECRET).encode('ADA', endUserId);
+const cursorOf = (endUserId: string) => new CursorCodec(CURSOR_SECRET).encode('ADA@ada', endUserId);
 const calls = () => emulator.calls.map((c) => ({ path: c.path, query: c.query }));
 const listCalls = () => emulator.calls.filter((c) => c.path === LIST).map((c) => c.query);
 
@@ -255,12 +255,12 @@ describe('adaEndUsers paging direction', () => {
     ['a garbage cursor', { first: 5, after: 'nope!' }, /malformed/],
     [
       'a signed cursor that is not an id',
-      { first: 5, after: new CursorCodec(CURSOR_SECRET).encode('ADA', 12) },
+      { first: 5, after: new CursorCodec(CURSOR_SECRET).encode('ADA@ada', 12) },
       /bad position/,
     ],
     [
       'a signed cursor holding a URL',
-      { first: 5, after: new CursorCodec(CURSOR_SECRET).encode('ADA', 'https://evil.example/?cursor=1') },
+      { first: 5, after: new CursorCodec(CURSOR_SECRET).encode('ADA@ada', 'https://evil.example/?cursor=1') },
       /bad position/,
     ],
     ['first above the cap', { first: 101 }, /at most 100/],
@@ -348,7 +348,7 @@ describe('Ada lookups', () => {
     const seed = emulator.users.find((u) => u.end_user_id === ADA_SEED_END_USER_ID)!;
     expect(data!.adaEndUser).toEqual({
       __typename: 'AdaEndUser',
-      id: encodeGlobalId('ADA', ADA_SEED_END_USER_ID),
+      id: encodeGlobalId('ADA', 'ada', ADA_SEED_END_USER_ID),
       provider: 'ADA',
       providerUserId: ADA_SEED_END_USER_ID,
       endUserId: ADA_SEED_END_USER_ID,
@@ -434,7 +434,7 @@ describe('Ada lookups', () => {
     const { data, errors } = await h.query<Record<string, unknown>>(`{
       a: adaEndUsers(first: 10) { nodes { endUserId } }
       u: adaEndUser(endUserId: "${ids()[3]}") { endUserId }
-      n: node(id: "${encodeGlobalId('ADA', ids()[7])}") { ... on AdaEndUser { endUserId } }
+      n: node(id: "${encodeGlobalId('ADA', 'ada', ids()[7])}") { ... on AdaEndUser { endUserId } }
       o: adaEndUser(endUserId: "${unlisted}") { endUserId }
     }`);
     expect(errors).toBeUndefined();
@@ -448,10 +448,10 @@ describe('Ada lookups', () => {
   });
 
   it('resolves node(id:) and nodes(ids:) to AdaEndUser', async () => {
-    const id = encodeGlobalId('ADA', ids()[12]);
+    const id = encodeGlobalId('ADA', 'ada', ids()[12]);
     const { data, errors } = await h.query(`{
       node(id: "${id}") { __typename id ... on AdaEndUser { endUserId } }
-      nodes(ids: ["${id}", "${encodeGlobalId('ADA', '000000000000000000000000')}"]) { id }
+      nodes(ids: ["${id}", "${encodeGlobalId('ADA', 'ada', '000000000000000000000000')}"]) { id }
     }`);
     expect(errors).toBeUndefined();
     expect(data).toEqual({
@@ -468,8 +468,8 @@ describe('Ada lookups', () => {
       {
         r: [
           { __typename: 'AdaEndUser', endUserId: ids()[1] },
-          { __typename: 'AdaEndUser', id: encodeGlobalId('ADA', ids()[2]) },
-          { __typename: 'User', id: encodeGlobalId('ADA', ids()[3]) },
+          { __typename: 'AdaEndUser', id: encodeGlobalId('ADA', 'ada', ids()[2]) },
+          { __typename: 'User', id: encodeGlobalId('ADA', 'ada', ids()[3]) },
           { __typename: 'AdaEndUser', endUserId: '000000000000000000000000' },
         ],
       },
@@ -656,9 +656,9 @@ describe('node(id:) across 2Chat and Ada', () => {
       const uuid = twoChat.activeUsers()[4].uuid;
       const endUserId = ada.users[7].end_user_id;
       const { data, errors } = await both.query(`{
-        t: node(id: "${encodeGlobalId('TWO_CHAT', uuid)}") { __typename ... on TwoChatUser { uuid } }
-        a: node(id: "${encodeGlobalId('ADA', endUserId)}") { __typename ... on AdaEndUser { endUserId } }
-        both: nodes(ids: ["${encodeGlobalId('ADA', endUserId)}", "${encodeGlobalId('TWO_CHAT', uuid)}"]) {
+        t: node(id: "${encodeGlobalId('TWO_CHAT', 'twochat', uuid)}") { __typename ... on TwoChatUser { uuid } }
+        a: node(id: "${encodeGlobalId('ADA', 'ada', endUserId)}") { __typename ... on AdaEndUser { endUserId } }
+        both: nodes(ids: ["${encodeGlobalId('ADA', 'ada', endUserId)}", "${encodeGlobalId('TWO_CHAT', 'twochat', uuid)}"]) {
           __typename ... on User { provider providerUserId }
         }
         providers { provider enabled mode }

@@ -525,7 +525,7 @@ describe('CometChat users and lookups', () => {
     const { data, errors } = await h.query<{ nodes: ({ uid: string } | null)[] }>(
       'query ($ids: [ID!]!) { nodes(ids: $ids) { ... on CometChatUser { uid } } }',
       {
-        ids: [...wanted, 'nobody'].map((uid) => encodeGlobalId('COMETCHAT', uid)),
+        ids: [...wanted, 'nobody'].map((uid) => encodeGlobalId('COMETCHAT', 'cometchat', uid)),
       },
     );
     expect(errors).toBeUndefined();

@@ -66,6 +66,7 @@ export const spec = (paging: ProviderSpec<null, FakeWire, FakeRecord, string, st
     nativeId: { allowed: 'anything', maxLength: 100, impossible: (id: string) => id === '.' },
     paging,
     forwardOnly: 'its fake API has no backward paging',
+    source: { key: 'fake', credentials: {}, options: {} },
     readConfig: () => null,
     emulator: () => Promise.reject(new Error('no emulator in unit tests')),
     http: () => ({ baseUrl: 'http://127.0.0.1:9', detectError: () => undefined, credentials: 'none' }),
@@ -112,4 +113,7 @@ export function session(
 }
 
 /** Fresh shared state, as a newly connected provider starts with. */
-export const shared = (): SharedState<FakeRecord> => ({ records: new WeakMap() });
+export const shared = (): SharedState<FakeRecord> => ({
+  records: new WeakMap(),
+  source: { name: 'fake', id: (nativeId) => `FAKE-${nativeId}` },
+});

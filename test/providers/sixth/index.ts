@@ -7,7 +7,6 @@ import { codeForStatus, ErrorCode, isUpstreamError } from '../../../src/errors.j
 import { defineProvider } from '../../../src/providers/core/define.js';
 import type { ProviderSpec } from '../../../src/providers/core/definition.js';
 import type { UserRecord } from '../../../src/providers/core/record.js';
-import { encodeGlobalId } from '../../../src/relay/globalId.js';
 import type { ErrorDetector } from '../../../src/upstream/client.js';
 import { compileResponseSchema, type JSONSchemaType } from '../../../src/upstream/schema.js';
 
@@ -82,6 +81,23 @@ export const zulipSpec: ProviderSpec<ZulipConfig, ZulipWireUser, ZulipUserRecord
     nativeId: { allowed: 'a Zulip user id (1 to 12 digits)', maxLength: 12, pattern: /^\d+$/ },
     paging: 'whole',
 
+    source: {
+      key: 'zulip',
+      credentials: {
+        email: { env: 'ZULIP_EMAIL', type: 'string', required: true, description: "The bot's email." },
+        apiKey: {
+          env: 'ZULIP_API_KEY',
+          type: 'string',
+          secret: true,
+          required: true,
+          description: "The bot's API key.",
+        },
+      },
+      options: {
+        site: { env: 'ZULIP_SITE', type: 'url', description: 'The organisation URL.' },
+      },
+    },
+
     readConfig(env) {
       const site = env.url('ZULIP_SITE');
       const email = env.string('ZULIP_EMAIL');
@@ -131,10 +147,11 @@ export const zulipSpec: ProviderSpec<ZulipConfig, ZulipWireUser, ZulipUserRecord
       },
     }),
 
-    toRecord: (user) => ({
+    toRecord: (user, source) => ({
       __typename: 'ZulipUser',
-      id: encodeGlobalId('ZULIP', String(user.user_id)),
+      id: source.id(String(user.user_id)),
       provider: 'ZULIP',
+      source: source.name,
       providerUserId: String(user.user_id),
       displayName: user.full_name ?? null,
       firstName: null,

@@ -133,8 +133,10 @@ describe('a sixth provider registered with one line', () => {
   it('is counted in the metrics under its own label', () =>
     run(async () => {
       const text = await (await fetch(`${h.url}/metrics`)).text();
-      expect(text).toMatch(/rollcall_upstream_requests_total\{provider="ZULIP",status="200"\} [1-9]/);
-      expect(text).toMatch(/rollcall_circuit_state\{provider="ZULIP"\} 0/);
+      expect(text).toMatch(
+        /rollcall_upstream_requests_total\{provider="ZULIP",source="zulip",status="200"\} [1-9]/,
+      );
+      expect(text).toMatch(/rollcall_circuit_state\{provider="ZULIP",source="zulip"\} 0/);
     }));
 
   it.each(FAULT_CASES.filter((c) => c.only === undefined).map((c) => [c.name, c] as const))(

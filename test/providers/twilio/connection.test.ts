@@ -169,7 +169,7 @@ describe('twilioConversationUsers bad input', () => {
 
   // Anyone can sign a cursor with the built-in key (it is in the source): its payload is input like any.
   const forged = (payload: unknown) =>
-    new CursorCodec(DEFAULT_CURSOR_SECRET).encode('TWILIO_CONVERSATIONS', payload as never);
+    new CursorCodec(DEFAULT_CURSOR_SECRET).encode('TWILIO_CONVERSATIONS@twilio', payload as never);
 
   it('refuses a forged cursor whose page token or position is out of shape, before any upstream call', async () => {
     emulator.resetCalls();
@@ -323,10 +323,12 @@ describe('Twilio upstream errors', () => {
     await h.query(PAGE, { first: 60 });
     const text = await (await fetch(`${h.url}/metrics`)).text();
     const match =
-      /rollcall_upstream_requests_total\{provider="TWILIO_CONVERSATIONS",status="200"\} (\d+)/.exec(text);
+      /rollcall_upstream_requests_total\{provider="TWILIO_CONVERSATIONS",source="twilio",status="200"\} (\d+)/.exec(
+        text,
+      );
     expect(Number(match?.[1])).toBeGreaterThanOrEqual(2);
     expect(text).toContain(
-      'rollcall_upstream_request_duration_seconds_bucket{le="0.005",provider="TWILIO_CONVERSATIONS"}',
+      'rollcall_upstream_request_duration_seconds_bucket{le="0.005",provider="TWILIO_CONVERSATIONS",source="twilio"}',
     );
   });
 });

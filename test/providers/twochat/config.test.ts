@@ -42,9 +42,15 @@ describe('2Chat configuration', () => {
   });
 });
 
+/** The source the records are read from: its name and ids. */
+const SOURCE = { name: 'twochat', id: (nativeId: string) => `id:${nativeId}` };
+
 describe('2Chat record mapping', () => {
   it('builds displayName from whichever names are present, and keeps missing data null', () => {
-    const record = toTwoChatRecord({ uuid: 'USR-1', first_name: null, last_name: 'Hopper', email: null });
+    const record = toTwoChatRecord(
+      { uuid: 'USR-1', first_name: null, last_name: 'Hopper', email: null },
+      SOURCE,
+    );
     expect(record).toMatchObject({
       displayName: 'Hopper',
       firstName: null,
@@ -54,8 +60,8 @@ describe('2Chat record mapping', () => {
       avatarUrl: null,
       createdAt: null,
     });
-    expect(toTwoChatRecord({ uuid: 'USR-2', first_name: '', last_name: null, email: 'a@b.c' })).toMatchObject(
-      { displayName: null, firstName: null, email: 'a@b.c' },
-    );
+    expect(
+      toTwoChatRecord({ uuid: 'USR-2', first_name: '', last_name: null, email: 'a@b.c' }, SOURCE),
+    ).toMatchObject({ displayName: null, firstName: null, email: 'a@b.c' });
   });
 });

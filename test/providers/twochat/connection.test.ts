@@ -71,7 +71,7 @@ describe('twoChatUsers', () => {
     expect(data!.twoChatUsers.nodes).toEqual([
       {
         __typename: 'TwoChatUser',
-        id: encodeGlobalId('TWO_CHAT', ada.uuid),
+        id: encodeGlobalId('TWO_CHAT', 'twochat', ada.uuid),
         provider: 'TWO_CHAT',
         providerUserId: 'USR4f1c8a73-2e91-4d6b-9c44-1a72bfe0d521',
         uuid: 'USR4f1c8a73-2e91-4d6b-9c44-1a72bfe0d521',
@@ -190,7 +190,7 @@ describe('twoChatUsers bad input', () => {
     ['a negative position', -1],
     ['a fractional position', 1.5],
   ])('rejects a signed cursor holding %s before any upstream call', async (_name, payload) => {
-    const cursor = new CursorCodec(CURSOR_SECRET).encode('TWO_CHAT', payload);
+    const cursor = new CursorCodec(CURSOR_SECRET).encode('TWO_CHAT@twochat', payload);
     const { errors } = await h.query(PAGE, { first: 1, after: cursor });
     expect(errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'after' } });
     expect(errors?.[0].message).toMatch(/bad position/);
@@ -224,14 +224,18 @@ describe('2Chat lookups', () => {
   it('resolves node(id:) and nodes(ids:) to TwoChatUser, null for users not listed', async () => {
     const [ada, grace] = emulator.activeUsers();
     const { data, errors } = await h.query(`{
-      node(id: "${encodeGlobalId('TWO_CHAT', grace.uuid)}") { __typename id ... on TwoChatUser { uuid } }
-      nodes(ids: ["${encodeGlobalId('TWO_CHAT', ada.uuid)}", "${encodeGlobalId('TWO_CHAT', hiddenUser().uuid)}"]) {
+      node(id: "${encodeGlobalId('TWO_CHAT', 'twochat', grace.uuid)}") { __typename id ... on TwoChatUser { uuid } }
+      nodes(ids: ["${encodeGlobalId('TWO_CHAT', 'twochat', ada.uuid)}", "${encodeGlobalId('TWO_CHAT', 'twochat', hiddenUser().uuid)}"]) {
         ... on User { displayName }
       }
     }`);
     expect(errors).toBeUndefined();
     expect(data).toEqual({
-      node: { __typename: 'TwoChatUser', id: encodeGlobalId('TWO_CHAT', grace.uuid), uuid: grace.uuid },
+      node: {
+        __typename: 'TwoChatUser',
+        id: encodeGlobalId('TWO_CHAT', 'twochat', grace.uuid),
+        uuid: grace.uuid,
+      },
       nodes: [{ displayName: 'Ada Lovelace' }, null],
     });
     expect(calls()).toEqual(['GET /open/users']);
@@ -244,8 +248,8 @@ describe('2Chat lookups', () => {
       {
         r: [
           { __typename: 'TwoChatUser', uuid: users[3].uuid },
-          { __typename: 'TwoChatUser', id: encodeGlobalId('TWO_CHAT', users[4].uuid) },
-          { __typename: 'User', id: encodeGlobalId('TWO_CHAT', users[5].uuid) },
+          { __typename: 'TwoChatUser', id: encodeGlobalId('TWO_CHAT', 'twochat', users[4].uuid) },
+          { __typename: 'User', id: encodeGlobalId('TWO_CHAT', 'twochat', users[5].uuid) },
           { __typename: 'TwoChatUser', uuid: 'USR-nobody' },
         ],
       },
@@ -270,15 +274,15 @@ describe('2Chat lookups', () => {
       listed: twoChatUser(uuid: "${users[2].uuid}") { firstName }
       beyondFirstPage: twoChatUser(uuid: "${users[20].uuid}") { firstName }
       hidden: twoChatUser(uuid: "${hiddenUser().uuid}") { uuid }
-      n1: node(id: "${encodeGlobalId('TWO_CHAT', users[1].uuid)}") { id }
-      n2: node(id: "${encodeGlobalId('TWO_CHAT', users[25].uuid)}") { id }
-      n3: node(id: "${encodeGlobalId('TWO_CHAT', 'USR-nobody')}") { id }
+      n1: node(id: "${encodeGlobalId('TWO_CHAT', 'twochat', users[1].uuid)}") { id }
+      n2: node(id: "${encodeGlobalId('TWO_CHAT', 'twochat', users[25].uuid)}") { id }
+      n3: node(id: "${encodeGlobalId('TWO_CHAT', 'twochat', 'USR-nobody')}") { id }
     }`);
     expect(errors).toBeUndefined();
     expect(data!.listed).toEqual({ firstName: users[2].first_name });
     expect(data!.beyondFirstPage).toEqual({ firstName: users[20].first_name });
     expect(data!.hidden).toBeNull();
-    expect(data!.n2).toEqual({ id: encodeGlobalId('TWO_CHAT', users[25].uuid) });
+    expect(data!.n2).toEqual({ id: encodeGlobalId('TWO_CHAT', 'twochat', users[25].uuid) });
     expect(data!.n3).toBeNull();
     expect(calls()).toEqual(['GET /open/users']);
   });
@@ -288,7 +292,7 @@ describe('2Chat lookups', () => {
     await h.query(`{
       x: twoChatUser(uuid: "${users[0].uuid}") { uuid }
       y: twoChatUser(uuid: "${users[9].uuid}") { uuid }
-      z: node(id: "${encodeGlobalId('TWO_CHAT', users[19].uuid)}") { id }
+      z: node(id: "${encodeGlobalId('TWO_CHAT', 'twochat', users[19].uuid)}") { id }
     }`);
     expect(calls()).toEqual(['GET /open/users']);
   });
@@ -360,7 +364,7 @@ describe('2Chat upstream errors', () => {
     const users = emulator.activeUsers();
     const lookups = await h.query(`{
       u: twoChatUser(uuid: "${users[0].uuid}") { uuid }
-      n: node(id: "${encodeGlobalId('TWO_CHAT', users[1].uuid)}") { id }
+      n: node(id: "${encodeGlobalId('TWO_CHAT', 'twochat', users[1].uuid)}") { id }
     }`);
     expect(lookups.data).toEqual({ u: null, n: null });
     expect(lookups.errors?.map((e) => [e.path?.[0], e.extensions?.code, e.extensions?.provider])).toEqual([

@@ -217,6 +217,7 @@ describe('the emulator refusing tokens, as rollcall reports it', () => {
     const tokens = new VoximplantTokenSource(account, options);
     const upstream = new UpstreamClient({
       provider: 'VOXIMPLANT',
+      source: 'voximplant',
       baseUrl: emulator.baseUrl,
       headers: async () => ({ authorization: await tokens.authorization() }),
       timeoutMs: 5000,

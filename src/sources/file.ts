@@ -1,0 +1,426 @@
+/**
+ * `rollcall.config.yaml` (or the file `ROLLCALL_CONFIG` names): the sources, each one account of one
+ * provider, with their credentials, scope options and per-source settings.
+ *
+ * Reading a file, in order, every step collecting problems rather than stopping at the first:
+ * 1. YAML, parsed without echoing any of it (a parse error names its line and column only).
+ * 2. Secrets are never written in the file: a key a provider marks secret must be one `${env.NAME}` or
+ *    `${file.PATH}` reference.
+ * 3. References are expanded, as the Apollo Router expands its configuration: `${env.NAME}`,
+ *    `${env.NAME:-default}`, `${file.PATH}` (the file's content, trimmed; a relative path is relative to
+ *    the configuration file). A variable that is not set, or a file that cannot be read, is a problem
+ *    naming the key and the variable or file, never a value.
+ * 4. The result is checked against the published JSON Schema (`configSchema`, written to
+ *    `rollcall.config.schema.json` by `npm run config:schema`): unknown keys refused, types, ranges,
+ *    names. Problems name the path (`sources[2].credentials.authToken: required`).
+ * 5. Each source is read by its provider's own `readConfig`, from the variables its keys stand for, with
+ *    problems naming the file's keys instead of the variables.
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { EnvReader } from '../env.js';
+import type { ProviderDefinition, ProviderSettings } from '../providers/core/definition.js';
+import type { ProviderId } from '../providers/core/record.js';
+import { SOURCE_NAME, type SourceField } from '../providers/core/source.js';
+
+/** Per-source settings that override the process-wide ones (`ROLLCALL_…`) for that source only. */
+export interface SourceOverrides {
+  cacheTtlSeconds?: number;
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  retries?: number;
+  retryBackoffMs?: number;
+  retryMaxBackoffMs?: number;
+  concurrency?: number;
+  breakerThreshold?: number;
+  breakerCooldownMs?: number;
+  lookupConcurrency?: number;
+  maxLookupCalls?: number;
+}
+
+/** One source, checked and ready to connect. */
+export interface SourceConfig {
+  name: string;
+  provider: ProviderId;
+  /** The provider's default source: what its fields read when a query names no source. */
+  default: boolean;
+  /** False: declared and checked, but not connected (listed by `sources` as disabled). */
+  enabled: boolean;
+  settings: ProviderSettings;
+  overrides: SourceOverrides;
+}
+
+/** The overridable settings: their ranges (as the environment's) and descriptions. */
+const OVERRIDES: Record<keyof SourceOverrides, { min: number; max: number; description: string }> = {
+  cacheTtlSeconds: { min: 0, max: 86_400, description: 'TTL of cached upstream answers; 0: no cache.' },
+  timeoutMs: { min: 1, max: 300_000, description: 'Per-call upstream timeout (total), in ms.' },
+  connectTimeoutMs: { min: 1, max: 300_000, description: 'Upstream connect timeout, in ms.' },
+  retries: { min: 0, max: 10, description: 'Retries of a failed idempotent call.' },
+  retryBackoffMs: { min: 0, max: 60_000, description: 'First retry backoff, in ms.' },
+  retryMaxBackoffMs: { min: 0, max: 300_000, description: 'Largest retry backoff, in ms.' },
+  concurrency: { min: 1, max: 1000, description: 'Upstream calls in flight to this source at most.' },
+  breakerThreshold: { min: 1, max: 1000, description: 'Consecutive failures that open the circuit.' },
+  breakerCooldownMs: { min: 1, max: 3_600_000, description: 'How long an open circuit waits, in ms.' },
+  lookupConcurrency: { min: 1, max: 64, description: 'Concurrent single-user lookups per operation.' },
+  maxLookupCalls: { min: 1, max: 10_000, description: 'Lookup calls per operation at most.' },
+};
+
+type JsonSchema = Record<string, unknown>;
+
+function fieldSchema(field: SourceField): JsonSchema {
+  const description = field.secret
+    ? `${field.description} Secret: write \${env.NAME} or \${file.PATH}, never the value.`
+    : field.description;
+  switch (field.type) {
+    case 'integer':
+      return { type: 'integer', minimum: 1, description };
+    case 'integerList':
+      return {
+        type: 'array',
+        items: { type: 'integer', minimum: 1 },
+        minItems: 1,
+        uniqueItems: true,
+        description,
+      };
+    case 'url':
+      return { type: 'string', pattern: '^https?://', description };
+    default:
+      return { type: 'string', minLength: 1, description };
+  }
+}
+
+function fieldsSchema(fields: Readonly<Record<string, SourceField>>): JsonSchema {
+  const required = Object.entries(fields).flatMap(([key, field]) => (field.required ? [key] : []));
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: Object.fromEntries(Object.entries(fields).map(([key, field]) => [key, fieldSchema(field)])),
+    ...(required.length > 0 ? { required } : {}),
+  };
+}
+
+/**
+ * The JSON Schema of the configuration file for these providers (published as
+ * `rollcall.config.schema.json`; the loader checks every file against the same object).
+ */
+export function configSchema(definitions: readonly ProviderDefinition[]): JsonSchema {
+  const common = {
+    name: {
+      type: 'string',
+      pattern: SOURCE_NAME.source,
+      description:
+        'The source name: lower-case letters, digits and dashes, at most 32. Stable: it is part of ids and cursors.',
+    },
+    enabled: {
+      type: 'boolean',
+      description: 'false keeps the source declared and checked, but not connected (default true).',
+    },
+    default: {
+      type: 'boolean',
+      description:
+        "The provider's default source, read when a query names none (else the provider's first declared source).",
+    },
+    settings: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Settings of this source only, over the process-wide ROLLCALL_… variables.',
+      properties: Object.fromEntries(
+        Object.entries(OVERRIDES).map(([key, range]) => [
+          key,
+          { type: 'integer', minimum: range.min, maximum: range.max, description: range.description },
+        ]),
+      ),
+    },
+  };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'rollcall configuration',
+    description: 'The sources rollcall serves: each one account of one provider.',
+    type: 'object',
+    additionalProperties: false,
+    required: ['sources'],
+    properties: {
+      sources: {
+        type: 'array',
+        minItems: 1,
+        description: 'The sources, in the order `users` lists them within a provider.',
+        items: {
+          type: 'object',
+          required: ['name', 'provider', 'credentials'],
+          properties: { provider: { enum: definitions.map((d) => d.source.key) } },
+          // Per provider: its credentials and options, and nothing else.
+          allOf: definitions.map((definition) => ({
+            if: { properties: { provider: { const: definition.source.key } }, required: ['provider'] },
+            then: {
+              additionalProperties: false,
+              properties: {
+                ...common,
+                provider: { const: definition.source.key, description: `${definition.displayName}.` },
+                credentials: fieldsSchema(definition.source.credentials),
+                options: fieldsSchema(definition.source.options),
+              },
+            },
+          })),
+        },
+      },
+    },
+  };
+}
+
+/** A file's problems, each naming a path in it; `ConfigError` in config.ts wraps them. */
+export class SourcesFileError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/** `sources[2].credentials.authToken` for an Ajv instance path `/sources/2/credentials/authToken`. */
+function pathOf(pointer: string, child?: string): string {
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (child !== undefined) segments.push(child);
+  let out = '';
+  for (const segment of segments) {
+    if (/^\d+$/.test(segment)) out += `[${segment}]`;
+    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) out += out ? `.${segment}` : segment;
+    else out += `[${JSON.stringify(segment.slice(0, 40))}]`;
+  }
+  return out || '(the file)';
+}
+
+/** One problem per schema error, naming its path and what is allowed, never the value. */
+function describe(error: ErrorObject): string | null {
+  const at = pathOf(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return `${pathOf(error.instancePath, String(params.missingProperty))}: required`;
+    case 'additionalProperties': {
+      // The key is named only when it looks like one: a secret pasted as a key must not be echoed.
+      const key = String(params.additionalProperty);
+      const allowed = Object.keys(
+        (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {},
+      );
+      const list = allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : '';
+      return /^[A-Za-z][A-Za-z0-9_]{0,31}$/.test(key)
+        ? `${pathOf(error.instancePath, key)}: unknown key${list}`
+        : `${pathOf(error.instancePath)}: a key that is not allowed here${list}`;
+    }
+    case 'enum':
+      return `${at}: must be one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'const':
+      return null; // Reported as the provider's enum.
+    case 'type':
+      return `${at}: must be ${String(params.type)}`;
+    case 'pattern':
+      return at.endsWith('.name')
+        ? `${at}: must be lower-case letters, digits and dashes, 1 to 32 of them`
+        : `${at}: must match ${String(params.pattern)}`;
+    case 'minimum':
+    case 'maximum':
+      return `${at}: must be ${error.keyword === 'minimum' ? '≥' : '≤'} ${String(params.limit)}`;
+    case 'minItems':
+      return `${at}: must have at least ${String(params.limit)} item(s)`;
+    case 'minLength':
+      return `${at}: must not be empty`;
+    case 'uniqueItems':
+      return `${at}: must not repeat a value`;
+    case 'if':
+    case 'oneOf':
+    case 'false schema':
+      return null; // The branch's own errors say what is wrong.
+    default:
+      return `${at}: ${error.message ?? 'is not allowed'}`;
+  }
+}
+
+/** `${env.NAME}`, `${env.NAME:-default}` or `${file.PATH}`. */
+const REFERENCE = /\$\{(env|file)\.([^}:]+)(?::-([^}]*))?\}/g;
+
+/** Whether `text` is exactly one reference (what a secret must be). */
+function onlyReference(text: string): boolean {
+  return /^\$\{(env|file)\.[^}]+\}$/.test(text.trim());
+}
+
+interface Expansion {
+  env: Record<string, string | undefined>;
+  /** The configuration file's folder: relative `${file.…}` and paths resolve against it. */
+  base: string;
+  problems: string[];
+}
+
+function expand(text: string, path: string, context: Expansion): string {
+  return text.replace(REFERENCE, (_match, kind: string, name: string, fallback: string | undefined) => {
+    if (kind === 'env') {
+      const value = context.env[name];
+      if (value !== undefined && value !== '') return value;
+      if (fallback !== undefined) return fallback;
+      context.problems.push(`${path}: \${env.${name}} is not set`);
+      return '';
+    }
+    const file = isAbsolute(name) ? name : resolve(context.base, name);
+    try {
+      return readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      // The path is not repeated (it is a value of the file); the key's path says which reference.
+      context.problems.push(`${path}: its \${file.…} reference cannot be read (${code})`);
+      return '';
+    }
+  });
+}
+
+/** The document as plain data with every string expanded (keys are left as written). */
+function expandAll(value: unknown, path: string, context: Expansion): unknown {
+  if (typeof value === 'string') return expand(value, path, context);
+  if (Array.isArray(value)) return value.map((item, index) => expandAll(item, `${path}[${index}]`, context));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        expandAll(item, path ? `${path}.${key}` : key, context),
+      ]),
+    );
+  return value;
+}
+
+/** The environment string a checked file value stands for. */
+function asVariable(value: unknown, field: SourceField, base: string): string {
+  if (Array.isArray(value)) return value.map(String).join(',');
+  const text = String(value);
+  return field.type === 'path' && !isAbsolute(text) ? resolve(base, text) : text;
+}
+
+interface RawSource {
+  name: string;
+  provider: string;
+  default?: boolean;
+  enabled?: boolean;
+  credentials: Record<string, unknown>;
+  options?: Record<string, unknown>;
+  settings?: SourceOverrides;
+}
+
+/** The secrets written in the file as values rather than references. */
+function literalSecrets(document: YamlNode | null, definitions: readonly ProviderDefinition[]): string[] {
+  const problems: string[] = [];
+  if (!isMap(document)) return problems;
+  const sources = document.get('sources', true);
+  if (!isSeq(sources)) return problems;
+  sources.items.forEach((item, index) => {
+    if (!isMap(item)) return;
+    const key = item.get('provider');
+    const definition = definitions.find((d) => d.source.key === key);
+    const credentials = item.get('credentials', true);
+    if (!definition || !isMap(credentials)) return;
+    for (const [name, field] of Object.entries(definition.source.credentials)) {
+      if (!field.secret) continue;
+      const node = credentials.get(name, true);
+      if (node === undefined) continue;
+      if (!isScalar(node) || typeof node.value !== 'string' || !onlyReference(node.value))
+        problems.push(
+          `sources[${index}].credentials.${name}: a secret is never written in the file; write \${env.NAME} (or \${file.PATH})`,
+        );
+    }
+  });
+  return problems;
+}
+
+/**
+ * Reads the configuration file at `path` for these providers. `env` feeds `${env.…}` references. Throws
+ * SourcesFileError with every problem found.
+ */
+export function readSourcesFile(
+  path: string,
+  env: Record<string, string | undefined>,
+  definitions: readonly ProviderDefinition[],
+): SourceConfig[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new SourcesFileError([`the configuration file cannot be read (${code})`]);
+  }
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (document.errors.length > 0) {
+    // The parser's own messages quote the source text: only the positions are reported (the first few).
+    const positions = document.errors.slice(0, 3).map((error) => {
+      const position = error.linePos?.[0];
+      return `not valid YAML${position ? ` at line ${position.line}, column ${position.col}` : ''} (${error.code})`;
+    });
+    throw new SourcesFileError([...new Set(positions)]);
+  }
+  const problems = literalSecrets(document.contents, definitions);
+  const expansion: Expansion = { env, base: dirname(resolve(path)), problems };
+  const data = expandAll(document.toJS({ maxAliasCount: 100 }) as unknown, '', expansion);
+  if (problems.length > 0) throw new SourcesFileError(problems);
+
+  // `verbose` gives each error its schema (for the allowed keys); the data it also gives is never printed.
+  const validate = new Ajv({ allErrors: true, strict: false, coerceTypes: true, verbose: true }).compile<{
+    sources: RawSource[];
+  }>(configSchema(definitions));
+  if (!validate(data)) {
+    const described = (validate.errors ?? []).map(describe).filter((line): line is string => line !== null);
+    throw new SourcesFileError([...new Set(described)]);
+  }
+
+  const sources: SourceConfig[] = [];
+  const names = new Map<string, number>();
+  data.sources.forEach((raw, index) => {
+    const at = `sources[${index}]`;
+    const definition = definitions.find((d) => d.source.key === raw.provider);
+    if (!definition) return; // The schema refused it.
+    const seen = names.get(raw.name);
+    if (seen !== undefined) {
+      problems.push(`${at}.name: "${raw.name}" is already the name of sources[${seen}]`);
+      return;
+    }
+    names.set(raw.name, index);
+    const variables: Record<string, string> = {};
+    const labels = new Map<string, string>();
+    for (const [group, fields] of [
+      ['credentials', definition.source.credentials],
+      ['options', definition.source.options],
+    ] as const) {
+      const values: Record<string, unknown> = (group === 'credentials' ? raw.credentials : raw.options) ?? {};
+      for (const [key, field] of Object.entries(fields)) {
+        labels.set(field.env, `${at}.${group}.${key}`);
+        if (values[key] !== undefined) variables[field.env] = asVariable(values[key], field, expansion.base);
+      }
+    }
+    const reader = new EnvReader(variables, labels);
+    const settings = definition.readConfig(reader);
+    problems.push(...reader.problems);
+    if (settings === null) {
+      if (reader.problems.length === 0) problems.push(`${at}.credentials: required`);
+      return;
+    }
+    sources.push({
+      name: raw.name,
+      provider: definition.id,
+      default: raw.default === true,
+      enabled: raw.enabled !== false,
+      settings,
+      overrides: raw.settings ?? {},
+    });
+  });
+  for (const definition of definitions) {
+    const marked = sources.filter((source) => source.provider === definition.id && source.default);
+    for (const source of marked)
+      if (!source.enabled)
+        problems.push(
+          `sources: "${source.name}" is marked default but not enabled; a default source must be enabled`,
+        );
+    if (marked.length > 1)
+      problems.push(
+        `sources: ${marked.map((source) => `"${source.name}"`).join(' and ')} are both marked default for ${definition.source.key}; mark one`,
+      );
+  }
+  if (problems.length > 0) throw new SourcesFileError(problems);
+  return sources;
+}
