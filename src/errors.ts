@@ -109,7 +109,7 @@ export class UpstreamError extends GraphQLError {
 export class OperationLimitError extends GraphQLError {
   constructor(
     message: string,
-    details: { limit: string; maximum: number; measured?: number; provider?: string },
+    details: { limit: string; maximum: number; measured?: number; provider?: string; source?: string },
     /** 400 when the whole request is refused before execution; a field-level limit keeps 200. */
     status?: number,
   ) {

@@ -147,7 +147,7 @@ describe('the access log', () => {
       });
       expect(entry.durationMs).toEqual(expect.any(Number));
       // 60 users: all of 2Chat's 30 and Twilio's first 30 (one page), and the lookup (one call).
-      expect(entry.upstreamCalls).toEqual({ TWO_CHAT: 1, TWILIO_CONVERSATIONS: 2 });
+      expect(entry.upstreamCalls).toEqual({ twochat: 1, twilio: 2 });
       expect(entry.cacheHits).toEqual({});
 
       // A refused request is logged too, with its code; a request id that is not a token is replaced.
@@ -181,7 +181,7 @@ describe('the access log', () => {
       const entry = JSON.parse(
         memory.lines.find((line) => line.includes('"msg":"graphql request"'))!,
       ) as Record<string, unknown>;
-      expect(entry).toMatchObject({ upstreamCalls: { TWO_CHAT: 1 }, cacheHits: { TWO_CHAT: 1 } });
+      expect(entry).toMatchObject({ upstreamCalls: { twochat: 1 }, cacheHits: { twochat: 1 } });
     } finally {
       await replica.stop();
     }
@@ -236,9 +236,17 @@ describe('tracing', () => {
       expect(parentOf(users[0])).toBe(root);
       // 40 users: 2Chat's 30 and the first 10 of Twilio's first page, each one upstream read under the window.
       const upstream = spans.filter((span) => span.attributes['rollcall.provider'] && span.kind === 2);
-      expect(upstream.map((span) => [span.name, span.attributes['rollcall.provider']]).sort()).toEqual([
-        ['GET open/users', 'TWO_CHAT'],
-        ['GET v1/Users', 'TWILIO_CONVERSATIONS'],
+      expect(
+        upstream
+          .map((span) => [
+            span.name,
+            span.attributes['rollcall.provider'],
+            span.attributes['rollcall.source'],
+          ])
+          .sort(),
+      ).toEqual([
+        ['GET open/users', 'TWO_CHAT', 'twochat'],
+        ['GET v1/Users', 'TWILIO_CONVERSATIONS', 'twilio'],
       ]);
       for (const span of upstream) {
         expect(parentOf(span)).toBe(users[0]);

@@ -181,7 +181,7 @@ export class UpstreamClient {
    * retries with backoff and Retry-After), never past the operation's deadline.
    */
   async request<T>(request: UpstreamRequest<T>): Promise<UpstreamResponse<T>> {
-    if (this.operation) spendUpstreamCall(this.operation, this.provider);
+    if (this.operation) spendUpstreamCall(this.operation, this.labels);
     const method = request.method ?? 'GET';
     const route = request.route ?? request.path;
     return inSpan(
@@ -225,7 +225,7 @@ export class UpstreamClient {
     if (hit) {
       span.setAttribute('rollcall.cache', 'hit');
       if (this.operation) {
-        recordCacheHit(this.operation, this.provider);
+        recordCacheHit(this.operation, this.labels);
         recordFreshness(this.operation, hit.expiresAt - Date.now());
       }
       return { status: hit.status, body: hit.body, headers: {} };

@@ -17,35 +17,42 @@ export interface OperationScope {
    * undefined while it used none.
    */
   freshnessMs?: number;
-  /** Upstream reads each provider may serve this operation (list pages and lookups alike). */
+  /** Upstream reads each source (account) may serve this operation (list pages and lookups alike). */
   maxUpstreamCalls?: number;
-  /** Upstream reads made so far, per provider (cache hits included). */
+  /** Upstream reads made so far, per source name (cache hits included). */
   upstreamCalls: Map<string, number>;
-  /** Reads the upstream cache answered, per provider. */
+  /** Reads the upstream cache answered, per source name. */
   cacheHits?: Map<string, number>;
 }
 
-/** Records that the cache answered a read of `provider` (for the access log). */
-export function recordCacheHit(scope: OperationScope, provider: string): void {
+/** A source as the scope counts it: its provider and its name. */
+interface ScopeSource {
+  provider: string;
+  source: string;
+}
+
+/** Records that the cache answered a read of `source` (for the access log). */
+export function recordCacheHit(scope: OperationScope, { source }: ScopeSource): void {
   scope.cacheHits ??= new Map();
-  scope.cacheHits.set(provider, (scope.cacheHits.get(provider) ?? 0) + 1);
+  scope.cacheHits.set(source, (scope.cacheHits.get(source) ?? 0) + 1);
 }
 
 /**
- * Spends one upstream read of `provider` from the operation's budget, or throws OPERATION_LIMIT_EXCEEDED
+ * Spends one upstream read of `source` from the operation's budget, or throws OPERATION_LIMIT_EXCEEDED
  * when it is spent: every walk (a `last` without `before` over a provider that cannot jump to the end, a
- * batch of lookups) stops there instead of reading a whole account.
+ * batch of lookups) stops there instead of reading a whole account. Each source (account) has its own
+ * budget: they are separate rate limits upstream.
  */
-export function spendUpstreamCall(scope: OperationScope, provider: string): void {
+export function spendUpstreamCall(scope: OperationScope, { provider, source }: ScopeSource): void {
   if (scope.maxUpstreamCalls === undefined) return;
-  const spent = scope.upstreamCalls.get(provider) ?? 0;
+  const spent = scope.upstreamCalls.get(source) ?? 0;
   if (spent >= scope.maxUpstreamCalls) {
     throw new OperationLimitError(
-      `${provider}: this operation reached its budget of ${scope.maxUpstreamCalls} upstream calls to the provider (ROLLCALL_MAX_UPSTREAM_CALLS). Ask for less in one operation: page forward with "first"/"after" from a cursor instead of "last" without "before", use smaller windows, or fewer ids.`,
-      { limit: 'upstreamCalls', maximum: scope.maxUpstreamCalls, provider },
+      `${provider} (${source}): this operation reached its budget of ${scope.maxUpstreamCalls} upstream calls to the source (ROLLCALL_MAX_UPSTREAM_CALLS). Ask for less in one operation: page forward with "first"/"after" from a cursor instead of "last" without "before", use smaller windows, or fewer ids.`,
+      { limit: 'upstreamCalls', maximum: scope.maxUpstreamCalls, provider, source },
     );
   }
-  scope.upstreamCalls.set(provider, spent + 1);
+  scope.upstreamCalls.set(source, spent + 1);
 }
 
 /** Records that the operation used an upstream response that stays fresh for `ms` more. */

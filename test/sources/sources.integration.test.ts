@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startHarness, startReplica, type Harness } from '../support/harness.js';
 
 let h: Harness;
 let us: TwilioEmulator;
@@ -262,5 +265,64 @@ describe('isolation', () => {
     expect(metrics).toMatch(
       /rollcall_upstream_requests_total\{provider="TWILIO_CONVERSATIONS",source="twilio-us",status="200"\} [1-9]/,
     );
+  });
+});
+
+describe('per-source settings from the configuration file', () => {
+  it("applies a source's own retries and breaker, leaving the other source on the process-wide ones", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollcall-sources-'));
+    const euEnv = h.emulators.sources.find((source) => source.name === 'twilio-eu')!.env;
+    const usEnv = h.emulators.sources.find((source) => source.name === 'twilio-us')!.env;
+    const file = join(dir, 'rollcall.config.yaml');
+    writeFileSync(
+      file,
+      `sources:
+  - name: us
+    provider: twilio
+    credentials: { accountSid: "\${env.US_SID}", authToken: "\${env.US_TOKEN}" }
+    options: { baseUrl: "\${env.US_URL}" }
+  - name: eu
+    provider: twilio
+    credentials: { accountSid: "\${env.EU_SID}", authToken: "\${env.EU_TOKEN}" }
+    options: { baseUrl: "\${env.EU_URL}" }
+    settings: { retries: 0, breakerThreshold: 1 }
+`,
+    );
+    const replica = await startReplica(h.emulators, {
+      ROLLCALL_CONFIG: file,
+      ROLLCALL_RETRIES: '2',
+      ROLLCALL_RETRY_BACKOFF_MS: '1',
+      ROLLCALL_BREAKER_THRESHOLD: '5',
+      US_SID: usEnv.TWILIO_ACCOUNT_SID,
+      US_TOKEN: usEnv.TWILIO_AUTH_TOKEN,
+      US_URL: usEnv.TWILIO_CONVERSATIONS_BASE_URL,
+      EU_SID: euEnv.TWILIO_ACCOUNT_SID,
+      EU_TOKEN: euEnv.TWILIO_AUTH_TOKEN,
+      EU_URL: euEnv.TWILIO_CONVERSATIONS_BASE_URL,
+    });
+    try {
+      const fault = { status: 503, body: { code: 20503, message: 'down', status: 503 } };
+      us.injectFault(fault);
+      eu.injectFault(fault);
+      const PAGE =
+        'query ($source: String) { twilioConversationUsers(first: 5, source: $source) { nodes { sid } } }';
+      const failed = await replica.query(PAGE, { source: 'eu' });
+      expect(failed.errors?.[0].extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', source: 'eu' });
+      await replica.query(PAGE, { source: 'us' });
+      // eu: no retry; us: the process-wide two retries.
+      expect(eu.calls).toHaveLength(1);
+      expect(us.calls).toHaveLength(3);
+      const { data } = await replica.query<{ sources: { name: string; circuit: string }[] }>(
+        '{ sources { name circuit } }',
+      );
+      // eu's breaker opened after its one failure; us is below the process-wide threshold of 5.
+      expect(data!.sources).toEqual([
+        { name: 'us', circuit: 'CLOSED' },
+        { name: 'eu', circuit: 'OPEN' },
+      ]);
+    } finally {
+      await replica.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

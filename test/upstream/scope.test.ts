@@ -40,6 +40,7 @@ describe('the upstream budget per provider per operation', () => {
         limit: 'upstreamCalls',
         maximum: 4,
         provider: 'TWILIO_CONVERSATIONS',
+        source: 'twilio',
       },
     });
     expect(errors![0].message).toMatch(/ROLLCALL_MAX_UPSTREAM_CALLS/);

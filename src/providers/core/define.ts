@@ -139,23 +139,25 @@ export class ProviderSessionImpl<Cfg, Wire, Rec extends UserRecord, Query, Filte
       return { records: step.records, cost: step.cost, next: next ? () => budgeted(next) : null };
     };
     const fetchOne = api.fetchOne?.bind(api);
-    this.users = new ByIdLoader((ids) =>
-      lookupByWalk(ids, {
-        first: () => budgeted(() => this.pager.walk(this.wholeList)),
-        keysOf,
-        fetchOne: fetchOne
-          ? async (id) => {
-              budget.spend();
-              const wire = await fetchOne(id);
-              return wire === null ? null : toRecord(wire);
-            }
-          : undefined,
-        concurrency: runtime.lookupConcurrency,
-        knownPages: shared.listPages,
-        budgetLeft: budget.left,
-        onComplete: (pages) => (shared.listPages = pages),
-        onAbandon: (pages) => (shared.listPages = Math.max(shared.listPages ?? 0, pages)),
-      }),
+    this.users = new ByIdLoader(
+      (ids) =>
+        lookupByWalk(ids, {
+          first: () => budgeted(() => this.pager.walk(this.wholeList)),
+          keysOf,
+          fetchOne: fetchOne
+            ? async (id) => {
+                budget.spend();
+                const wire = await fetchOne(id);
+                return wire === null ? null : toRecord(wire);
+              }
+            : undefined,
+          concurrency: runtime.lookupConcurrency,
+          knownPages: shared.listPages,
+          budgetLeft: budget.left,
+          onComplete: (pages) => (shared.listPages = pages),
+          onAbandon: (pages) => (shared.listPages = Math.max(shared.listPages ?? 0, pages)),
+        }),
+      { source: this.source },
     );
   }
 

@@ -21,17 +21,25 @@ export class ByIdLoader<Rec> {
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly loader: DataLoader<string, Rec | null>;
 
-  constructor(fetchMany: BatchFetch<Rec>, options: { maxBatchSize?: number } = {}) {
+  /** `source`: the source the ids are looked up in (a span attribute). */
+  constructor(fetchMany: BatchFetch<Rec>, options: { maxBatchSize?: number; source?: string } = {}) {
     this.loader = new DataLoader<string, Rec | null>(
       (ids) =>
-        inSpan('rollcall.lookup', { 'rollcall.lookup.ids': ids.length }, async (span) => {
-          if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-          const missing = ids.filter((id) => !this.seen.has(id));
-          span.setAttribute('rollcall.lookup.fetched', missing.length);
-          const fetched = missing.length > 0 ? await fetchMany(missing) : [];
-          const byId = new Map(missing.map((id, index) => [id, fetched[index]]));
-          return ids.map((id) => this.seen.get(id) ?? byId.get(id) ?? null);
-        }),
+        inSpan(
+          'rollcall.lookup',
+          {
+            'rollcall.lookup.ids': ids.length,
+            ...(options.source === undefined ? {} : { 'rollcall.source': options.source }),
+          },
+          async (span) => {
+            if (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+            const missing = ids.filter((id) => !this.seen.has(id));
+            span.setAttribute('rollcall.lookup.fetched', missing.length);
+            const fetched = missing.length > 0 ? await fetchMany(missing) : [];
+            const byId = new Map(missing.map((id, index) => [id, fetched[index]]));
+            return ids.map((id) => this.seen.get(id) ?? byId.get(id) ?? null);
+          },
+        ),
       { maxBatchSize: options.maxBatchSize ?? 100 },
     );
   }

@@ -82,6 +82,7 @@ export function providerResolvers<Cfg, Wire, Rec extends UserRecord, Query, Filt
       'rollcall.connection',
       {
         'rollcall.provider': spec.id,
+        'rollcall.source': session.source,
         'rollcall.page.direction': request.direction,
         'rollcall.page.size': request.size,
         'rollcall.page.from_cursor':
