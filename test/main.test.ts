@@ -5,6 +5,10 @@
  * `node dist/main.js` is tested the same way in test/image.test.ts.)
  */
 import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulators, type RunningEmulators } from '../src/emulators/demo.js';
 import {
@@ -87,5 +91,32 @@ describe('npm start', () => {
     expect(await running.exited).toBe(0);
     expect(await inFlight).toBe('connection closed');
     expect(await portFree(running.port)).toBe(true);
+  }, 60_000);
+});
+
+describe('with a broken configuration file', () => {
+  it('does not start: it names the file and every path at fault, and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollcall-main-'));
+    try {
+      const file = join(dir, 'rollcall.config.yaml');
+      writeFileSync(
+        file,
+        'sources:\n  - name: Twilio US\n    provider: twilio\n    credentials: { accountSid: ACx }\n',
+      );
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: REPO,
+        env: { ...process.env, ROLLCALL_CONFIG: file, PORT: '0', HOST: '127.0.0.1' },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('Invalid configuration:');
+      expect(run.stderr).toContain(
+        'rollcall.config.yaml: sources[0].name: must be lower-case letters, digits and dashes, 1 to 32 of them',
+      );
+      expect(run.stdout).not.toMatch(/is ready/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -241,9 +241,9 @@ function describe(error: ErrorObject): string | null {
 /** `${env.NAME}`, `${env.NAME:-default}` or `${file.PATH}`. */
 const REFERENCE = /\$\{(env|file)\.([^}:]+)(?::-([^}]*))?\}/g;
 
-/** Whether `text` is exactly one reference (what a secret must be). */
+/** Whether `text` is exactly one reference, without a default (what a secret must be). */
 function onlyReference(text: string): boolean {
-  return /^\$\{(env|file)\.[^}]+\}$/.test(text.trim());
+  return /^\$\{(env\.[^}:]+|file\.[^}]+)\}$/.test(text.trim());
 }
 
 interface Expansion {

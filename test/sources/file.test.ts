@@ -116,6 +116,10 @@ sources:
       'sources[0].credentials.authToken: a secret is never written in the file; write ${env.NAME} (or ${file.PATH})',
     ]);
     expect(found.join('\n')).not.toContain(SECRET);
+    // Nor as a reference's default.
+    expect(problems(twilio().replace('${env.TOKEN}', `\${env.TOKEN:-${SECRET}}`))).toEqual([
+      'sources[0].credentials.authToken: a secret is never written in the file; write ${env.NAME} (or ${file.PATH})',
+    ]);
   });
 
   it('names a file reference it cannot read', () => {
