@@ -239,6 +239,32 @@ describe('ids', () => {
   });
 });
 
+describe('ambiguous native keys while a source fails', () => {
+  it('finds the user in the other source when the default one fails, and reports the failure when none has it', async () => {
+    // A replica of its own: the failures below open its breaker, not the shared harness's.
+    const replica = await startReplica(h.emulators, { ROLLCALL_RETRIES: '0' }, undefined, undefined, true);
+    try {
+      us.injectFault({ status: 503, body: { code: 20503, message: 'down', status: 503 } });
+      const ENTITIES = `query ($representations: [_Any!]!) {
+        _entities(representations: $representations) { ... on TwilioConversationUser { sid source } } }`;
+      const found = await replica.query<{ _entities: ({ sid: string; source: string } | null)[] }>(ENTITIES, {
+        representations: [{ __typename: 'TwilioConversationUser', sid: sids(eu)[4] }],
+      });
+      expect(found.errors).toBeUndefined();
+      expect(found.data!._entities).toEqual([{ sid: sids(eu)[4], source: 'twilio-eu' }]);
+      const nowhere = await replica.query(ENTITIES, {
+        representations: [{ __typename: 'TwilioConversationUser', sid: `US${'1'.repeat(32)}` }],
+      });
+      expect(nowhere.errors?.[0].extensions).toMatchObject({
+        code: 'UPSTREAM_UNAVAILABLE',
+        source: 'twilio-us',
+      });
+    } finally {
+      await replica.stop();
+    }
+  });
+});
+
 describe('isolation', () => {
   it("a failing source opens its own breaker: the other source's data and breaker are untouched", async () => {
     eu.injectFault({ status: 503, body: { code: 20503, message: 'down', status: 503 } });

@@ -40,10 +40,23 @@ async function userInAnySource(
   const others = context.sources.filter(
     (source) => source.provider === provider && source.name !== fallback.source,
   );
-  const first = await fallback.byId(id);
-  if (first || others.length === 0) return first;
-  const found = await Promise.all(others.map((source) => context.sessionFor(provider, source.name).byId(id)));
-  return found.find((user) => user !== null) ?? null;
+  // A source that fails does not hide the user another source has; with no answer, the failure stands.
+  let failure: { reason: unknown } | undefined;
+  try {
+    const first = await fallback.byId(id);
+    if (first) return first;
+  } catch (error) {
+    failure = { reason: error };
+  }
+  const asked = await Promise.allSettled(
+    others.map((source) => context.sessionFor(provider, source.name).byId(id)),
+  );
+  for (const outcome of asked) {
+    if (outcome.status === 'fulfilled' && outcome.value) return outcome.value;
+    if (outcome.status === 'rejected') failure ??= { reason: outcome.reason };
+  }
+  if (failure) throw failure.reason;
+  return null;
 }
 
 /**
