@@ -123,7 +123,12 @@ function includedSources(
     const unknown = [...asked].filter((name) => !context.sources.some((source) => source.name === name));
     if (unknown.length > 0)
       throw new BadUserInputError(
-        `"sources" names no source of this instance: ${unknown.map((name) => shownInput(name)).join(', ')}. Its sources: ${context.sources.map((source) => source.name).join(', ')}.`,
+        `"sources" names no source of this instance: ${unknown
+          .slice(0, 3)
+          .map((name) => shownInput(name))
+          .join(
+            ', ',
+          )}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''}. Its sources: ${context.sources.map((source) => source.name).join(', ')}.`,
         { argument: 'sources', sources: context.sources.map((source) => source.name) },
       );
     units = units.filter((unit) => asked.has(unit.id));

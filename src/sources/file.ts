@@ -357,7 +357,14 @@ export function readSourcesFile(
   }
   const problems = literalSecrets(document.contents, definitions);
   const expansion: Expansion = { env, base: dirname(resolve(path)), problems };
-  const data = expandAll(document.toJS({ maxAliasCount: 100 }) as unknown, '', expansion);
+  let parsed: unknown;
+  try {
+    parsed = document.toJS({ maxAliasCount: 100 });
+  } catch {
+    // The parser refuses to expand aliases past the limit (a "billion laughs" document).
+    throw new SourcesFileError(['not valid here: its aliases expand too far (at most 100 alias uses)']);
+  }
+  const data = expandAll(parsed, '', expansion);
   if (problems.length > 0) throw new SourcesFileError(problems);
 
   // `verbose` gives each error its schema (for the allowed keys); the data it also gives is never printed.

@@ -183,6 +183,21 @@ sources:
     ]);
   });
 
+  it('refuses a document whose aliases expand without bound (a billion laughs), as a problem, not a crash', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (const [name, previous] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+    ])
+      levels.push(`${name}: &${name} [${Array.from({ length: 10 }, () => `*${previous}`).join(',')}]`);
+    expect(problems(`${levels.join('\n')}\nsources: [*f]\n`)).toEqual([
+      'not valid here: its aliases expand too far (at most 100 alias uses)',
+    ]);
+  });
+
   it('reports where YAML is broken without quoting the text', () => {
     const found = problems(`sources:\n  - name: a\n    credentials: { authToken: "${SECRET}\n`);
     expect(found.length).toBeGreaterThan(0);

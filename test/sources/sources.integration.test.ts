@@ -171,6 +171,14 @@ describe('users over sources', () => {
     ]);
   });
 
+  it('names at most three unknown sources, however many a hostile list holds', async () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `nope-${i}`);
+    const { errors } = await h.query(USERS, { sources: names });
+    expect(errors?.[0].message).toMatch(/"nope-0", "nope-1", "nope-2" and 4997 more\. Its sources: /);
+    expect(errors?.[0].message.length).toBeLessThan(400);
+    expect(us.calls.length + eu.calls.length).toBe(0);
+  });
+
   it('refuses an unknown source name, listing the sources', async () => {
     const { data, errors } = await h.query(USERS, { sources: ['twilio-eu', 'mars'] });
     expect(data?.users).toBeNull();
