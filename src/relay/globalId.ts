@@ -14,8 +14,8 @@ import { BadUserInputError, shownInput } from '../errors.js';
 
 const PREFIX = 'rollcall:';
 const VERSION = 'v2';
-/** A source name, as the configuration allows them. */
-const SOURCE = /^[a-z0-9-]{1,32}$/;
+/** What a source name looks like: operator-chosen, stable (it is part of ids and cursors). */
+export const SOURCE_NAME = /^[a-z0-9-]{1,32}$/;
 
 export interface DecodedGlobalId {
   provider: string;
@@ -54,7 +54,7 @@ export function decodeGlobalId(
   let source: string | null = null;
   if (version === VERSION) {
     source = rest.shift() ?? '';
-    if (!SOURCE.test(source)) throw fail('names no valid source');
+    if (!SOURCE_NAME.test(source)) throw fail('names no valid source');
   }
   const nativeId = rest.join(':');
   if (!nativeId) throw fail('has no provider user id');

@@ -32,5 +32,5 @@ export interface SourceDeclaration {
   options: Readonly<Record<string, SourceField>>;
 }
 
-/** What a source name looks like: operator-chosen, stable (it is part of ids and cursors). */
-export const SOURCE_NAME = /^[a-z0-9-]{1,32}$/;
+/** What a source name looks like (ids carry it, so the rule lives with them). */
+export { SOURCE_NAME } from '../../relay/globalId.js';
