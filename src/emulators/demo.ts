@@ -1,7 +1,8 @@
 /**
  * Demo mode: start every provider's emulators (one per demo source: Twilio shows two accounts) on free
- * loopback ports, and produce the sources and the environment that point rollcall at them. Used by `npm start` when no provider is configured, by `npm run emulators`,
- * by the integration tests and by the benchmarks.
+ * loopback ports, and produce the sources and the environment that point rollcall at them. Used by
+ * `npm start` when no provider is configured, by `npm run emulators`, by the integration tests and by
+ * the benchmarks.
  */
 import type { DeclaredSource } from '../config.js';
 import type { ProviderId } from '../providers/core/record.js';
@@ -13,7 +14,10 @@ export interface RunningEmulators {
   byProvider: Map<ProviderId, RunningEmulator>;
   /** The variables that configure every emulated provider (one source each: its first account). */
   env: Record<string, string>;
-  /** Every demo source (Twilio has two accounts), each with its emulator and the variables reading it. */
+  /**
+   * Every demo source (Twilio has two accounts; Voximplant's lists two applications), each with its
+   * emulator and the variables reading it.
+   */
   sources: (DeclaredSource & { emulator: RunningEmulator })[];
   stop(): Promise<void>;
 }
@@ -40,7 +44,7 @@ export async function startEmulators(
       const emulator = await oneAtATime(() =>
         definition.startEmulator({ latencyMs: options.latencyMs, account }),
       );
-      sources.push({ name, provider: definition.id, env: emulator.env, emulator });
+      sources.push({ name, provider: definition.id, env: emulator.sourceEnv, emulator });
     }
   const byProvider = new Map<ProviderId, RunningEmulator>();
   for (const source of sources)

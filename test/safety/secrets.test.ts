@@ -22,7 +22,7 @@ import { AdaEmulator } from '../../src/providers/ada/emulator.js';
 import { CometChatEmulator } from '../../src/providers/cometchat/emulator.js';
 import type { ProviderId } from '../../src/providers/core/record.js';
 import { PROVIDER_IDS, PROVIDERS } from '../../src/providers/registry.js';
-import type { RunningEmulator } from '../../src/providers/core/definition.js';
+import type { DemoEmulator, RunningEmulator } from '../../src/providers/core/definition.js';
 import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
 import { VoximplantEmulator } from '../../src/providers/voximplant/emulator.js';
@@ -186,9 +186,10 @@ beforeAll(async () => {
     voximplant,
   ];
   await Promise.all(servers.map((s) => s.start()));
-  const running = (server: (typeof servers)[number]): RunningEmulator => ({
+  const running = (server: DemoEmulator): RunningEmulator => ({
     server,
-    env: (server as unknown as { demoEnv(): Record<string, string> }).demoEnv(),
+    env: server.demoEnv(),
+    sourceEnv: server.demoSourceEnv?.() ?? server.demoEnv(),
   });
   const byProvider = new Map<ProviderId, RunningEmulator>(
     PROVIDER_IDS.map((id, i) => [id, running(servers[i])]),
@@ -198,7 +199,7 @@ beforeAll(async () => {
     env: Object.assign({}, ...[...byProvider.values()].map((e) => e.env)) as Record<string, string>,
     sources: PROVIDERS.map((definition, i) => {
       const emulator = running(servers[i]);
-      return { name: definition.source.key, provider: definition.id, env: emulator.env, emulator };
+      return { name: definition.source.key, provider: definition.id, env: emulator.sourceEnv, emulator };
     }),
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));

@@ -319,7 +319,7 @@ withRedis('shared Redis cache', () => {
       apiKeySecret: 'second-account-secret',
     });
     await upstream.start();
-    const emulator = { server: upstream, env: upstream.demoEnv() };
+    const emulator = { server: upstream, env: upstream.demoEnv(), sourceEnv: upstream.demoEnv() };
     const running: RunningEmulators = {
       byProvider: new Map([['TWILIO_CONVERSATIONS', emulator]]),
       env: upstream.demoEnv(),

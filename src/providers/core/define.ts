@@ -239,7 +239,8 @@ export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter,
     async startEmulator(options) {
       const server = await spec.emulator(options);
       await server.start();
-      return { server, env: server.demoEnv() };
+      const env = server.demoEnv();
+      return { server, env, sourceEnv: server.demoSourceEnv?.() ?? env };
     },
     resolvers(sources, defaultSource) {
       const byName = new Map<string, (request: RequestKey) => Session>();

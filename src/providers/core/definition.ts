@@ -52,6 +52,11 @@ export interface SourceHealth {
 /** An emulator that can tell the environment pointing rollcall at it. */
 export interface DemoEmulator extends EmulatorServer {
   demoEnv(): Record<string, string>;
+  /**
+   * The variables of its source in demo mode, when they show more than `demoEnv` (Voximplant's demo
+   * source lists two applications; tests keep reading one through `demoEnv`).
+   */
+  demoSourceEnv?(): Record<string, string>;
 }
 
 /** Which emulator to make: its latency, and which demo account (0: the provider's usual one). */
@@ -65,6 +70,8 @@ export interface RunningEmulator {
   server: EmulatorServer;
   /** Environment variables pointing rollcall at this emulator. */
   env: Record<string, string>;
+  /** The variables of its demo source (`env` unless the emulator's demo source shows more). */
+  sourceEnv: Record<string, string>;
 }
 
 /** How a provider is reached over HTTP: what its definition gives the shared upstream client. */

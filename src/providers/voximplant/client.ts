@@ -35,6 +35,16 @@ export type VoximplantApplication = { applicationId: number } | { applicationNam
 
 export type GetUsersParams = Record<string, string | number | boolean>;
 
+/**
+ * A GetUsers list: the applications it covers and the other parameters. GetUsers filters on exactly one
+ * application per call, so a list over several is read application by application and merged (see
+ * {@link VoximplantClient.list}).
+ */
+export interface GetUsersQuery {
+  applications: readonly VoximplantApplication[];
+  params: GetUsersParams;
+}
+
 interface VoximplantPage {
   users: VoximplantWireUser[];
   /** `total_count`: every user matching the parameters. */
@@ -56,17 +66,17 @@ function applicationParams(application: VoximplantApplication): GetUsersParams {
 const given = <T>(value: T | null | undefined): value is T => value !== null && value !== undefined;
 
 /**
- * GetUsers parameters (without `offset`/`count`) for a filter and order. The filter's application, when
- * given, replaces the configured default; giving both an id and a name is BAD_USER_INPUT (GetUsers takes
+ * The GetUsers list (without `offset`/`count`) of a filter and order. The filter's application, when
+ * given, replaces the configured ones; giving both an id and a name is BAD_USER_INPUT (GetUsers takes
  * exactly one). `with_skills` and `with_queues` default to true so list items carry skills and queues
  * like lookups do; the filter can turn them off. `order_by` is sent only when asked (Voximplant's
  * default is `user_name`).
  */
-export function getUsersParams(
-  defaultApplication: VoximplantApplication,
+export function getUsersQuery(
+  configured: readonly VoximplantApplication[],
   filter: VoximplantUserFilter | null | undefined,
   orderBy: VoximplantUserOrder | null | undefined,
-): GetUsersParams {
+): GetUsersQuery {
   const f = filter ?? {};
   if (given(f.applicationId) && given(f.applicationName)) {
     throw new BadUserInputError(
@@ -94,12 +104,12 @@ export function getUsersParams(
         `"filter.${name}" must be a positive integer (Voximplant ids start at 1); got ${value}.`,
         { argument: `filter.${name}` },
       );
-  const application: VoximplantApplication = given(f.applicationId)
-    ? { applicationId: f.applicationId }
+  const applications: readonly VoximplantApplication[] = given(f.applicationId)
+    ? [{ applicationId: f.applicationId }]
     : given(f.applicationName) && f.applicationName !== ''
-      ? { applicationName: f.applicationName }
-      : defaultApplication;
-  const params: GetUsersParams = applicationParams(application);
+      ? [{ applicationName: f.applicationName }]
+      : configured;
+  const params: GetUsersParams = {};
   const ints = {
     skill_id: f.skillId,
     excluded_skill_id: f.excludedSkillId,
@@ -117,7 +127,25 @@ export function getUsersParams(
   params.with_queues = f.withQueues ?? true;
   if (given(f.returnLiveBalance)) params.return_live_balance = f.returnLiveBalance;
   if (orderBy) params.order_by = ORDER_BY[orderBy];
-  return params;
+  return { applications, params };
+}
+
+/**
+ * GetUsers' order as the merge of several applications' lists reproduces it: the `order_by` field
+ * compared case-insensitively, then `user_id` (Voximplant's collation is not documented: this is the
+ * emulator's, see providers.md).
+ */
+function orderOf(params: GetUsersParams): (a: VoximplantWireUser, b: VoximplantWireUser) => number {
+  const field =
+    params.order_by === 'user_id' || params.order_by === 'user_display_name' ? params.order_by : 'user_name';
+  return (a, b) => {
+    if (field !== 'user_id') {
+      const x = String(a[field] ?? '').toLowerCase();
+      const y = String(b[field] ?? '').toLowerCase();
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return a.user_id - b.user_id;
+  };
 }
 
 interface CodeInfo {
@@ -194,10 +222,57 @@ export const detectVoximplantError: ErrorDetector = ({ status, body }) => {
 };
 
 export class VoximplantClient {
+  /** Merged reads of several applications in flight, shared by the windows asking for them at once. */
+  private readonly merging = new Map<string, Promise<VoximplantWireUser[]>>();
+
+  /**
+   * @param applications the source's applications (one, or several to merge)
+   * @param walkSize users per call when several applications are read whole
+   */
   constructor(
     private readonly upstream: UpstreamClient,
-    readonly defaultApplication: VoximplantApplication,
+    readonly applications: readonly VoximplantApplication[],
+    private readonly walkSize: number,
   ) {}
+
+  /**
+   * One window of a list. Over one application it is one GetUsers call. Over several, each user once:
+   * GetUsers filters on one application per call and a user bound to two is in both lists, so the
+   * position of a user in the union is known only from every list whole — each application is read
+   * whole (`walkSize` users a call: its first page tells its total, the rest follow at once), the lists
+   * merge in the query's order without duplicates (a user's `applications` lists every application it
+   * is bound to, whichever list it came from), and the window is cut from the union. The upstream cache
+   * then serves the next windows' calls.
+   */
+  async list(query: GetUsersQuery, offset: number, count: number): Promise<VoximplantPage> {
+    const [only, ...others] = query.applications;
+    if (others.length === 0)
+      return this.getUsers({ ...applicationParams(only), ...query.params }, offset, count);
+    const key = JSON.stringify(query);
+    let merged = this.merging.get(key);
+    if (!merged) {
+      merged = this.merge(query).finally(() => this.merging.delete(key));
+      this.merging.set(key, merged);
+    }
+    const users = await merged;
+    return { users: users.slice(offset, offset + count), total: users.length };
+  }
+
+  private async merge(query: GetUsersQuery): Promise<VoximplantWireUser[]> {
+    const lists = await Promise.all(
+      query.applications.map(async (application) => {
+        const params = { ...applicationParams(application), ...query.params };
+        const first = await this.getUsers(params, 0, this.walkSize);
+        const rest = [];
+        for (let offset = this.walkSize; offset < first.total; offset += this.walkSize)
+          rest.push(this.getUsers(params, offset, this.walkSize));
+        return [first, ...(await Promise.all(rest))].flatMap((page) => page.users);
+      }),
+    );
+    const byId = new Map<number, VoximplantWireUser>();
+    for (const user of lists.flat()) if (!byId.has(user.user_id)) byId.set(user.user_id, user);
+    return [...byId.values()].sort(orderOf(query.params));
+  }
 
   /** One GetUsers window. Error 117 (invalid user id) under a `user_id` filter is an empty result. */
   async getUsers(params: GetUsersParams, offset: number, count: number): Promise<VoximplantPage> {
@@ -210,19 +285,21 @@ export class VoximplantClient {
     }
   }
 
-  /** One user of the default application by id (GetUsers with `user_id`); null when there is none. */
+  /**
+   * One user of the source's applications by id (GetUsers with `user_id`, one application after the
+   * other until one has it); null when none has.
+   */
   async fetchUser(userId: number): Promise<VoximplantWireUser | null> {
-    const page = await this.getUsers(
-      {
-        ...applicationParams(this.defaultApplication),
-        user_id: userId,
-        with_skills: true,
-        with_queues: true,
-      },
-      0,
-      1,
-    );
-    return page.users.find((user) => user.user_id === userId) ?? null;
+    for (const application of this.applications) {
+      const page = await this.getUsers(
+        { ...applicationParams(application), user_id: userId, with_skills: true, with_queues: true },
+        0,
+        1,
+      );
+      const user = page.users.find((found) => found.user_id === userId);
+      if (user) return user;
+    }
+    return null;
   }
 
   private async call(form: GetUsersParams): Promise<VoximplantPage> {

@@ -279,6 +279,13 @@ export class VoximplantEmulator extends EmulatorServer {
     return { status: 200, body: { error: { code: 100, msg: message } } };
   }
 
+  /** Demo mode's source: the customer-support and the sales applications (some users are bound to both). */
+  demoSourceEnv(): Record<string, string> {
+    const { VOXIMPLANT_APPLICATION_ID: _one, ...env } = this.demoEnv();
+    const ids = this.applications.slice(0, 2).map((application) => application.application_id);
+    return { ...env, VOXIMPLANT_APPLICATION_IDS: ids.join(',') };
+  }
+
   demoEnv(): Record<string, string> {
     if (!this.credentials.private_key) {
       throw new Error(

@@ -4,9 +4,10 @@
  * for the wire quirks.
  *
  * Paging: `offset`/`count` with `total_count`: the core's `offset` style (a cursor is an absolute
- * position in the filtered, ordered list; every window is one call). Lookups: one id is GetUsers with
- * `user_id`; several walk the default list 100 users a call when that is cheaper (GetUsers takes one
- * `user_id` per call).
+ * position in the filtered, ordered list; every window is one call over one application, while a source
+ * of several applications reads each whole and merges them, see VoximplantClient.list). Lookups: one id
+ * is GetUsers with `user_id`; several walk the default list 100 users a call when that is cheaper
+ * (GetUsers takes one `user_id` per call).
  */
 import { readFileSync } from 'node:fs';
 import type {
@@ -16,11 +17,12 @@ import type {
 } from '../../generated/resolvers.js';
 import { defineProvider } from '../core/define.js';
 import type { ProviderSpec } from '../core/definition.js';
+import type { EnvReader } from '../../env.js';
 import {
   detectVoximplantError,
-  getUsersParams,
+  getUsersQuery,
   VoximplantClient,
-  type GetUsersParams,
+  type GetUsersQuery,
   type VoximplantApplication,
   VOXIMPLANT_USER_ID,
 } from './client.js';
@@ -44,8 +46,11 @@ const WALK_SIZE = 100;
 interface VoximplantConfig {
   /** The service account from credentials.json; the private key only as a KeyObject. */
   account: VoximplantServiceAccount;
-  /** The default application filter (GetUsers needs exactly one of id and name). */
-  application: VoximplantApplication;
+  /**
+   * The source's applications: one id, one name (part), or several ids whose users are listed once each
+   * (GetUsers filters on exactly one application per call).
+   */
+  applications: VoximplantApplication[];
   baseUrl: string;
 }
 
@@ -53,6 +58,7 @@ const VARIABLES = [
   'VOXIMPLANT_CREDENTIALS',
   'VOXIMPLANT_CREDENTIALS_JSON',
   'VOXIMPLANT_APPLICATION_ID',
+  'VOXIMPLANT_APPLICATION_IDS',
   'VOXIMPLANT_APPLICATION_NAME',
   'VOXIMPLANT_BASE_URL',
 ] as const;
@@ -61,7 +67,7 @@ export const voximplantSpec: ProviderSpec<
   VoximplantConfig,
   VoximplantWireUser,
   VoximplantUserRecord,
-  GetUsersParams,
+  GetUsersQuery,
   VoximplantList,
   Partial<QueryVoximplantUsersArgs>
 > = {
@@ -100,10 +106,17 @@ export const voximplantSpec: ProviderSpec<
         type: 'integer',
         description: 'The application whose users to list.',
       },
+      applicationIds: {
+        env: 'VOXIMPLANT_APPLICATION_IDS',
+        type: 'integerList',
+        description:
+          'Or several applications: each user bound to any of them is listed once (each application is read whole to merge them).',
+      },
       applicationName: {
         env: 'VOXIMPLANT_APPLICATION_NAME',
         type: 'string',
-        description: 'Or the application by (part of) its name.',
+        description:
+          "Or the applications whose name contains this (GetUsers' partial match: the account's domain part, e.g. myaccount.n2.voximplant.com, names them all).",
       },
       baseUrl: { env: 'VOXIMPLANT_BASE_URL', type: 'url', description: 'The Management API base URL.' },
     },
@@ -140,28 +153,10 @@ export const voximplantSpec: ProviderSpec<
     );
     if ('problem' in credentials) env.problem(credentials.problem);
 
-    const applicationId = env.string('VOXIMPLANT_APPLICATION_ID');
-    const applicationName = env.string('VOXIMPLANT_APPLICATION_NAME');
-    let application: VoximplantApplication | undefined;
-    if (applicationId && applicationName) {
-      env.problem(
-        'Set either VOXIMPLANT_APPLICATION_ID or VOXIMPLANT_APPLICATION_NAME, not both (GetUsers filters on one).',
-      );
-    } else if (applicationId) {
-      const id = Number(applicationId);
-      if (/^\d+$/.test(applicationId) && Number.isSafeInteger(id) && id > 0)
-        application = { applicationId: id };
-      else env.problem('VOXIMPLANT_APPLICATION_ID must be a positive integer.');
-    } else if (applicationName) {
-      application = { applicationName };
-    } else {
-      env.problem(
-        'Set VOXIMPLANT_APPLICATION_ID or VOXIMPLANT_APPLICATION_NAME: Voximplant lists users per application (queries may override it).',
-      );
-    }
+    const applications = readApplications(env);
     const baseUrl = env.url('VOXIMPLANT_BASE_URL') ?? 'https://api.voximplant.com';
-    if ('problem' in credentials || !application) return null;
-    return { account: credentials.account, application, baseUrl };
+    if ('problem' in credentials || !applications) return null;
+    return { account: credentials.account, applications, baseUrl };
   },
 
   // Imported only when asked for (demo mode, tests, bench): the production path never loads it.
@@ -180,23 +175,69 @@ export const voximplantSpec: ProviderSpec<
   },
 
   api(config, upstream) {
-    const client = new VoximplantClient(upstream, config.application);
+    const client = new VoximplantClient(upstream, config.applications, WALK_SIZE);
     return {
       paging: {
         style: 'offset',
         walkSize: WALK_SIZE,
-        list: async (params, offset, count) => {
-          const page = await client.getUsers(params, offset, count);
+        list: async (query, offset, count) => {
+          const page = await client.list(query, offset, count);
           return { items: page.users, total: page.total };
         },
       },
-      // The configured application is part of every query, unless the filter names another.
-      query: (list) => getUsersParams(config.application, list?.filter, list?.orderBy),
+      // The configured applications are part of every query, unless the filter names another.
+      query: (list) => getUsersQuery(config.applications, list?.filter, list?.orderBy),
       fetchOne: (userId) => client.fetchUser(Number(userId)),
     };
   },
 
   toRecord: toVoximplantRecord,
 };
+
+const POSITIVE_ID = /^[1-9]\d{0,15}$/;
+
+/** The source's applications from exactly one of the three variables; null (with a problem) otherwise. */
+function readApplications(env: EnvReader): VoximplantApplication[] | null {
+  const id = env.string('VOXIMPLANT_APPLICATION_ID');
+  const ids = env.string('VOXIMPLANT_APPLICATION_IDS');
+  const name = env.string('VOXIMPLANT_APPLICATION_NAME');
+  const given = [id, ids, name].filter((value) => value !== undefined).length;
+  if (given === 0) {
+    env.problem(
+      'Set VOXIMPLANT_APPLICATION_ID, VOXIMPLANT_APPLICATION_IDS or VOXIMPLANT_APPLICATION_NAME: Voximplant lists users per application (queries may override it).',
+    );
+    return null;
+  }
+  if (given > 1) {
+    env.problem(
+      'Set only one of VOXIMPLANT_APPLICATION_ID, VOXIMPLANT_APPLICATION_IDS and VOXIMPLANT_APPLICATION_NAME (GetUsers filters on one application per call).',
+    );
+    return null;
+  }
+  if (name !== undefined) return [{ applicationName: name }];
+  const parts = (id ?? ids ?? '').split(',').map((part) => part.trim());
+  const label = id !== undefined ? 'VOXIMPLANT_APPLICATION_ID' : 'VOXIMPLANT_APPLICATION_IDS';
+  if (!parts.every((part) => POSITIVE_ID.test(part) && Number.isSafeInteger(Number(part)))) {
+    env.problem(
+      id !== undefined
+        ? `${label} must be a positive integer.`
+        : `${label} must be positive integers separated by commas.`,
+    );
+    return null;
+  }
+  if (id !== undefined && parts.length > 1) {
+    env.problem(`${label} takes one application; list several in VOXIMPLANT_APPLICATION_IDS.`);
+    return null;
+  }
+  const unique = [...new Set(parts.map(Number))];
+  if (unique.length > MAX_APPLICATIONS) {
+    env.problem(`${label} lists more than ${MAX_APPLICATIONS} applications.`);
+    return null;
+  }
+  return unique.map((applicationId) => ({ applicationId }));
+}
+
+/** Each listed application costs at least one call per uncached list: a source reads at most this many. */
+const MAX_APPLICATIONS = 20;
 
 export const voximplantProvider = defineProvider(voximplantSpec);

@@ -55,7 +55,7 @@ describe('Voximplant configuration', () => {
     expect(problems).toEqual([]);
     expect(config).toMatchObject({
       account: { accountId: emulator.credentials.account_id, keyId: emulator.credentials.key_id },
-      application: { applicationId: 10001 },
+      applications: [{ applicationId: 10001 }],
       baseUrl: emulator.baseUrl,
     });
     // The key is held as a KeyObject, never as its PEM text.
@@ -71,9 +71,24 @@ describe('Voximplant configuration', () => {
     });
     expect(problems).toEqual([]);
     expect(config).toMatchObject({
-      application: { applicationName: 'sales' },
+      applications: [{ applicationName: 'sales' }],
       baseUrl: 'https://api.voximplant.com',
     });
+  });
+
+  it('reads several applications, each once, in the order given', () => {
+    const { config, problems } = readConfig({
+      ...emulator.demoSourceEnv(),
+    });
+    expect(problems).toEqual([]);
+    expect(config).toMatchObject({ applications: [{ applicationId: 10001 }, { applicationId: 10002 }] });
+    const repeated = readConfig({
+      ...emulator.demoEnv(),
+      VOXIMPLANT_APPLICATION_ID: '',
+      VOXIMPLANT_APPLICATION_IDS: ' 7, 3,7 ',
+    });
+    expect(repeated.problems).toEqual([]);
+    expect(repeated.config).toMatchObject({ applications: [{ applicationId: 7 }, { applicationId: 3 }] });
   });
 
   const secret = fakeKeyPem();
@@ -125,12 +140,39 @@ describe('Voximplant configuration', () => {
     [
       'no application',
       { VOXIMPLANT_CREDENTIALS_JSON: '{}' },
-      /Set VOXIMPLANT_APPLICATION_ID or VOXIMPLANT_APPLICATION_NAME/,
+      /Set VOXIMPLANT_APPLICATION_ID, VOXIMPLANT_APPLICATION_IDS or VOXIMPLANT_APPLICATION_NAME/,
     ],
     [
       'both applications',
       { VOXIMPLANT_APPLICATION_ID: '1', VOXIMPLANT_APPLICATION_NAME: 'x', VOXIMPLANT_CREDENTIALS_JSON: '{}' },
-      /not both/,
+      /Set only one of VOXIMPLANT_APPLICATION_ID, VOXIMPLANT_APPLICATION_IDS and VOXIMPLANT_APPLICATION_NAME/,
+    ],
+    [
+      'an id list and a name',
+      {
+        VOXIMPLANT_APPLICATION_IDS: '1,2',
+        VOXIMPLANT_APPLICATION_NAME: 'x',
+        VOXIMPLANT_CREDENTIALS_JSON: '{}',
+      },
+      /Set only one of/,
+    ],
+    [
+      'a list in the one-application variable',
+      { VOXIMPLANT_APPLICATION_ID: '1,2', VOXIMPLANT_CREDENTIALS_JSON: '{}' },
+      /VOXIMPLANT_APPLICATION_ID takes one application; list several in VOXIMPLANT_APPLICATION_IDS/,
+    ],
+    [
+      'an id list with a non-numeric entry',
+      { VOXIMPLANT_APPLICATION_IDS: '10001,abc', VOXIMPLANT_CREDENTIALS_JSON: '{}' },
+      /VOXIMPLANT_APPLICATION_IDS must be positive integers separated by commas/,
+    ],
+    [
+      'an id list of more than twenty applications',
+      {
+        VOXIMPLANT_APPLICATION_IDS: Array.from({ length: 21 }, (_, i) => i + 1).join(','),
+        VOXIMPLANT_CREDENTIALS_JSON: '{}',
+      },
+      /VOXIMPLANT_APPLICATION_IDS lists more than 20 applications/,
     ],
     [
       'a non-numeric application id',
@@ -225,7 +267,7 @@ describe('the emulator refusing tokens, as rollcall reports it', () => {
       logger: createLogger('silent'),
       detectError: detectVoximplantError,
     });
-    return new VoximplantClient(upstream, { applicationId: 10001 });
+    return new VoximplantClient(upstream, [{ applicationId: 10001 }], 100);
   };
 
   it('accepts a fresh token', async () => {
