@@ -2,7 +2,6 @@
  * The per-request context: one session (one set of DataLoaders) per source, created lazily, so that
  * everything a single GraphQL operation asks of a source shares one cache and one batch.
  */
-import { OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
 import type { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { ProviderNotConfiguredError } from './errors.js';
@@ -33,8 +32,6 @@ export interface RequestContext {
   key: RequestKey;
   /** The request's access record (see AccessRecord). */
   access: AccessRecord;
-  /** Who asks: what the authorization directives are checked against (graphql/authorization.ts). */
-  principal: Principal;
   logger: Logger;
   cursors: CursorCodec;
   limits: PageLimits;
@@ -89,8 +86,6 @@ export function createContext(
   requestId: string = randomUUID(),
   access: AccessRecord = { operationName: null, operationType: null, errorCodes: [] },
   operation?: OperationScope,
-  /** Who asks (the front door authenticated them); open by default (tests, executeOperation). */
-  principal: Principal = OPEN_PRINCIPAL,
 ): RequestContext {
   const key: RequestKey = { requestId, operation };
   const sources = deps.sources;
@@ -98,7 +93,6 @@ export function createContext(
     requestId,
     key,
     access,
-    principal,
     logger: deps.logger.child({ requestId }),
     cursors: deps.cursors,
     limits: deps.limits,

@@ -39,10 +39,7 @@ async function gatewayQuery<T>(query: string, variables?: Record<string, unknown
 }
 
 beforeAll(async () => {
-  // @apollo/gateway refuses supergraphs with authorization directives (it cannot enforce them).
-  rollcall = await startHarness({
-    env: { ROLLCALL_MAX_PAGE_SIZE: '200', ROLLCALL_FEDERATION_AUTH_DIRECTIVES: 'false' },
-  });
+  rollcall = await startHarness({ env: { ROLLCALL_MAX_PAGE_SIZE: '200' } });
   const sdl = await rollcall.query<{ _service: { sdl: string } }>('{ _service { sdl } }');
   rollcallSdl = sdl.data!._service.sdl;
   const twilio = await rollcall.query<{ twilioConversationUsers: { nodes: Listed[] } }>(
