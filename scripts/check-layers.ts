@@ -18,13 +18,16 @@
 import madge from 'madge';
 
 const LAYERS: [number, RegExp][] = [
-  [0, /^(errors|env|logger|metrics|telemetry|scalars)\.ts$|^(util|relay)\/|^emulators\/base\.ts$/],
+  [
+    0,
+    /^(errors|env|logger|metrics|telemetry|scalars)\.ts$|^(util|relay)\/|^emulators\/base\.ts$|^auth\/principal\.ts$/,
+  ],
   [1, /^upstream\//],
   [2, /^providers\/core\/|^context\.ts$/],
   [3, /^providers\/[^/]+\/|^providers\/registry\.ts$/],
   [
     4,
-    /^(schema|resolvers|limits|validation|config)\.ts$|^(directory|graphql|sources)\/|^emulators\/demo\.ts$/,
+    /^(schema|resolvers|limits|validation|config)\.ts$|^(auth|directory|graphql|sources)\/|^emulators\/demo\.ts$/,
   ],
   [5, /^(server|main)\.ts$|^http\/|^emulators\/main\.ts$/],
 ];

@@ -12,6 +12,7 @@ import type { ProviderDefinition } from './providers/core/definition.js';
 import type { ProviderId } from './providers/core/record.js';
 import { PROVIDERS } from './providers/registry.js';
 import { readSourcesFile, SourcesFileError, type SourceConfig } from './sources/file.js';
+import { readAuth, type AuthConfig } from './auth/config.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -84,6 +85,8 @@ export interface Config {
   sources: readonly SourceConfig[];
   /** The configuration file the sources came from, if any. */
   configFile?: string;
+  /** Access control: who may call /graphql and /metrics (see auth/config.ts). */
+  auth: AuthConfig;
 }
 
 /** A source given as the variables its provider reads (demo mode: one per emulator). */
@@ -227,10 +230,11 @@ export function loadConfig(
   const live = !options.demo && sources.some((source) => source.enabled);
   const production = env.NODE_ENV === 'production' || (live && env.NODE_ENV !== 'development');
   const introspectionFlag = read.bool('ROLLCALL_INTROSPECTION');
+  const host = read.string('HOST') ?? '0.0.0.0';
 
   const config: Config = {
     port: read.int('PORT', 4000, { min: 0, max: 65535 }),
-    host: read.string('HOST') ?? '0.0.0.0',
+    host,
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     production,
     environment: production ? 'production' : options.demo ? 'demo' : 'development',
@@ -302,6 +306,8 @@ export function loadConfig(
     responseCache: read.bool('ROLLCALL_RESPONSE_CACHE') ?? true,
     sources,
     ...(configFile ? { configFile } : {}),
+    // Nothing live (demo mode, or no source at all) means no personal data to protect.
+    auth: readAuth(read, { demo: options.demo === true || !live, host }),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
@@ -326,9 +332,9 @@ export function unsafeDefaults(config: Config): string[] {
     );
   if (config.landingPage)
     warnings.push('the Sandbox landing page is on: set ROLLCALL_LANDING_PAGE=false outside development.');
-  if (!/^(127\.|::1$|localhost$)/.test(config.host))
+  if (config.auth.forcedOpen)
     warnings.push(
-      `HOST=${config.host}: rollcall has no access control of its own; anyone who reaches the port reads every configured account's users. Bind to loopback, or allow only the router to reach it (network policy, private network).`,
+      `ROLLCALL_AUTH=none with ROLLCALL_AUTH_ALLOW_NONE=true on HOST=${config.host}: access control is OFF; anyone who reaches the port reads every configured account's users, personal data included. Use ROLLCALL_AUTH=jwt or router.`,
     );
   if (!config.production)
     warnings.push('NODE_ENV=development with real credentials: errors carry stack traces with file paths.');

@@ -2,6 +2,7 @@
  * The per-request context: one session (one set of DataLoaders) per source, created lazily, so that
  * everything a single GraphQL operation asks of a source shares one cache and one batch.
  */
+import { OPEN_PRINCIPAL, type Principal } from './auth/principal.js';
 import type { GraphQLError } from 'graphql';
 import { randomUUID } from 'node:crypto';
 import { ProviderNotConfiguredError } from './errors.js';
@@ -32,6 +33,8 @@ export interface RequestContext {
   key: RequestKey;
   /** The request's access record (see AccessRecord). */
   access: AccessRecord;
+  /** Who asks: what the authorization directives are checked against (graphql/authorization.ts). */
+  principal: Principal;
   logger: Logger;
   cursors: CursorCodec;
   limits: PageLimits;
@@ -86,6 +89,8 @@ export function createContext(
   requestId: string = randomUUID(),
   access: AccessRecord = { operationName: null, operationType: null, errorCodes: [] },
   operation?: OperationScope,
+  /** Who asks (the front door authenticated them); open by default (tests, executeOperation). */
+  principal: Principal = OPEN_PRINCIPAL,
 ): RequestContext {
   const key: RequestKey = { requestId, operation };
   const sources = deps.sources;
@@ -93,6 +98,7 @@ export function createContext(
     requestId,
     key,
     access,
+    principal,
     logger: deps.logger.child({ requestId }),
     cursors: deps.cursors,
     limits: deps.limits,

@@ -22,7 +22,11 @@ export const ErrorCode = {
   OPERATION_RESOLUTION_FAILURE: 'OPERATION_RESOLUTION_FAILURE',
   /** Over an operation limit (tokens, nesting, depth, aliases, root fields, cost, upstream calls). */
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
+  /** No valid credentials (HTTP 401, no data): a missing or refused token, or not from the router. */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
   // Raised while resolving a field.
+  /** The caller may not read this field (its scopes lack what the schema's directives ask). */
+  FORBIDDEN: 'FORBIDDEN',
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   PROVIDER_NOT_CONFIGURED: 'PROVIDER_NOT_CONFIGURED',
   UPSTREAM_UNAUTHORIZED: 'UPSTREAM_UNAUTHORIZED',

@@ -13,6 +13,7 @@ import { ConfigError, loadConfig, unsafeDefaults, type Config } from './config.j
 import { startEmulators, type RunningEmulators } from './emulators/demo.js';
 import { createLogger } from './logger.js';
 import { createServer } from './server.js';
+import { defaultDevelopmentKeyFile, loadOrCreateDevelopmentKey } from './auth/devKey.js';
 import { startTracing } from './telemetry.js';
 
 /** The configuration file read from the working directory when ROLLCALL_CONFIG names none. */
@@ -54,7 +55,11 @@ async function main(): Promise<void> {
   }
   // In demo mode every source is an emulator.
   const emulated = new Set<string>(emulators ? config.sources.map((source) => source.name) : []);
-  const server = await createServer(config, { logger, emulated });
+  // Demo mode's development key lives in a file, so `npm run token` mints tokens this server accepts.
+  const developmentKey = config.auth.developmentKey
+    ? await loadOrCreateDevelopmentKey(process.env.ROLLCALL_DEV_KEY_FILE || defaultDevelopmentKeyFile())
+    : undefined;
+  const server = await createServer(config, { logger, emulated, developmentKey });
   const url = await server.start();
 
   for (const warning of unsafeDefaults(config)) logger.warn(`unsafe default: ${warning}`);
@@ -71,6 +76,13 @@ async function main(): Promise<void> {
       'demo mode: no provider credentials configured, serving built-in emulators with generated users',
     );
     logger.info({ banner: true, environment: config.environment }, `rollcall (demo mode) is ready${sandbox}`);
+    const { read, pii, admin } = config.auth.scopes;
+    const token = await server.developmentToken([read, pii, admin]);
+    if (token)
+      logger.info(
+        { developmentToken: token },
+        `demo mode: requests without a token see everything; this development token has every scope (send it as "Authorization: Bearer <token>" in Sandbox's headers), and "npm run token -- --scopes ${read}" mints one that sees users without their personal data`,
+      );
   } else {
     logger.info(
       {

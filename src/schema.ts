@@ -10,7 +10,11 @@ import { loadFilesSync } from '@graphql-tools/load-files';
 import { mergeTypeDefs } from '@graphql-tools/merge';
 import {
   Kind,
+  parse,
+  print,
+  visit,
   isEnumType,
+  isNonNullType,
   isInterfaceType,
   isObjectType,
   isUnionType,
@@ -20,14 +24,48 @@ import {
 } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_SCOPES, type ScopeNames } from './auth/config.js';
 import { BadUserInputError } from './errors.js';
+import { enforceAuthorization } from './graphql/authorization.js';
 import type { Resolvers } from './generated/resolvers.js';
 import type { ProviderDefinition } from './providers/core/definition.js';
 import { PROVIDERS } from './providers/registry.js';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
 
-export function loadTypeDefs(providers: readonly ProviderDefinition[] = PROVIDERS): DocumentNode {
+/**
+ * The SDL with the scopes of `@requiresScopes` renamed to the configured names (the SDL is written with
+ * the defaults; the served SDL, which routers enforce, carries the configured ones).
+ */
+function renameScopes(document: DocumentNode, scopes: ScopeNames): DocumentNode {
+  const names = new Map<string, string>([
+    [DEFAULT_SCOPES.read, scopes.read],
+    [DEFAULT_SCOPES.pii, scopes.pii],
+    [DEFAULT_SCOPES.admin, scopes.admin],
+  ]);
+  if ([...names].every(([from, to]) => from === to)) return document;
+  return visit(document, {
+    Directive(node) {
+      if (node.name.value !== 'requiresScopes') return undefined;
+      return visit(node, {
+        StringValue(value) {
+          const renamed = names.get(value.value);
+          if (renamed === undefined) throw new Error(`@requiresScopes names an unknown scope ${value.value}`);
+          return { ...value, value: renamed };
+        },
+      });
+    },
+  });
+}
+
+export function loadTypeDefs(
+  providers: readonly ProviderDefinition[] = PROVIDERS,
+  scopes: ScopeNames = DEFAULT_SCOPES,
+): DocumentNode {
+  return renameScopes(mergedTypeDefs(providers), scopes);
+}
+
+function mergedTypeDefs(providers: readonly ProviderDefinition[]): DocumentNode {
   const merged = mergeTypeDefs(
     [
       ...loadFilesSync(`${SCHEMA_DIR}*.graphql`),
@@ -57,20 +95,113 @@ export type ModuleResolvers = NonNullable<Exclude<SchemaModule, DocumentNode>['r
 
 const NO_TYPES: DocumentNode = { kind: Kind.DOCUMENT, definitions: [] };
 
+export interface SchemaOptions {
+  /** The scope names the directives use (default: DEFAULT_SCOPES). */
+  scopes?: ScopeNames;
+  /**
+   * Enforce the authorization directives inside rollcall (see graphql/authorization.ts); off only where
+   * every caller may read everything (ROLLCALL_AUTH=none), where the checks would cost and decide nothing.
+   */
+  authorization?: boolean;
+  /**
+   * Publish `@authenticated`/`@requiresScopes` in `_service { sdl }` (default true) so routers enforce
+   * them. @apollo/gateway refuses a supergraph with them (it cannot enforce SECURITY features): turn them
+   * off for it; rollcall still enforces them inside.
+   */
+  publishAuthDirectives?: boolean;
+}
+
+const AUTH_DIRECTIVES = new Set(['authenticated', 'requiresScopes']);
+
+/** `_service { sdl }` without the authorization directives and their imports. */
+function withoutAuthDirectives(schema: GraphQLSchema): void {
+  const field = schema.getQueryType()?.getFields()._service;
+  const resolve = field?.resolve;
+  if (!field || !resolve) return;
+  let stripped: string | undefined;
+  field.resolve = async (source, args, context, info) => {
+    const service = (await resolve(source, args, context, info)) as { sdl?: string };
+    if (typeof service.sdl !== 'string') return service;
+    stripped ??= print(
+      visit(parse(service.sdl), {
+        Directive: (node) => (AUTH_DIRECTIVES.has(node.name.value) ? null : undefined),
+        StringValue: (node, _key, _parent, _path, ancestors) =>
+          ancestors.some((a) => 'kind' in a && a.kind === Kind.LIST) &&
+          (node.value === '@authenticated' || node.value === '@requiresScopes')
+            ? null
+            : undefined,
+      }),
+    );
+    return { ...service, sdl: stripped };
+  };
+}
+
 export function buildSchema(
   resolvers: readonly (Resolvers | ModuleResolvers)[],
   providers: readonly ProviderDefinition[] = PROVIDERS,
+  options: SchemaOptions = {},
 ): GraphQLSchema {
+  const scopes = options.scopes ?? DEFAULT_SCOPES;
   // One module per resolver map (the SDL with the first): buildSubgraphSchema merges them field by field.
   const schema = buildSubgraphSchema(
     resolvers.map((map, index) => ({
-      typeDefs: index === 0 ? loadTypeDefs(providers) : NO_TYPES,
+      typeDefs: index === 0 ? loadTypeDefs(providers, scopes) : NO_TYPES,
       resolvers: map,
     })),
   );
   checkProviderEnum(schema, providers);
+  checkAccessDirectives(schema, providers, scopes);
   guardEntities(schema);
+  if (options.authorization ?? true) enforceAuthorization(schema);
+  if (options.publishAuthDirectives === false) withoutAuthDirectives(schema);
   return schema;
+}
+
+/** Directive names on an AST node. */
+function requiredScopes(
+  node:
+    | { directives?: readonly { name: { value: string }; arguments?: readonly unknown[] }[] }
+    | null
+    | undefined,
+): string {
+  const directive = node?.directives?.find((d) => d.name.value === 'requiresScopes');
+  return directive ? JSON.stringify(directive.arguments) : '';
+}
+
+/**
+ * Every provider's user type must be readable only with the read scope, and its personal-data fields
+ * (`email`, `raw`) only with the PII scope: a provider's SDL that forgets them would serve personal data
+ * to anyone. Every field a directive guards must be nullable, so that refusing it nulls that field alone.
+ */
+function checkAccessDirectives(
+  schema: GraphQLSchema,
+  providers: readonly ProviderDefinition[],
+  scopes: ScopeNames,
+): void {
+  for (const definition of providers) {
+    const type = schema.getType(definition.typename);
+    if (!isObjectType(type)) continue;
+    if (!requiredScopes(type.astNode).includes(`"${scopes.read}"`))
+      throw new Error(`${definition.typename} must declare @requiresScopes(scopes: [["${scopes.read}"]])`);
+    for (const name of ['email', 'raw']) {
+      const field = type.getFields()[name];
+      if (!requiredScopes(field?.astNode).includes(`"${scopes.pii}"`))
+        throw new Error(
+          `${definition.typename}.${name} must declare @requiresScopes(scopes: [["${scopes.pii}"]])`,
+        );
+    }
+  }
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type)) continue;
+    for (const field of Object.values(type.getFields()))
+      if (
+        isNonNullType(field.type) &&
+        field.astNode?.directives?.some(
+          (d) => d.name.value === 'requiresScopes' || d.name.value === 'authenticated',
+        )
+      )
+        throw new Error(`${type.name}.${field.name} is guarded by a directive, so it must be nullable`);
+  }
 }
 
 /** The `Provider` enum must hold exactly the registry's ids, in its order (each SDL adds its own). */

@@ -13,7 +13,11 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Config } from './config.js';
+import { Authenticator } from './auth/authenticate.js';
+import { createDevelopmentKey, type DevelopmentKey } from './auth/devKey.js';
+import { checkPublicKey } from './auth/jwt.js';
+import { scopeKey } from './auth/principal.js';
+import { ConfigError, type Config } from './config.js';
 import type { ContextDependencies, RequestContext } from './context.js';
 import { directoryResolvers } from './directory/resolvers.js';
 import { EXAMPLE_OPERATION } from './graphql/exampleOperation.js';
@@ -39,6 +43,8 @@ import { UpstreamPolicy } from './upstream/policy.js';
 import { SupportedOperationTypesRule } from './validation.js';
 
 interface ServerOptions {
+  /** Demo mode's development key (main.ts keeps it in a file); a new one in memory when absent. */
+  developmentKey?: DevelopmentKey;
   logger?: Logger;
   /** Sources (by name) whose base URL is an in-process emulator (reported as EMULATED). */
   emulated?: ReadonlySet<string>;
@@ -54,6 +60,8 @@ export interface RollcallServer {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly apollo: ApolloServer<RequestContext>;
+  /** Demo mode: a token signed with the development key (null outside demo mode). */
+  developmentToken(scopes: readonly string[]): Promise<string | null>;
 }
 
 const CIRCUIT_GAUGE = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 } as const;
@@ -163,6 +171,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       };
     });
 
+  if (config.auth.jwt?.publicKey) {
+    const problem = await checkPublicKey(config.auth.jwt.publicKey, config.auth.jwt.algorithms);
+    if (problem) throw new ConfigError([problem]);
+  }
+  const developmentKey = config.auth.developmentKey
+    ? (options.developmentKey ?? (await createDevelopmentKey()))
+    : undefined;
+  const authenticator = await Authenticator.create(config.auth, developmentKey);
   const schema = buildSchema(
     [
       rootResolvers(statuses, sourceStatuses),
@@ -178,6 +194,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ),
     ],
     providers,
+    {
+      scopes: config.auth.scopes,
+      authorization: authenticator.perCaller,
+      publishAuthDirectives: config.auth.publishDirectives,
+    },
   );
   const cursors = new CursorCodec(config.cursorSecret);
   const caching =
@@ -215,10 +236,18 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // Apollo's per-field cache-control plugin is replaced by one decision per operation (cacheHints.ts),
       // which only means something when upstream answers are cached.
       ApolloServerPluginCacheControlDisabled(),
-      ...(caching ? [cacheHintsPlugin] : []),
+      ...(caching ? [cacheHintsPlugin({ perCaller: authenticator.perCaller })] : []),
       // Whole answers, reused for as long as their cache hints allow (the shortest upstream freshness
-      // involved); answers with errors and `providers` are never stored.
-      ...(caching && config.responseCache ? [responseCachePlugin()] : []),
+      // involved); answers with errors and `providers` are never stored. An answer depends on the scopes
+      // of who asked (never on anything else of theirs: the data is the same for everyone), so it is
+      // reused only for requests with exactly the same scopes.
+      ...(caching && config.responseCache
+        ? [
+            responseCachePlugin<RequestContext>({
+              extraCacheKeyData: async ({ contextValue }) => scopeKey(contextValue.principal),
+            }),
+          ]
+        : []),
       operationLimitsPlugin(config.operationLimits),
     ],
   });
@@ -244,6 +273,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       store,
       contextDeps,
       statuses,
+      authenticator,
       stopping: () => stopping,
     }),
   );
@@ -258,6 +288,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     apollo,
     get url() {
       return url;
+    },
+    async developmentToken(scopes) {
+      return developmentKey ? developmentKey.sign(scopes) : null;
     },
     async start() {
       await new Promise<void>((resolve, reject) => {

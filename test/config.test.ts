@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, unsafeDefaults } from '../src/config.js';
 import { settingsOf } from './support/config.js';
 import { twilioSpec } from '../src/providers/twilio/index.js';
 
+/** The problems of a configuration served on loopback (where access control may be off) unless HOST says. */
 const problems = (env: Record<string, string>) => {
   try {
-    loadConfig(env);
+    loadConfig({ HOST: '127.0.0.1', ...env });
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -87,5 +88,87 @@ describe('loadConfig', () => {
   it('reads ROLLCALL_DEMO as on, off or auto', () => {
     expect(loadConfig({ ROLLCALL_DEMO: 'true' }).demo).toBe('on');
     expect(loadConfig({ ROLLCALL_DEMO: 'false' }).demo).toBe('off');
+  });
+
+  describe('access control settings', () => {
+    const live = { TWILIO_ACCOUNT_SID: 'AC' + '1'.repeat(32), TWILIO_AUTH_TOKEN: 't' };
+    it.each<[string, Record<string, string>, RegExp]>([
+      [
+        'no mode on a reachable address',
+        { ...live, HOST: '0.0.0.0' },
+        /^Set ROLLCALL_AUTH to jwt or router: HOST=0\.0\.0\.0/,
+      ],
+      [
+        'none on a reachable address, unforced',
+        { ...live, HOST: '0.0.0.0', ROLLCALL_AUTH: 'none' },
+        /ROLLCALL_AUTH=none is allowed only on loopback/,
+      ],
+      ['an unknown mode', { ROLLCALL_AUTH: 'basic' }, /ROLLCALL_AUTH must be one of: jwt, router, none/],
+      [
+        'jwt without keys',
+        { ROLLCALL_AUTH: 'jwt', ROLLCALL_JWT_ISSUER: 'i', ROLLCALL_JWT_AUDIENCE: 'a' },
+        /Set ROLLCALL_JWT_JWKS_URL .* or ROLLCALL_JWT_PUBLIC_KEY/,
+      ],
+      [
+        'jwt without issuer',
+        { ROLLCALL_AUTH: 'jwt', ROLLCALL_JWT_JWKS_URL: 'https://idp/jwks', ROLLCALL_JWT_AUDIENCE: 'a' },
+        /Set ROLLCALL_JWT_ISSUER/,
+      ],
+      [
+        'jwt without audience',
+        { ROLLCALL_AUTH: 'jwt', ROLLCALL_JWT_JWKS_URL: 'https://idp/jwks', ROLLCALL_JWT_ISSUER: 'i' },
+        /Set ROLLCALL_JWT_AUDIENCE/,
+      ],
+      [
+        'a JWKS over plain http off loopback',
+        {
+          ROLLCALL_AUTH: 'jwt',
+          ROLLCALL_JWT_JWKS_URL: 'http://idp.example.com/jwks',
+          ROLLCALL_JWT_ISSUER: 'i',
+          ROLLCALL_JWT_AUDIENCE: 'a',
+        },
+        /must be https/,
+      ],
+      [
+        'a symmetric algorithm',
+        {
+          ROLLCALL_AUTH: 'jwt',
+          ROLLCALL_JWT_JWKS_URL: 'https://idp/jwks',
+          ROLLCALL_JWT_ISSUER: 'i',
+          ROLLCALL_JWT_AUDIENCE: 'a',
+          ROLLCALL_JWT_ALGORITHMS: 'HS256',
+        },
+        /asymmetric algorithms/,
+      ],
+      [
+        'router without any proof',
+        { ROLLCALL_AUTH: 'router' },
+        /needs ROLLCALL_ROUTER_SECRET .* or ROLLCALL_ROUTER_HMAC_SECRET/,
+      ],
+      [
+        'a short router secret',
+        { ROLLCALL_AUTH: 'router', ROLLCALL_ROUTER_SECRET: 'short-secret-value' },
+        /ROLLCALL_ROUTER_SECRET must be at least 32 characters/,
+      ],
+      ['equal scope names', { ROLLCALL_SCOPE_USERS_PII: 'users:read' }, /must differ/],
+    ])('refuses %s, naming the variable and never a value', (_name, env, message) => {
+      const found = problems(env);
+      expect(found).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+      expect(found.join('\n')).not.toContain('short-secret-value');
+    });
+
+    it('is open on loopback and in demo mode, and forced open elsewhere only with a warning', () => {
+      expect(loadConfig({ HOST: '127.0.0.1' }).auth).toMatchObject({ mode: 'none', forcedOpen: false });
+      const forced = loadConfig({
+        ...live,
+        HOST: '0.0.0.0',
+        ROLLCALL_AUTH: 'none',
+        ROLLCALL_AUTH_ALLOW_NONE: 'true',
+      });
+      expect(forced.auth).toMatchObject({ mode: 'none', forcedOpen: true });
+      expect(unsafeDefaults(forced)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/access control is OFF/)]),
+      );
+    });
   });
 });

@@ -46,13 +46,21 @@ describe('with real credentials', () => {
     emulators = await startEmulators();
     running = await startRollcall(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: REPO,
-      env: { ...emulators.env, PORT: '0', HOST: '0.0.0.0', LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+      env: {
+        ...emulators.env,
+        PORT: '0',
+        HOST: '0.0.0.0',
+        LOG_FORMAT: 'json',
+        LOG_LEVEL: 'info',
+        ROLLCALL_AUTH: 'none',
+        ROLLCALL_AUTH_ALLOW_NONE: 'true',
+      },
     });
     const entries = logEntries(running.lines);
     const warnings = entries.filter((entry) => entry.level === 40).map((entry) => String(entry.msg));
     expect(warnings).toEqual([
       expect.stringMatching(/^unsafe default: ROLLCALL_CURSOR_SECRET is not set/),
-      expect.stringMatching(/^unsafe default: HOST=0\.0\.0\.0: rollcall has no access control/),
+      expect.stringMatching(/^unsafe default: ROLLCALL_AUTH=none .* access control is OFF/),
     ]);
     const ready = entries.find((entry) => String(entry.msg).includes('is ready'));
     expect(ready).toMatchObject({
@@ -62,6 +70,16 @@ describe('with real credentials', () => {
     expect(String(ready?.msg)).not.toMatch(/Sandbox/);
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
+  }, 60_000);
+
+  it('refuses to start with real credentials on a reachable address without access control', async () => {
+    emulators ??= await startEmulators();
+    await expect(
+      startRollcall(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: REPO,
+        env: { ...emulators.env, PORT: '0', HOST: '0.0.0.0', LOG_FORMAT: 'json' },
+      }),
+    ).rejects.toThrow(/exited with 1[\s\S]*Set ROLLCALL_AUTH to jwt or router: HOST=0\.0\.0\.0 is reachable/);
   }, 60_000);
 });
 

@@ -63,7 +63,7 @@ export type AdaEndUser = Node & User & {
   /** The end user's Ada id (same as `endUserId`). */
   providerUserId: Scalars['String']['output'];
   /** The end user exactly as Ada sent it. */
-  raw: Scalars['JSON']['output'];
+  raw?: Maybe<Scalars['JSON']['output']>;
   /** The source (the configured account of the provider) the user was read from. */
   source: Scalars['String']['output'];
   /** When the end user was last updated (Ada's `updated_at`; a time without a zone is read as UTC). */
@@ -199,7 +199,7 @@ export type CometChatUser = Node & User & {
   /** The user's uid. */
   providerUserId: Scalars['String']['output'];
   /** The user exactly as CometChat sent it. */
-  raw: Scalars['JSON']['output'];
+  raw?: Maybe<Scalars['JSON']['output']>;
   /** The user's role (`default` unless the app assigned another, e.g. `admin` or a custom role). */
   role?: Maybe<Scalars['String']['output']>;
   /** The source (the configured account of the provider) the user was read from. */
@@ -381,9 +381,9 @@ export type Query = {
    */
   nodes?: Maybe<Array<Maybe<Node>>>;
   /** Every provider rollcall knows, whether it is enabled, and whether it is live or emulated. */
-  providers: Array<ProviderStatus>;
+  providers?: Maybe<Array<ProviderStatus>>;
   /** Every source (account) of this instance, by provider in the registry's order, then as declared. */
-  sources: Array<SourceStatus>;
+  sources?: Maybe<Array<SourceStatus>>;
   /** One Twilio Conversations user by sid (`US…`) or by identity; null when there is none. */
   twilioConversationUser?: Maybe<TwilioConversationUser>;
   /**
@@ -678,7 +678,7 @@ export type TwilioConversationUser = Node & User & {
   /** The user's sid (`US…`). */
   providerUserId: Scalars['String']['output'];
   /** The user resource exactly as Twilio sent it. */
-  raw: Scalars['JSON']['output'];
+  raw?: Maybe<Scalars['JSON']['output']>;
   /** The sid of the service-level role assigned to the user (`RL…`). */
   roleSid?: Maybe<Scalars['String']['output']>;
   /** The unique string Twilio created to identify the user (`US` + 32 hex). */
@@ -747,7 +747,7 @@ export type TwoChatUser = Node & User & {
   /** The user's 2Chat uuid (same as `uuid`). */
   providerUserId: Scalars['String']['output'];
   /** The user exactly as 2Chat sent it (`{uuid, first_name, last_name, email}`). */
-  raw: Scalars['JSON']['output'];
+  raw?: Maybe<Scalars['JSON']['output']>;
   /** The source (the configured account of the provider) the user was read from. */
   source: Scalars['String']['output'];
   /** Always null: 2Chat does not say when a user was last updated. */
@@ -808,7 +808,7 @@ export type User = {
   /** The provider's own id for the user, as a string (a Twilio sid, a CometChat uid, …). */
   providerUserId: Scalars['String']['output'];
   /** The provider's record for this user exactly as received. */
-  raw: Scalars['JSON']['output'];
+  raw?: Maybe<Scalars['JSON']['output']>;
   /** The source (the configured account of the provider) the user was read from. */
   source: Scalars['String']['output'];
   /** When the user was last updated at the provider. */
@@ -948,7 +948,7 @@ export type VoximplantUser = Node & User & {
   /** The user's id (`user_id`) as a string. */
   providerUserId: Scalars['String']['output'];
   /** The UserInfoType record exactly as Voximplant sent it. */
-  raw: Scalars['JSON']['output'];
+  raw?: Maybe<Scalars['JSON']['output']>;
   /** The skills bound to the user (`skills`); null when the list asked `withSkills: false`. */
   skills?: Maybe<Array<VoximplantSkill>>;
   /** The source (the configured account of the provider) the user was read from. */
@@ -1268,7 +1268,7 @@ export type AdaEndUserResolvers<ContextType = RequestContext, ParentType extends
   profile?: Resolver<Maybe<ResolversTypes['AdaEndUserProfile']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   providerUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -1321,7 +1321,7 @@ export type CometChatUserResolvers<ContextType = RequestContext, ParentType exte
   presence?: Resolver<Maybe<ResolversTypes['CometChatPresence']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   providerUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   role?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1377,8 +1377,8 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   cometChatUsers?: Resolver<Maybe<ResolversTypes['CometChatUserConnection']>, ParentType, ContextType, Partial<QueryCometChatUsersArgs>>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Maybe<Array<Maybe<ResolversTypes['Node']>>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
-  providers?: Resolver<Array<ResolversTypes['ProviderStatus']>, ParentType, ContextType>;
-  sources?: Resolver<Array<ResolversTypes['SourceStatus']>, ParentType, ContextType>;
+  providers?: Resolver<Maybe<Array<ResolversTypes['ProviderStatus']>>, ParentType, ContextType>;
+  sources?: Resolver<Maybe<Array<ResolversTypes['SourceStatus']>>, ParentType, ContextType>;
   twilioConversationUser?: Resolver<Maybe<ResolversTypes['TwilioConversationUser']>, ParentType, ContextType, RequireFields<QueryTwilioConversationUserArgs, 'sid'>>;
   twilioConversationUsers?: Resolver<Maybe<ResolversTypes['TwilioConversationUserConnection']>, ParentType, ContextType, Partial<QueryTwilioConversationUsersArgs>>;
   twoChatUser?: Resolver<Maybe<ResolversTypes['TwoChatUser']>, ParentType, ContextType, RequireFields<QueryTwoChatUserArgs, 'uuid'>>;
@@ -1420,7 +1420,7 @@ export type TwilioConversationUserResolvers<ContextType = RequestContext, Parent
   links?: Resolver<Maybe<ResolversTypes['TwilioConversationUserLinks']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   providerUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   roleSid?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1457,7 +1457,7 @@ export type TwoChatUserResolvers<ContextType = RequestContext, ParentType extend
   lastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   providerUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   uuid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1534,7 +1534,7 @@ export type VoximplantUserResolvers<ContextType = RequestContext, ParentType ext
   parentAccounting?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
   providerUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  raw?: Resolver<ResolversTypes['JSON'], ParentType, ContextType>;
+  raw?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   skills?: Resolver<Maybe<Array<ResolversTypes['VoximplantSkill']>>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;

@@ -7,6 +7,7 @@
  */
 import { HeaderMap, type ApolloServer, type HTTPGraphQLRequest } from '@apollo/server';
 import type http from 'node:http';
+import type { Authenticator } from '../auth/authenticate.js';
 import type { Config } from '../config.js';
 import {
   createContext,
@@ -48,13 +49,15 @@ interface RouterDependencies {
   store: MemoryStore | RedisStore;
   contextDeps: ContextDependencies;
   statuses(): ProviderStatusSource[];
+  /** Who may call /graphql (and /metrics): see auth/. */
+  authenticator: Authenticator;
   /** True once a stop began: every answer closes its connection and /ready answers 503. */
   stopping(): boolean;
 }
 
 /** The request listener of rollcall's HTTP server. */
 export function createRouter(deps: RouterDependencies): http.RequestListener {
-  const { config, apollo, logger, metrics, store, contextDeps, statuses } = deps;
+  const { config, apollo, logger, metrics, store, contextDeps, statuses, authenticator } = deps;
 
   /** Whether a store the server needs is unreachable: the reasons `/ready` gives, none when ready. */
   async function notReady(): Promise<string[]> {
@@ -89,6 +92,13 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
       return;
     }
     if (path === '/metrics' && reading) {
+      if (!authenticator.metricsAllowed(headerValue(req.headers.authorization))) {
+        res.setHeader('www-authenticate', 'Bearer realm="rollcall-metrics"');
+        sendJson(res, 401, {
+          error: 'unauthenticated: /metrics needs its bearer token (ROLLCALL_METRICS_TOKEN)',
+        });
+        return;
+      }
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
       return;
@@ -236,6 +246,24 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
         body = raw.toString('utf8');
       }
     }
+    // Who asks, before anything else is done for them: missing or refused credentials are a 401, no data.
+    const verified = await authenticator.authenticate({
+      header: (name) => headerValue(req.headers[name]),
+      params: graphqlParams(body, reading ? requestUrl.searchParams : undefined),
+    });
+    if (!verified.ok) {
+      logger.debug({ requestId, reason: verified.reason }, 'request refused: unauthenticated');
+      res.setHeader(
+        'www-authenticate',
+        req.headers.authorization
+          ? 'Bearer realm="rollcall", error="invalid_token"'
+          : 'Bearer realm="rollcall"',
+      );
+      return refuse(401, {
+        message: 'Unauthenticated: this request needs valid credentials.',
+        extensions: { code: ErrorCode.UNAUTHENTICATED },
+      });
+    }
     // Bound the document before Apollo parses and validates it (see limits.ts).
     const query =
       body && typeof body === 'object' && !Array.isArray(body)
@@ -262,7 +290,7 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
         onScope(scope);
         return apollo.executeHTTPGraphQLRequest({
           httpGraphQLRequest,
-          context: async () => createContext(contextDeps, requestId, access, scope),
+          context: async () => createContext(contextDeps, requestId, access, scope, verified.principal),
         });
       },
       { maxUpstreamCalls: config.maxUpstreamCalls },
@@ -297,4 +325,32 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
       else res.destroy();
     });
   };
+}
+
+/** The GraphQL parameters of a request: its JSON body's, or (GET) its query string's. */
+function graphqlParams(
+  body: unknown,
+  search: URLSearchParams | undefined,
+): { query?: unknown; variables?: unknown; extensions?: unknown } | undefined {
+  if (body && typeof body === 'object' && !Array.isArray(body)) return body;
+  if (!search) return undefined;
+  const json = (name: string): unknown => {
+    const text = search.get(name);
+    if (text === null) return undefined;
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    query: search.get('query') ?? undefined,
+    variables: json('variables'),
+    extensions: json('extensions'),
+  };
+}
+
+/** A request header whole (headerText cuts at 100 characters, too short for a token). */
+function headerValue(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header[0] : header;
 }

@@ -12,7 +12,10 @@ export function settingsOf<C, W, R extends UserRecord, Q, F, A>(
   spec: ProviderSpec<C, W, R, Q, F, A>,
   env: Record<string, string>,
 ): C | undefined {
-  const enabled = loadConfig(env).sources.some((source) => source.provider === spec.id);
+  // On loopback: live credentials elsewhere need access control, which is not what this checks.
+  const enabled = loadConfig({ HOST: '127.0.0.1', ...env }).sources.some(
+    (source) => source.provider === spec.id,
+  );
   const settings = spec.readConfig(new EnvReader(env)) ?? undefined;
   if (enabled !== (settings !== undefined)) throw new Error(`${spec.id}: loadConfig and its spec disagree`);
   return settings;

@@ -16,7 +16,13 @@ import type { RequestContext } from '../../context.js';
  * reads (`overallCachePolicy`, once execution ended) and the `Cache-Control` header, as Apollo's did:
  * `max-age=N, public`, or `no-store`.
  */
-export const cacheHintsPlugin: ApolloServerPlugin<RequestContext> = {
+export const cacheHintsPlugin = (options: {
+  /**
+   * Answers depend on the caller's scopes (access control is on): `Cache-Control: private`, so no shared
+   * cache (a CDN, a proxy) hands one caller's answer to another with fewer rights.
+   */
+  perCaller: boolean;
+}): ApolloServerPlugin<RequestContext> => ({
   async requestDidStart() {
     let cacheable = false;
     return {
@@ -35,14 +41,15 @@ export const cacheHintsPlugin: ApolloServerPlugin<RequestContext> = {
       async willSendResponse({ response, overallCachePolicy }) {
         const policy = overallCachePolicy.policyIfCacheable();
         const clean = response.body.kind === 'single' && !response.body.singleResult.errors;
+        const scope = options.perCaller ? 'private' : policy?.scope.toLowerCase();
         response.http.headers.set(
           'cache-control',
-          policy && clean ? `max-age=${policy.maxAge}, ${policy.scope.toLowerCase()}` : 'no-store',
+          policy && clean ? `max-age=${policy.maxAge}, ${scope}` : 'no-store',
         );
       },
     };
   },
-};
+});
 
 /** Meta fields read nothing upstream and restrict nothing (`__typename` beside a cacheable field). */
 const META = new Set(['__typename', '__schema', '__type']);

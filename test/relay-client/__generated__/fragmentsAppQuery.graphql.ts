@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<a1e99b9733aeefd0c267de62bd6eff91>>
+ * @generated SignedSource<<bd3732fa9dbb3f9cb564abae6fa2d1c2>>
  * @lightSyntaxTransform
  */
 
@@ -17,7 +17,7 @@ export type fragmentsAppQuery$data = {
     readonly enabled: boolean;
     readonly mode: ProviderMode | null | undefined;
     readonly provider: Provider;
-  }>;
+  }> | null | undefined;
   readonly " $fragmentSpreads": FragmentRefs<"fragmentsTwilioList_query" | "fragmentsUserList_query">;
 };
 export type fragmentsAppQuery = {

@@ -1,0 +1,160 @@
+/**
+ * Bearer tokens: verified with `jose` against a JWKS URL (keys cached, refetched when a token names an
+ * unknown `kid`, so the identity provider can rotate keys) or one public key, pinning the algorithms and
+ * checking issuer, audience, expiry (with a small skew) and `nbf`. Scopes come from the configured claim.
+ * What failed is logged at debug for the operator; the client only learns that the token was refused.
+ */
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  importJWK,
+  importSPKI,
+  jwtVerify,
+  type CryptoKey,
+  type JWK,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import type { KeyObject } from 'node:crypto';
+import type { JwtSettings } from './config.js';
+import type { Principal } from './principal.js';
+
+/** Longer "tokens" are refused unread (a real access token is a few KB at most). */
+export const MAX_TOKEN_LENGTH = 16_384;
+
+export type Verified = { ok: true; principal: Principal } | { ok: false; reason: string };
+
+/** The scopes of a claim: a space-separated string, or an array of strings; anything else grants none. */
+export function scopesOf(payload: Record<string, unknown>, claim: string): Set<string> {
+  let value: unknown = payload;
+  for (const part of claim.split('.'))
+    value =
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? (value as Record<string, unknown>)[part]
+        : undefined;
+  if (typeof value === 'string') return new Set(value.split(/\s+/).filter(Boolean));
+  if (Array.isArray(value)) return new Set(value.filter((item): item is string => typeof item === 'string'));
+  return new Set();
+}
+
+/** The principal a verified payload names. */
+export function principalOf(payload: Record<string, unknown>, scopeClaim: string): Principal {
+  return {
+    authenticated: true,
+    subject: typeof payload.sub === 'string' ? payload.sub.slice(0, 200) : null,
+    scopes: scopesOf(payload, scopeClaim),
+  };
+}
+
+/** Why a token was refused, in a few words for the server's log (never the token, never a claim value). */
+function reasonOf(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) return `claim ${error.claim} ${error.reason}`;
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'no key matches its kid';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (error instanceof errors.JWKSTimeout) return 'the JWKS did not answer in time';
+  if (error instanceof errors.JOSEError) return error.code;
+  return 'malformed';
+}
+
+export interface VerifierKeys {
+  /** The settings' keys; demo mode passes its development public key instead. */
+  key?: KeyObject | CryptoKey;
+}
+
+export class JwtVerifier {
+  private readonly keys: JWTVerifyGetKey | KeyObject | CryptoKey;
+
+  private constructor(
+    private readonly settings: JwtSettings,
+    keys: JWTVerifyGetKey | KeyObject | CryptoKey,
+  ) {
+    this.keys = keys;
+  }
+
+  static async create(settings: JwtSettings, override?: KeyObject | CryptoKey): Promise<JwtVerifier> {
+    if (override) return new JwtVerifier(settings, override);
+    if (settings.jwksUrl)
+      return new JwtVerifier(
+        settings,
+        createRemoteJWKSet(new URL(settings.jwksUrl), {
+          cacheMaxAge: settings.jwksCacheSeconds * 1000,
+          // A token with an unknown kid refetches the set at most once a second: a rotated key is picked
+          // up at once, and tokens with made-up kids cannot make rollcall hammer the identity provider.
+          cooldownDuration: 1_000,
+          timeoutDuration: 5_000,
+        }),
+      );
+    const text = (settings.publicKey ?? '').trim();
+    if (text.startsWith('{')) {
+      const jwk = JSON.parse(text) as JWK;
+      return new JwtVerifier(settings, createLocalJWKSet({ keys: [jwk] }));
+    }
+    // One PEM key, imported once per algorithm a token names (an RSA key cannot verify ES256 anyway).
+    const imported = new Map<string, Promise<CryptoKey | KeyObject>>();
+    const getKey: JWTVerifyGetKey = async ({ alg }) => {
+      if (!settings.algorithms.includes(alg)) throw new errors.JOSEAlgNotAllowed('algorithm not allowed');
+      let key = imported.get(alg);
+      if (!key) {
+        key = importSPKI(text, alg);
+        imported.set(alg, key);
+      }
+      return key;
+    };
+    return new JwtVerifier(settings, getKey);
+  }
+
+  async verify(token: string): Promise<Verified> {
+    if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'too long' };
+    try {
+      const verify = (keys: JWTVerifyGetKey | KeyObject | CryptoKey) =>
+        typeof keys === 'function'
+          ? jwtVerify(token, keys, this.options())
+          : jwtVerify(token, keys, this.options());
+      const { payload } = await verify(this.keys);
+      return {
+        ok: true,
+        principal: principalOf(payload as JWTPayload & Record<string, unknown>, this.settings.scopeClaim),
+      };
+    } catch (error) {
+      return { ok: false, reason: reasonOf(error) };
+    }
+  }
+
+  private options() {
+    return {
+      issuer: this.settings.issuer,
+      audience: this.settings.audience,
+      algorithms: this.settings.algorithms,
+      clockTolerance: this.settings.clockSkewSeconds,
+      requiredClaims: ['exp'],
+    };
+  }
+}
+
+/** Checks a public key setting at start (a bad PEM or JWK is a configuration problem, not a 401 later). */
+export async function checkPublicKey(text: string, algorithms: readonly string[]): Promise<string | null> {
+  const trimmed = text.trim();
+  try {
+    if (trimmed.startsWith('{')) {
+      const jwk = JSON.parse(trimmed) as JWK;
+      if ('d' in jwk || 'k' in jwk)
+        return 'ROLLCALL_JWT_PUBLIC_KEY must be a public key (this JWK holds private or symmetric material).';
+      await importJWK(jwk, jwk.alg ?? algorithms[0]);
+      return null;
+    }
+    for (const alg of algorithms) {
+      try {
+        await importSPKI(trimmed, alg);
+        return null;
+      } catch {
+        // another algorithm may fit the key
+      }
+    }
+    return `ROLLCALL_JWT_PUBLIC_KEY is not a PEM public key for any of ${algorithms.join(', ')}.`;
+  } catch {
+    return 'ROLLCALL_JWT_PUBLIC_KEY is neither a PEM public key nor a JWK.';
+  }
+}
