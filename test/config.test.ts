@@ -1,18 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig, unsafeDefaults } from '../src/config.js';
-import { settingsOf } from './support/config.js';
+import { loadConfig, unsafeDefaults } from '../src/config.js';
+import { configProblems, settingsOf } from './support/config.js';
 import { twilioSpec } from '../src/providers/twilio/index.js';
 
-/** The problems of a configuration served on loopback (where access control may be off) unless HOST says. */
-const problems = (env: Record<string, string>) => {
-  try {
-    loadConfig({ HOST: '127.0.0.1', ...env });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+const problems = configProblems;
 
 describe('loadConfig', () => {
   it('has documented defaults and no provider without credentials', () => {

@@ -22,7 +22,11 @@ import {
 } from './support/process.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
+/** Demo mode's development key, kept in this run's own directory (never a file left by anything else). */
+const KEYS = mkdtempSync(join(tmpdir(), 'rollcall-dev-key-'));
+afterAll(() => rmSync(KEYS, { recursive: true, force: true }));
 const DEMO = {
+  ROLLCALL_DEV_KEY_FILE: join(KEYS, 'dev-key.json'),
   NODE_ENV: 'development',
   ROLLCALL_DEMO: 'true',
   PORT: '0',
@@ -80,6 +84,63 @@ describe('with real credentials', () => {
         env: { ...emulators.env, PORT: '0', HOST: '0.0.0.0', LOG_FORMAT: 'json' },
       }),
     ).rejects.toThrow(/exited with 1[\s\S]*Set ROLLCALL_AUTH to jwt or router: HOST=0\.0\.0\.0 is reachable/);
+  }, 60_000);
+});
+
+describe("demo mode's development tokens", () => {
+  it('prints one with every scope, and npm run token mints narrower ones the server accepts', async () => {
+    running = await startRollcall(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: REPO,
+      env: DEMO,
+    });
+    let printed: Record<string, unknown> | undefined;
+    for (let wait = 0; wait < 50 && !printed; wait += 1) {
+      printed = logEntries(running.lines).find((entry) => typeof entry.developmentToken === 'string');
+      if (!printed) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const query = '{ twilioConversationUsers(first: 1) { nodes { sid raw } } }';
+    const ask = async (token?: string) =>
+      (await (
+        await fetch(`${running!.url}/graphql`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...(token ? { authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify({ query }),
+        })
+      ).json()) as {
+        data: { twilioConversationUsers: { nodes: { sid: string; raw: unknown }[] } };
+        errors?: unknown[];
+      };
+    const full = await ask(String(printed?.developmentToken));
+    expect(full.errors).toBeUndefined();
+    expect(full.data.twilioConversationUsers.nodes[0].raw).not.toBeNull();
+    const minted = spawnSync('npm', ['run', '--silent', 'token', '--', '--scopes', 'users:read'], {
+      cwd: REPO,
+      env: { ...process.env, ROLLCALL_DEV_KEY_FILE: DEMO.ROLLCALL_DEV_KEY_FILE },
+      encoding: 'utf8',
+    });
+    expect(minted.status).toBe(0);
+    const narrow = await ask(minted.stdout.trim());
+    expect(narrow.data.twilioConversationUsers.nodes[0]).toMatchObject({
+      sid: expect.any(String),
+      raw: null,
+    });
+    expect(narrow.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) }),
+    ]);
+    // Anonymous requests in demo mode see everything; a forged token is refused.
+    expect((await ask()).data.twilioConversationUsers.nodes[0].raw).not.toBeNull();
+    const [header, payload] = minted.stdout.trim().split('.');
+    const forged = await fetch(`${running.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${header}.${payload}.AAAA` },
+      body: JSON.stringify({ query }),
+    });
+    expect(forged.status).toBe(401);
+    running.child.kill('SIGTERM');
+    expect(await running.exited).toBe(0);
   }, 60_000);
 });
 

@@ -86,10 +86,18 @@ describe('safe defaults outside demo mode', () => {
   });
 
   it('warns at start about every default that is unsafe with real data, and about none in demo mode', () => {
-    const warnings = unsafeDefaults(loadConfig({ ...live(), HOST: '0.0.0.0', NODE_ENV: 'development' }));
+    const warnings = unsafeDefaults(
+      loadConfig({
+        ...live(),
+        HOST: '0.0.0.0',
+        NODE_ENV: 'development',
+        ROLLCALL_AUTH: 'none',
+        ROLLCALL_AUTH_ALLOW_NONE: 'true',
+      }),
+    );
     expect(warnings.join('\n')).toMatch(/ROLLCALL_CURSOR_SECRET is not set/);
     expect(warnings.join('\n')).toMatch(/introspection is on/);
-    expect(warnings.join('\n')).toMatch(/HOST=0\.0\.0\.0: rollcall has no access control/);
+    expect(warnings.join('\n')).toMatch(/ROLLCALL_AUTH=none .* on HOST=0\.0\.0\.0: access control is OFF/);
     expect(warnings.join('\n')).toMatch(/stack traces/);
     expect(
       unsafeDefaults(

@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'graphql';
 import { hmacSignature } from '../../src/auth/hmac.js';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { startHarness, startReplica, type Harness } from '../support/harness.js';
+import { memoryLogger } from '../support/safety.js';
 
 const ISSUER = 'https://idp.test';
 const AUDIENCE = 'rollcall-test';
@@ -409,5 +410,45 @@ describe('ROLLCALL_AUTH=router', () => {
       },
     };
     expect((await send({}, signed)).status).toBe(401);
+  });
+});
+
+describe('tokens stay secret', () => {
+  it('no token, good or bad, nor a router secret appears in any log line, error or metric', async () => {
+    const { logger, lines } = memoryLogger('trace');
+    const { port } = jwks.address() as AddressInfo;
+    const replica = await startReplica(
+      h.emulators,
+      {
+        ROLLCALL_AUTH: 'jwt',
+        ROLLCALL_JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`,
+        ROLLCALL_JWT_ISSUER: ISSUER,
+        ROLLCALL_JWT_AUDIENCE: AUDIENCE,
+        LOG_LEVEL: 'trace',
+      },
+      logger,
+    );
+    try {
+      const good = await token(keyA, { scope: 'users:read' });
+      const expired = await token(keyA, undefined, (jwt) =>
+        jwt.setExpirationTime(Math.floor(Date.now() / 1000) - 120),
+      );
+      const answers: string[] = [];
+      for (const value of [good, expired, `${good}x`, 'not-a-token']) {
+        const response = await fetch(`${replica.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${value}` },
+          body: JSON.stringify({ query: '{ twilioConversationUsers(first: 1) { nodes { sid email } } }' }),
+        });
+        answers.push(await response.text());
+      }
+      const everything = [...lines, ...answers, await replica.metrics()].join('\n');
+      // The signature part is what makes a token usable; the payload alone is claims anyone can read.
+      for (const value of [good, expired]) expect(everything).not.toContain(value.split('.')[2]);
+      expect(everything).not.toContain('not-a-token');
+      expect(lines.some((line) => line.includes('request refused: unauthenticated'))).toBe(true);
+    } finally {
+      await replica.stop();
+    }
   });
 });

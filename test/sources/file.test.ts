@@ -222,6 +222,7 @@ describe('the configuration with a file', () => {
   it('reads only the file when there is one: the providers’ variables define no other source', () => {
     const path = file(twilio());
     const config = loadConfig({
+      HOST: '127.0.0.1',
       ROLLCALL_CONFIG: path,
       TOKEN: SECRET,
       COMETCHAT_API_KEY: 'ignored',
@@ -232,7 +233,12 @@ describe('the configuration with a file', () => {
   });
 
   it('without a file, defines one source per configured provider, named after it', () => {
-    const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: SECRET, TWOCHAT_API_KEY: 'k' });
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      TWILIO_ACCOUNT_SID: SID,
+      TWILIO_AUTH_TOKEN: SECRET,
+      TWOCHAT_API_KEY: 'k',
+    });
     expect(config.sources.map((source) => [source.name, source.provider, source.default])).toEqual([
       ['twochat', 'TWO_CHAT', true],
       ['twilio', 'TWILIO_CONVERSATIONS', true],

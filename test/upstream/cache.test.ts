@@ -15,7 +15,11 @@ import { startReplica, type Replica } from '../support/harness.js';
 import { redisAvailable, startRedis, type RedisProcess } from '../support/redis.js';
 
 const QUERY = '{ twilioConversationUsers(first: 5) { edges { node { sid identity } } } }';
-const CACHE_ON = { ROLLCALL_CACHE_TTL_SECONDS: '30' };
+/**
+ * Without access control (ROLLCALL_AUTH=none on loopback) answers are the same for everyone, so public;
+ * with it they are private (test/auth covers that, and the demo-mode check below).
+ */
+const CACHE_ON = { ROLLCALL_CACHE_TTL_SECONDS: '30', ROLLCALL_AUTH: 'none' };
 
 let emulators: RunningEmulators;
 const replicas: Replica[] = [];
@@ -97,6 +101,11 @@ describe('in-memory cache', () => {
     const metrics = await server.metrics();
     expect(cacheMetric(metrics, 'miss')).toBe(1);
     expect(cacheMetric(metrics, 'hit')).toBe(1);
+  });
+
+  it('marks answers private in demo mode, where a development token gets its own scopes', async () => {
+    const demo = await replica({ ROLLCALL_AUTH: '' });
+    expect((await demo.query(QUERY)).headers.get('cache-control')).toBe('max-age=30, private');
   });
 
   it('reuses a whole answer within its hints, without even an upstream-cache lookup', async () => {

@@ -1,19 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from '../../../src/config.js';
-import { settingsOf } from '../../support/config.js';
+import { configProblems, settingsOf } from '../../support/config.js';
 import { adaSpec } from '../../../src/providers/ada/index.js';
 
 const KEY = 'secret-ada-key-value';
 
-const problems = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+const problems = configProblems;
 
 describe('Ada configuration', () => {
   it('is disabled without any Ada variable', () => {

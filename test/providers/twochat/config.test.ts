@@ -1,18 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, loadConfig } from '../../../src/config.js';
 import { toTwoChatRecord } from '../../../src/providers/twochat/map.js';
-import { settingsOf } from '../../support/config.js';
+import { configProblems, settingsOf } from '../../support/config.js';
 import { twoChatSpec } from '../../../src/providers/twochat/index.js';
 
-const problems = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-};
+const problems = configProblems;
 
 describe('2Chat configuration', () => {
   it('is disabled without TWOCHAT_API_KEY', () => {
