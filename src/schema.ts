@@ -14,7 +14,6 @@ import {
   print,
   visit,
   isEnumType,
-  isNonNullType,
   isInterfaceType,
   isObjectType,
   isUnionType,
@@ -26,7 +25,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_SCOPES, type ScopeNames } from './auth/config.js';
 import { BadUserInputError } from './errors.js';
-import { enforceAuthorization } from './graphql/authorization.js';
+import { checkAccessDirectives, enforceAuthorization } from './graphql/authorization.js';
 import type { Resolvers } from './generated/resolvers.js';
 import type { ProviderDefinition } from './providers/core/definition.js';
 import { PROVIDERS } from './providers/registry.js';
@@ -150,58 +149,15 @@ export function buildSchema(
     })),
   );
   checkProviderEnum(schema, providers);
-  checkAccessDirectives(schema, providers, scopes);
+  checkAccessDirectives(
+    schema,
+    providers.map((definition) => definition.typename),
+    scopes,
+  );
   guardEntities(schema);
   if (options.authorization ?? true) enforceAuthorization(schema);
   if (options.publishAuthDirectives === false) withoutAuthDirectives(schema);
   return schema;
-}
-
-/** Directive names on an AST node. */
-function requiredScopes(
-  node:
-    | { directives?: readonly { name: { value: string }; arguments?: readonly unknown[] }[] }
-    | null
-    | undefined,
-): string {
-  const directive = node?.directives?.find((d) => d.name.value === 'requiresScopes');
-  return directive ? JSON.stringify(directive.arguments) : '';
-}
-
-/**
- * Every provider's user type must be readable only with the read scope, and its personal-data fields
- * (`email`, `raw`) only with the PII scope: a provider's SDL that forgets them would serve personal data
- * to anyone. Every field a directive guards must be nullable, so that refusing it nulls that field alone.
- */
-function checkAccessDirectives(
-  schema: GraphQLSchema,
-  providers: readonly ProviderDefinition[],
-  scopes: ScopeNames,
-): void {
-  for (const definition of providers) {
-    const type = schema.getType(definition.typename);
-    if (!isObjectType(type)) continue;
-    if (!requiredScopes(type.astNode).includes(`"${scopes.read}"`))
-      throw new Error(`${definition.typename} must declare @requiresScopes(scopes: [["${scopes.read}"]])`);
-    for (const name of ['email', 'raw']) {
-      const field = type.getFields()[name];
-      if (!requiredScopes(field?.astNode).includes(`"${scopes.pii}"`))
-        throw new Error(
-          `${definition.typename}.${name} must declare @requiresScopes(scopes: [["${scopes.pii}"]])`,
-        );
-    }
-  }
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type)) continue;
-    for (const field of Object.values(type.getFields()))
-      if (
-        isNonNullType(field.type) &&
-        field.astNode?.directives?.some(
-          (d) => d.name.value === 'requiresScopes' || d.name.value === 'authenticated',
-        )
-      )
-        throw new Error(`${type.name}.${field.name} is guarded by a directive, so it must be nullable`);
-  }
 }
 
 /** The `Provider` enum must hold exactly the registry's ids, in its order (each SDL adds its own). */

@@ -5,7 +5,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { AuthConfig } from './config.js';
 import { DEVELOPMENT_JWT, type DevelopmentKey } from './devKey.js';
-import { verifyHmacSignature, HMAC_EXTENSION } from './hmac.js';
+import { verifyHmacSignature } from './hmac.js';
 import { JwtVerifier, principalOf, type Verified } from './jwt.js';
 import { OPEN_PRINCIPAL, type Principal } from './principal.js';
 
@@ -135,5 +135,3 @@ function forwardedPayload(forwarded: unknown): Record<string, unknown> | null {
     ? (payload as Record<string, unknown>)
     : null;
 }
-
-export { HMAC_EXTENSION };

@@ -59,23 +59,15 @@ function reasonOf(error: unknown): string {
   return 'malformed';
 }
 
-export interface VerifierKeys {
-  /** The settings' keys; demo mode passes its development public key instead. */
-  key?: KeyObject | CryptoKey;
-}
-
 export class JwtVerifier {
-  private readonly keys: JWTVerifyGetKey | KeyObject | CryptoKey;
-
+  /** Every key source as a key lookup (one key is a lookup that always answers it). */
   private constructor(
     private readonly settings: JwtSettings,
-    keys: JWTVerifyGetKey | KeyObject | CryptoKey,
-  ) {
-    this.keys = keys;
-  }
+    private readonly keys: JWTVerifyGetKey,
+  ) {}
 
   static async create(settings: JwtSettings, override?: KeyObject | CryptoKey): Promise<JwtVerifier> {
-    if (override) return new JwtVerifier(settings, override);
+    if (override) return new JwtVerifier(settings, async () => override);
     if (settings.jwksUrl)
       return new JwtVerifier(
         settings,
@@ -109,11 +101,7 @@ export class JwtVerifier {
   async verify(token: string): Promise<Verified> {
     if (token.length > MAX_TOKEN_LENGTH) return { ok: false, reason: 'too long' };
     try {
-      const verify = (keys: JWTVerifyGetKey | KeyObject | CryptoKey) =>
-        typeof keys === 'function'
-          ? jwtVerify(token, keys, this.options())
-          : jwtVerify(token, keys, this.options());
-      const { payload } = await verify(this.keys);
+      const { payload } = await jwtVerify(token, this.keys, this.options());
       return {
         ok: true,
         principal: principalOf(payload as JWTPayload & Record<string, unknown>, this.settings.scopeClaim),

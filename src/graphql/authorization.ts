@@ -17,6 +17,7 @@ import {
   isAbstractType,
   isInterfaceType,
   isLeafType,
+  isNonNullType,
   isObjectType,
   Kind,
   type ConstDirectiveNode,
@@ -65,6 +66,38 @@ function directiveRequirement(directives: readonly ConstDirectiveNode[] | undefi
 }
 
 const isOpen = (requirement: Requirement) => !requirement.authenticated && requirement.scopes === null;
+
+/** Whether `requirement` accepts exactly `scope` alone as one of its alternatives. */
+const accepts = (requirement: Requirement, scope: string) =>
+  requirement.scopes?.some((set) => set.length === 1 && set[0] === scope) ?? false;
+
+/**
+ * Every provider's user type (`typenames`) must be readable only with the read scope, and its
+ * personal-data fields (`email`, `raw`) only with the PII scope: a provider's SDL that forgot them would
+ * serve personal data to anyone. Every field a directive guards must be nullable, so that refusing it
+ * nulls that field alone.
+ */
+export function checkAccessDirectives(
+  schema: GraphQLSchema,
+  typenames: readonly string[],
+  scopes: { read: string; pii: string },
+): void {
+  for (const typename of typenames) {
+    const type = schema.getType(typename);
+    if (!isObjectType(type)) continue;
+    if (!accepts(directiveRequirement(type.astNode?.directives), scopes.read))
+      throw new Error(`${typename} must declare @requiresScopes(scopes: [["${scopes.read}"]])`);
+    for (const name of ['email', 'raw'])
+      if (!accepts(directiveRequirement(type.getFields()[name]?.astNode?.directives), scopes.pii))
+        throw new Error(`${typename}.${name} must declare @requiresScopes(scopes: [["${scopes.pii}"]])`);
+  }
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type)) continue;
+    for (const field of Object.values(type.getFields()))
+      if (isNonNullType(field.type) && !isOpen(directiveRequirement(field.astNode?.directives)))
+        throw new Error(`${type.name}.${field.name} is guarded by a directive, so it must be nullable`);
+  }
+}
 
 /** Requirements read once from a schema: per named type, and per (type, field). */
 export class Requirements {

@@ -337,6 +337,22 @@ async function quotingTraffic(r: Replica): Promise<void> {
   }
 }
 
+/** The ConfigError `load` throws, as every text it could reach a log with (message, stack, inspect, JSON). */
+function refusal(load: () => unknown): { message: string; texts: string[] } {
+  let thrown: unknown;
+  try {
+    load();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(ConfigError);
+  const error = thrown as ConfigError;
+  return {
+    message: error.message,
+    texts: [error.message, String(error.stack), inspect(error, { depth: 5 }), JSON.stringify(error.problems)],
+  };
+}
+
 describe('secret scan', () => {
   it('finds no secret in any response, header, log line or cursor, through normal traffic, every fault and wrong credentials', async () => {
     const good = await replica();
@@ -455,21 +471,8 @@ describe('ConfigError', () => {
   ];
 
   it.each(cases)('names %s and quotes no secret', (variable, env) => {
-    let thrown: unknown;
-    try {
-      loadConfig(env);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ConfigError);
-    const error = thrown as ConfigError;
-    expect(error.message).toContain(variable);
-    const texts = [
-      error.message,
-      String(error.stack),
-      inspect(error, { depth: 5 }),
-      JSON.stringify(error.problems),
-    ];
+    const { message, texts } = refusal(() => loadConfig(env));
+    expect(message).toContain(variable);
     const list = needles({ secret, 'Voximplant key': SECRETS.voxPrivateKey });
     expect(
       findLeaks(
@@ -526,21 +529,10 @@ describe('ConfigError from the configuration file', () => {
   it.each(cases)('%s: names %s and quotes no secret', (_case, path, text) => {
     const file = join(dir, `${_case.replace(/\W+/g, '-')}.yaml`);
     writeFileSync(file, text);
-    let thrown: unknown;
-    try {
-      loadConfig({ ROLLCALL_CONFIG: file, TOKEN: 'tok', SECRET: secret });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(ConfigError);
-    const error = thrown as ConfigError;
-    expect(error.message).toContain(path);
-    const texts = [
-      error.message,
-      String(error.stack),
-      inspect(error, { depth: 5 }),
-      JSON.stringify(error.problems),
-    ];
+    const { message, texts } = refusal(() =>
+      loadConfig({ ROLLCALL_CONFIG: file, TOKEN: 'tok', SECRET: secret }),
+    );
+    expect(message).toContain(path);
     expect(
       findLeaks(
         texts.map((where, i) => ({ where: `ConfigError ${i}`, text: where })),
