@@ -269,13 +269,28 @@ describe('scopes', () => {
 
   it('a query made only of fields the caller may not see costs zero upstream calls', async () => {
     const { body } = await post(
-      '{ twilioConversationUsers(first: 5) { nodes { email raw attributes } } users(first: 5) { nodes { email __typename } } }',
+      `{
+        twilioConversationUsers(first: 5) { nodes { email raw attributes } }
+        users(first: 5) { nodes { email __typename } }
+        node(id: "anything") { ... on TwilioConversationUser { raw } }
+      }`,
       bearer(await token(keyA, { scope: 'users:read' })),
     );
-    expect(body.data).toEqual({ twilioConversationUsers: null, users: null });
+    expect(body.data).toEqual({ twilioConversationUsers: null, users: null, node: null });
     expect(body.errors!.map((error) => [error.path, error.extensions?.code])).toEqual([
       [['twilioConversationUsers'], 'FORBIDDEN'],
       [['users'], 'FORBIDDEN'],
+      [['node'], 'FORBIDDEN'],
+    ]);
+    // Federation's _entities is non-null: refused, it nulls the whole answer, still before any call.
+    const entities = await post(
+      `{ _entities(representations: [{ __typename: "TwilioConversationUser", sid: "US00000000000000000000000000000001" }]) { ...F } }
+      fragment F on CometChatUser { metadata }`,
+      bearer(await token(keyA, { scope: 'users:read' })),
+    );
+    expect(entities.body.data).toBeNull();
+    expect(entities.body.errors!.map((error) => [error.path, error.extensions?.code])).toEqual([
+      [['_entities'], 'FORBIDDEN'],
     ]);
     for (const source of h.emulators.sources) expect(source.emulator.server.calls).toHaveLength(0);
   });
