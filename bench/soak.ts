@@ -558,7 +558,11 @@ async function send(url: string, op: Operation): Promise<void> {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': op.raw?.contentType ?? 'application/json' },
-      body: op.raw ? op.raw.body : JSON.stringify(op.body),
+      body: op.raw
+        ? typeof op.raw.body === 'string'
+          ? op.raw.body
+          : new Uint8Array(op.raw.body)
+        : JSON.stringify(op.body),
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const text = await response.text();

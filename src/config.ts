@@ -87,6 +87,15 @@ export interface Config {
   configFile?: string;
   /** Access control: who may call /graphql and /metrics (see auth/config.ts). */
   auth: AuthConfig;
+  /** What the SDL served to routers (`_service { sdl }`) carries. */
+  federation: FederationConfig;
+}
+
+export interface FederationConfig {
+  /** `@authenticated`/`@requiresScopes` (off for @apollo/gateway, which refuses them; see schema.ts). */
+  authDirectives: boolean;
+  /** The providers whose types publish their native `@key` next to `id` (Hive Gateway needs `id` only). */
+  nativeKeys: readonly ProviderId[];
 }
 
 /** A source given as the variables its provider reads (demo mode: one per emulator). */
@@ -118,6 +127,26 @@ function redisUrl(read: EnvReader): string | undefined {
 }
 
 /** Origins for ROLLCALL_CORS_ORIGINS: `*`, or comma-separated `scheme://host[:port]` without a path. */
+/** `ROLLCALL_FEDERATION_NATIVE_KEYS`: true (every provider, the default), false, or a list of providers. */
+function nativeKeys(read: EnvReader, providerIds: readonly ProviderId[]): ProviderId[] {
+  const raw = read.string('ROLLCALL_FEDERATION_NATIVE_KEYS');
+  if (raw === undefined) return [...providerIds];
+  if (/^(true|false|yes|no|on|off|1|0)$/i.test(raw))
+    return read.bool('ROLLCALL_FEDERATION_NATIVE_KEYS') ? [...providerIds] : [];
+  const listed = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = listed.filter((name) => !providerIds.includes(name));
+  if (unknown.length > 0 || listed.length === 0) {
+    read.problem(
+      `ROLLCALL_FEDERATION_NATIVE_KEYS must be true, false, or a comma-separated list of providers from: ${providerIds.join(', ')}.`,
+    );
+    return [...providerIds];
+  }
+  return providerIds.filter((id) => listed.includes(id));
+}
+
 function corsOrigins(read: EnvReader): string[] {
   const raw = read.string('ROLLCALL_CORS_ORIGINS');
   if (raw === undefined) return [];
@@ -308,6 +337,10 @@ export function loadConfig(
     ...(configFile ? { configFile } : {}),
     // Nothing live (demo mode, or no source at all) means no personal data to protect.
     auth: readAuth(read, { demo: options.demo === true || !live, host }),
+    federation: {
+      authDirectives: read.bool('ROLLCALL_FEDERATION_AUTH_DIRECTIVES') ?? true,
+      nativeKeys: nativeKeys(read, providerIds),
+    },
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -17,7 +17,10 @@ import {
   isInterfaceType,
   isObjectType,
   isUnionType,
+  type DirectiveNode,
   type DocumentNode,
+  type ObjectTypeDefinitionNode,
+  type ObjectTypeExtensionNode,
   type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
@@ -28,6 +31,7 @@ import { BadUserInputError } from './errors.js';
 import { checkAccessDirectives, enforceAuthorization } from './graphql/authorization.js';
 import type { Resolvers } from './generated/resolvers.js';
 import type { ProviderDefinition } from './providers/core/definition.js';
+import type { ProviderId } from './providers/core/record.js';
 import { PROVIDERS } from './providers/registry.js';
 
 const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
@@ -108,30 +112,68 @@ export interface SchemaOptions {
    * off for it; rollcall still enforces them inside.
    */
   publishAuthDirectives?: boolean;
+  /**
+   * The providers whose types publish their native `@key` (`sid`, `uid`, …) next to `id` (default: every
+   * provider). Hive Gateway 2.12 answers null for `@interfaceObject` fields of types with a second key;
+   * publishing only `id` keys works around it (see the README's supergraph section).
+   */
+  nativeKeys?: readonly ProviderId[];
 }
 
 const AUTH_DIRECTIVES = new Set(['authenticated', 'requiresScopes']);
 
-/** `_service { sdl }` without the authorization directives and their imports. */
-function withoutAuthDirectives(schema: GraphQLSchema): void {
+/** What `_service { sdl }` leaves out of the SDL rollcall serves (both only narrow what routers see). */
+interface Published {
+  authDirectives: boolean;
+  /** The provider types whose native `@key` (`sid`, `uid`, …) is published; the `id` key always is. */
+  nativeKeys: ReadonlySet<string>;
+  providerTypes: ReadonlySet<string>;
+}
+
+const keyFields = (node: DirectiveNode): string | undefined => {
+  const argument = node.arguments?.find((a) => a.name.value === 'fields');
+  return argument?.value.kind === Kind.STRING ? argument.value.value : undefined;
+};
+
+/** The SDL with what `published` leaves out removed. */
+function editSdl(sdl: string, published: Published): string {
+  const withoutNativeKeys = (
+    node: ObjectTypeDefinitionNode | ObjectTypeExtensionNode,
+  ): ObjectTypeDefinitionNode | ObjectTypeExtensionNode | undefined => {
+    const name = node.name.value;
+    if (!published.providerTypes.has(name) || published.nativeKeys.has(name)) return undefined;
+    return {
+      ...node,
+      directives: node.directives?.filter((d) => d.name.value !== 'key' || keyFields(d) === 'id'),
+    };
+  };
+  return print(
+    visit(parse(sdl), {
+      ObjectTypeDefinition: withoutNativeKeys,
+      ObjectTypeExtension: withoutNativeKeys,
+      Directive: (node) =>
+        !published.authDirectives && AUTH_DIRECTIVES.has(node.name.value) ? null : undefined,
+      StringValue: (node, _key, _parent, _path, ancestors) =>
+        !published.authDirectives &&
+        ancestors.some((a) => 'kind' in a && a.kind === Kind.LIST) &&
+        (node.value === '@authenticated' || node.value === '@requiresScopes')
+          ? null
+          : undefined,
+    }),
+  );
+}
+
+/** `_service { sdl }` edited once (the SDL never changes while the process runs). */
+function publishSdl(schema: GraphQLSchema, published: Published): void {
   const field = schema.getQueryType()?.getFields()._service;
   const resolve = field?.resolve;
   if (!field || !resolve) return;
-  let stripped: string | undefined;
+  let edited: string | undefined;
   field.resolve = async (source, args, context, info) => {
     const service = (await resolve(source, args, context, info)) as { sdl?: string };
     if (typeof service.sdl !== 'string') return service;
-    stripped ??= print(
-      visit(parse(service.sdl), {
-        Directive: (node) => (AUTH_DIRECTIVES.has(node.name.value) ? null : undefined),
-        StringValue: (node, _key, _parent, _path, ancestors) =>
-          ancestors.some((a) => 'kind' in a && a.kind === Kind.LIST) &&
-          (node.value === '@authenticated' || node.value === '@requiresScopes')
-            ? null
-            : undefined,
-      }),
-    );
-    return { ...service, sdl: stripped };
+    edited ??= editSdl(service.sdl, published);
+    return { ...service, sdl: edited };
   };
 }
 
@@ -156,7 +198,18 @@ export function buildSchema(
   );
   guardEntities(schema);
   if (options.authorization ?? true) enforceAuthorization(schema);
-  if (options.publishAuthDirectives === false) withoutAuthDirectives(schema);
+  const providerTypes = new Set(providers.map((definition) => definition.typename));
+  const nativeKeys = new Set(
+    providers
+      .filter((definition) => options.nativeKeys?.includes(definition.id) ?? true)
+      .map((definition) => definition.typename),
+  );
+  if (options.publishAuthDirectives === false || nativeKeys.size < providerTypes.size)
+    publishSdl(schema, {
+      authDirectives: options.publishAuthDirectives !== false,
+      nativeKeys,
+      providerTypes,
+    });
   return schema;
 }
 

@@ -197,7 +197,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     {
       scopes: config.auth.scopes,
       authorization: authenticator.perCaller,
-      publishAuthDirectives: config.auth.publishDirectives,
+      publishAuthDirectives: config.federation.authDirectives,
+      nativeKeys: config.federation.nativeKeys,
     },
   );
   const cursors = new CursorCodec(config.cursorSecret);

@@ -81,6 +81,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ ROLLCALL_DEMO: 'false' }).demo).toBe('off');
   });
 
+  describe('federation settings', () => {
+    it('publishes the authorization directives and every native key by default', () => {
+      expect(loadConfig({}).federation).toEqual({
+        authDirectives: true,
+        nativeKeys: ['TWO_CHAT', 'TWILIO_CONVERSATIONS', 'ADA', 'COMETCHAT', 'VOXIMPLANT'],
+      });
+    });
+
+    it.each<[string, string[]]>([
+      ['false', []],
+      ['true', ['TWO_CHAT', 'TWILIO_CONVERSATIONS', 'ADA', 'COMETCHAT', 'VOXIMPLANT']],
+      ['COMETCHAT, TWILIO_CONVERSATIONS', ['TWILIO_CONVERSATIONS', 'COMETCHAT']],
+    ])('ROLLCALL_FEDERATION_NATIVE_KEYS=%s publishes the native keys of %j', (value, expected) => {
+      expect(loadConfig({ ROLLCALL_FEDERATION_NATIVE_KEYS: value }).federation.nativeKeys).toEqual(expected);
+    });
+
+    it.each(['TWILIO', 'maybe', ' , '])(
+      'refuses ROLLCALL_FEDERATION_NATIVE_KEYS=%j naming the providers',
+      (value) => {
+        expect(problems({ ROLLCALL_FEDERATION_NATIVE_KEYS: value })).toEqual([
+          'ROLLCALL_FEDERATION_NATIVE_KEYS must be true, false, or a comma-separated list of providers from: TWO_CHAT, TWILIO_CONVERSATIONS, ADA, COMETCHAT, VOXIMPLANT.',
+        ]);
+      },
+    );
+  });
+
   describe('access control settings', () => {
     const live = { TWILIO_ACCOUNT_SID: 'AC' + '1'.repeat(32), TWILIO_AUTH_TOKEN: 't' };
     it.each<[string, Record<string, string>, RegExp]>([

@@ -64,8 +64,6 @@ export interface AuthConfig {
   scopes: ScopeNames;
   /** A bearer token /metrics then requires (unset: /metrics is open, like /health and /ready). */
   metricsToken?: string;
-  /** Publish the authorization directives in the subgraph SDL (off for @apollo/gateway, see schema.ts). */
-  publishDirectives: boolean;
 }
 
 export const DEFAULT_SCOPES: ScopeNames = {
@@ -184,7 +182,6 @@ export function readAuth(read: EnvReader, context: { demo: boolean; host: string
   const base = {
     scopes,
     ...(metricsToken ? { metricsToken } : {}),
-    publishDirectives: read.bool('ROLLCALL_FEDERATION_AUTH_DIRECTIVES') ?? true,
   };
   const allowNone = read.bool('ROLLCALL_AUTH_ALLOW_NONE') === true;
   if (chosen === undefined) {

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { composeServices } from '@apollo/composition';
+import { composeServices as composeGuild } from '@theguild/federation-composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
@@ -90,15 +91,21 @@ afterAll(async () => {
 beforeEach(() => rollcall.reset());
 
 describe('composition', () => {
-  it('composes rollcall with an @interfaceObject subgraph and a subgraph referencing concrete users, without errors', () => {
-    const composed = composeServices([
-      { name: 'rollcall', url: 'http://rollcall', typeDefs: parse(rollcallSdl) },
-      { name: 'activity', url: 'http://activity', typeDefs: parse(ACTIVITY_SDL) },
-      { name: 'tickets', url: 'http://tickets', typeDefs: parse(TICKETS_SDL) },
-    ]);
-    expect(composed.errors).toBeUndefined();
-    expect(composed.supergraphSdl).toContain('interface User');
-  });
+  it.each([
+    ['Apollo', composeServices],
+    ['The Guild', composeGuild],
+  ] as const)(
+    "%s's engine composes rollcall with an @interfaceObject subgraph and a subgraph referencing concrete users",
+    (_engine, compose) => {
+      const composed = compose([
+        { name: 'rollcall', url: 'http://rollcall', typeDefs: parse(rollcallSdl) },
+        { name: 'activity', url: 'http://activity', typeDefs: parse(ACTIVITY_SDL) },
+        { name: 'tickets', url: 'http://tickets', typeDefs: parse(TICKETS_SDL) },
+      ]);
+      expect(composed.errors).toBeUndefined();
+      expect(composed.supergraphSdl).toContain('interface User');
+    },
+  );
 
   it('declares User as an entity interface and a key on each native id', () => {
     expect(rollcallSdl).toMatch(/interface User implements Node\s+@key\(fields: "id"\)/);

@@ -22,7 +22,11 @@ beforeEach(() => h.reset());
 
 const ask = (query: string, variables?: Record<string, unknown>) => graphql(h.url, query, variables, FAST_MS);
 const post = (body: string | Buffer, headers: Record<string, string>) =>
-  http(`${h.url}/graphql`, { method: 'POST', headers, body }, FAST_MS);
+  http(
+    `${h.url}/graphql`,
+    { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) },
+    FAST_MS,
+  );
 const upstreamCalls = () => PROVIDER_IDS.reduce((sum, p) => sum + h.emulator(p).calls.length, 0);
 
 /** The one error of a rejected request: its HTTP status, code and message. */

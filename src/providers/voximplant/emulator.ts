@@ -538,7 +538,7 @@ async function readParams(req: EmulatorRequest): Promise<Map<string, string>> {
       const form = await new Request('http://emulator.invalid/', {
         method: 'POST',
         headers: { 'content-type': contentType },
-        body: req.body,
+        body: new Uint8Array(req.body),
       }).formData();
       for (const [key, value] of form)
         params.set(key, typeof value === 'string' ? value : await value.text());
