@@ -11,7 +11,7 @@ import { EnvReader } from './env.js';
 import type { ProviderDefinition } from './providers/core/definition.js';
 import type { ProviderId } from './providers/core/record.js';
 import { PROVIDERS } from './providers/registry.js';
-import { readSourcesFile, SourcesFileError, type SourceConfig } from './sources/file.js';
+import { readConfigFile, SourcesFileError, type FileSettings, type SourceConfig } from './sources/file.js';
 import { readAuth, type AuthConfig } from './auth/config.js';
 
 export class ConfigError extends Error {
@@ -231,6 +231,27 @@ function environmentSources(definitions: readonly ProviderDefinition[], read: En
   });
 }
 
+/**
+ * A reader over the environment with the file's section keys in place of their variables. A variable of
+ * a section the file holds, set in the environment as well, is a problem: the file owns the section.
+ */
+function fileReader(
+  env: Record<string, string | undefined>,
+  settings: FileSettings,
+  file: string,
+  read: EnvReader,
+): EnvReader {
+  const merged: Record<string, string | undefined> = { ...env };
+  for (const name of settings.owned) {
+    if (env[name]?.trim())
+      read.problem(
+        `${name} is set, and ${file} has an ${settings.labels.get(name)?.split('.')[0]} section, which owns it: write it there as ${settings.labels.get(name)}, or remove it from the environment.`,
+      );
+    merged[name] = settings.variables[name];
+  }
+  return new EnvReader(merged, settings.labels);
+}
+
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,
   options: LoadOptions = {},
@@ -246,15 +267,20 @@ export function loadConfig(
   const providerIds = definitions.map((definition) => definition.id);
   const configFile = options.sources ? undefined : (options.configFile ?? read.string('ROLLCALL_CONFIG'));
   let sources: SourceConfig[] = [];
+  let fileSettings: FileSettings | undefined;
   if (options.sources) sources = declaredSources(options.sources, definitions, read);
   else if (configFile) {
     try {
-      sources = readSourcesFile(configFile, env, definitions);
+      ({ sources, settings: fileSettings } = readConfigFile(configFile, env, definitions));
     } catch (error) {
       if (!(error instanceof SourcesFileError)) throw error;
       for (const problem of error.problems) read.problem(`${basename(configFile)}: ${problem}`);
     }
   } else sources = environmentSources(definitions, read);
+  // The settings of the file's `auth:`/`federation:` sections, read by the same code as the variables
+  // they stand for, with problems naming the file's keys.
+  const sectionRead =
+    configFile && fileSettings ? fileReader(env, fileSettings, basename(configFile), read) : read;
   // Real credentials mean real users' data: production unless a developer says otherwise.
   const live = !options.demo && sources.some((source) => source.enabled);
   const production = env.NODE_ENV === 'production' || (live && env.NODE_ENV !== 'development');
@@ -336,12 +362,19 @@ export function loadConfig(
     sources,
     ...(configFile ? { configFile } : {}),
     // Nothing live (demo mode, or no source at all) means no personal data to protect.
-    auth: readAuth(read, { demo: options.demo === true || !live, host }),
+    auth: readAuth(sectionRead, { demo: options.demo === true || !live, host }),
     federation: {
-      authDirectives: read.bool('ROLLCALL_FEDERATION_AUTH_DIRECTIVES') ?? true,
-      nativeKeys: nativeKeys(read, providerIds),
+      authDirectives: sectionRead.bool('ROLLCALL_FEDERATION_AUTH_DIRECTIVES') ?? true,
+      nativeKeys: nativeKeys(sectionRead, providerIds),
     },
   };
+  if (sectionRead !== read && configFile && fileSettings) {
+    const paths = [...fileSettings.labels.values()];
+    for (const problem of sectionRead.problems)
+      read.problems.push(
+        paths.some((path) => problem.includes(path)) ? `${basename(configFile)}: ${problem}` : problem,
+      );
+  }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;
 }

@@ -1,6 +1,8 @@
 /**
  * `rollcall.config.yaml` (or the file `ROLLCALL_CONFIG` names): the sources, each one account of one
- * provider, with their credentials, scope options and per-source settings.
+ * provider, with their credentials, scope options and per-source settings; and, optionally, the access
+ * control (`auth:`) and the published SDL (`federation:`), each standing for the `ROLLCALL_…` variables
+ * that configure them without a file (see SECTIONS).
  *
  * Reading a file, in order, every step collecting problems rather than stopping at the first:
  * 1. YAML, parsed without echoing any of it (a parse error names its line and column only).
@@ -68,6 +70,167 @@ const OVERRIDES: Record<keyof SourceOverrides, { min: number; max: number; descr
 };
 
 type JsonSchema = Record<string, unknown>;
+
+/** One key of the file's `auth:`/`federation:` sections: the variable it stands for and its schema. */
+interface SectionKey {
+  env: string;
+  schema: JsonSchema;
+  /** Written as `${env.NAME}` or `${file.PATH}`, never as the value. */
+  secret?: boolean;
+}
+type SectionKeys = { [key: string]: SectionKey | SectionKeys };
+
+const text = (description: string): JsonSchema => ({ type: 'string', minLength: 1, description });
+const flag = (description: string): JsonSchema => ({ type: 'boolean', description });
+const count = (min: number, max: number, description: string): JsonSchema => ({
+  type: 'integer',
+  minimum: min,
+  maximum: max,
+  description,
+});
+
+/**
+ * The process-wide sections the file may hold, each key standing for one variable (read by the same
+ * code, with the same checks: auth/config.ts and config.ts). A file with a section owns it: the
+ * section's variables set in the environment as well are a problem, not an override.
+ */
+function sections(definitions: readonly ProviderDefinition[]): Record<'auth' | 'federation', SectionKeys> {
+  return {
+    auth: {
+      mode: {
+        env: 'ROLLCALL_AUTH',
+        schema: { enum: ['jwt', 'router', 'none'], description: 'Who may call /graphql (see the README).' },
+      },
+      allowNone: {
+        env: 'ROLLCALL_AUTH_ALLOW_NONE',
+        schema: flag('mode none away from loopback and demo mode (a warning at every start).'),
+      },
+      metricsToken: {
+        env: 'ROLLCALL_METRICS_TOKEN',
+        secret: true,
+        schema: text('A bearer token /metrics then requires (at least 32 characters).'),
+      },
+      scopes: {
+        read: { env: 'ROLLCALL_SCOPE_USERS_READ', schema: text('The scope that reads users (users:read).') },
+        pii: {
+          env: 'ROLLCALL_SCOPE_USERS_PII',
+          schema: text('The scope that reads personal data (users:read:pii).'),
+        },
+        admin: {
+          env: 'ROLLCALL_SCOPE_ADMIN',
+          schema: text('The scope that reads sources (rollcall:admin).'),
+        },
+      },
+      jwt: {
+        jwksUrl: {
+          env: 'ROLLCALL_JWT_JWKS_URL',
+          schema: { type: 'string', pattern: '^https?://', description: "The identity provider's JWKS URL." },
+        },
+        publicKey: {
+          env: 'ROLLCALL_JWT_PUBLIC_KEY',
+          schema: text('Or one public key: PEM or JWK (e.g. ${file.jwt-public.pem}).'),
+        },
+        issuer: { env: 'ROLLCALL_JWT_ISSUER', schema: text('The `iss` tokens must carry.') },
+        audience: { env: 'ROLLCALL_JWT_AUDIENCE', schema: text('The `aud` tokens must carry.') },
+        algorithms: {
+          env: 'ROLLCALL_JWT_ALGORITHMS',
+          schema: {
+            type: 'array',
+            items: { type: 'string', minLength: 1 },
+            minItems: 1,
+            uniqueItems: true,
+            description: 'Accepted asymmetric algorithms (default RS256, ES256).',
+          },
+        },
+        clockSkewSeconds: {
+          env: 'ROLLCALL_JWT_CLOCK_SKEW_SECONDS',
+          schema: count(0, 300, 'Tolerated clock skew for exp/nbf, in seconds (default 30).'),
+        },
+        scopeClaim: {
+          env: 'ROLLCALL_JWT_SCOPE_CLAIM',
+          schema: text('The claim holding the scopes (default scope; a dotted path for nested claims).'),
+        },
+        jwksCacheSeconds: {
+          env: 'ROLLCALL_JWT_JWKS_CACHE_SECONDS',
+          schema: count(10, 86_400, 'How long fetched keys are trusted, in seconds (default 600).'),
+        },
+      },
+      router: {
+        secret: {
+          env: 'ROLLCALL_ROUTER_SECRET',
+          secret: true,
+          schema: text('The shared secret the router sends in secretHeader (at least 32 characters).'),
+        },
+        secretHeader: {
+          env: 'ROLLCALL_ROUTER_SECRET_HEADER',
+          schema: text('The header carrying it (default x-rollcall-router-secret).'),
+        },
+        hmacSecret: {
+          env: 'ROLLCALL_ROUTER_HMAC_SECRET',
+          secret: true,
+          schema: text("Hive Gateway's HMAC upstream-signature secret (at least 32 characters)."),
+        },
+        trustForwardedClaims: {
+          env: 'ROLLCALL_ROUTER_TRUST_FORWARDED_CLAIMS',
+          schema: flag('Trust claims Hive forwards without their token (default false; see the README).'),
+        },
+      },
+    },
+    federation: {
+      authDirectives: {
+        env: 'ROLLCALL_FEDERATION_AUTH_DIRECTIVES',
+        schema: flag('Publish @authenticated/@requiresScopes in the SDL (default true).'),
+      },
+      nativeKeys: {
+        env: 'ROLLCALL_FEDERATION_NATIVE_KEYS',
+        schema: {
+          description:
+            'Which provider types publish their native @key next to id: true (default), false, or a list of providers.',
+          oneOf: [
+            { type: 'boolean' },
+            {
+              type: 'array',
+              items: { enum: definitions.map((definition) => definition.source.key) },
+              minItems: 1,
+              uniqueItems: true,
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+const isKey = (entry: SectionKey | SectionKeys): entry is SectionKey =>
+  typeof entry.env === 'string' && typeof entry.schema === 'object';
+
+function sectionSchema(keys: SectionKeys, description: string): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    description,
+    properties: Object.fromEntries(
+      Object.entries(keys).map(([key, entry]) => [
+        key,
+        isKey(entry)
+          ? entry.secret
+            ? {
+                ...entry.schema,
+                description: `${String(entry.schema.description)} Secret: write \${env.NAME} or \${file.PATH}, never the value.`,
+              }
+            : entry.schema
+          : sectionSchema(entry, `${key} settings.`),
+      ]),
+    ),
+  };
+}
+
+/** Every key of a section with its path (`auth.jwt.issuer`). */
+function keysOf(keys: SectionKeys, path: string): [string, SectionKey][] {
+  return Object.entries(keys).flatMap(([key, entry]) =>
+    isKey(entry) ? [[`${path}.${key}`, entry] as [string, SectionKey]] : keysOf(entry, `${path}.${key}`),
+  );
+}
 
 function fieldSchema(field: SourceField): JsonSchema {
   const description = field.secret
@@ -137,11 +300,20 @@ export function configSchema(definitions: readonly ProviderDefinition[]): JsonSc
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: 'rollcall configuration',
-    description: 'The sources rollcall serves: each one account of one provider.',
+    description:
+      'The sources rollcall serves (each one account of one provider), its access control and its published SDL.',
     type: 'object',
     additionalProperties: false,
     required: ['sources'],
     properties: {
+      auth: sectionSchema(
+        sections(definitions).auth,
+        'Access control, instead of the ROLLCALL_AUTH… variables (the file then owns them): see the README.',
+      ),
+      federation: sectionSchema(
+        sections(definitions).federation,
+        'What the SDL served to routers carries, instead of the ROLLCALL_FEDERATION_… variables.',
+      ),
       sources: {
         type: 'array',
         minItems: 1,
@@ -309,6 +481,16 @@ interface RawSource {
 function literalSecrets(document: YamlNode | null, definitions: readonly ProviderDefinition[]): string[] {
   const problems: string[] = [];
   if (!isMap(document)) return problems;
+  for (const [section, keys] of Object.entries(sections(definitions)))
+    for (const [path, entry] of keysOf(keys, section)) {
+      if (!entry.secret) continue;
+      const node = document.getIn(path.split('.'), true);
+      if (node === undefined) continue;
+      if (!isScalar(node) || typeof node.value !== 'string' || !onlyReference(node.value))
+        problems.push(
+          `${path}: a secret is never written in the file; write \${env.NAME} (or \${file.PATH})`,
+        );
+    }
   const sources = document.get('sources', true);
   if (!isSeq(sources)) return problems;
   sources.items.forEach((item, index) => {
@@ -330,15 +512,73 @@ function literalSecrets(document: YamlNode | null, definitions: readonly Provide
   return problems;
 }
 
-/**
- * Reads the configuration file at `path` for these providers. `env` feeds `${env.…}` references. Throws
- * SourcesFileError with every problem found.
- */
+/** The process-wide settings a file's sections stand for. */
+export interface FileSettings {
+  /** The sections the file holds (`auth`, `federation`): it owns their variables. */
+  sections: ('auth' | 'federation')[];
+  /** Each set key as the variable it stands for, in the variable's syntax. */
+  variables: Record<string, string>;
+  /** Every variable of the sections held, with its key's path, for problems to name. */
+  labels: Map<string, string>;
+  /** The variables of the sections held, set or not (those the environment must not set as well). */
+  owned: string[];
+}
+
+export interface ConfigFile {
+  sources: SourceConfig[];
+  settings: FileSettings;
+}
+
+/** The sources of the configuration file at `path` (see readConfigFile). */
 export function readSourcesFile(
   path: string,
   env: Record<string, string | undefined>,
   definitions: readonly ProviderDefinition[],
 ): SourceConfig[] {
+  return readConfigFile(path, env, definitions).sources;
+}
+
+/** A section key's checked value in the syntax of the variable it stands for. */
+function sectionVariable(path: string, value: unknown, definitions: readonly ProviderDefinition[]): string {
+  if (path === 'federation.nativeKeys' && Array.isArray(value))
+    return value
+      .map((key) => definitions.find((definition) => definition.source.key === key)?.id ?? String(key))
+      .join(',');
+  return Array.isArray(value) ? value.map(String).join(',') : String(value);
+}
+
+function readSections(
+  data: Record<string, unknown>,
+  definitions: readonly ProviderDefinition[],
+): FileSettings {
+  const settings: FileSettings = { sections: [], variables: {}, labels: new Map(), owned: [] };
+  for (const [section, keys] of Object.entries(sections(definitions)) as [
+    'auth' | 'federation',
+    SectionKeys,
+  ][]) {
+    if (data[section] === undefined) continue;
+    settings.sections.push(section);
+    for (const [path, entry] of keysOf(keys, section)) {
+      settings.labels.set(entry.env, path);
+      settings.owned.push(entry.env);
+      let value: unknown = data;
+      for (const segment of path.split('.'))
+        value = value && typeof value === 'object' ? (value as Record<string, unknown>)[segment] : undefined;
+      if (value !== undefined) settings.variables[entry.env] = sectionVariable(path, value, definitions);
+    }
+  }
+  return settings;
+}
+
+/**
+ * Reads the configuration file at `path` for these providers: its sources and the variables its
+ * sections stand for. `env` feeds `${env.…}` references. Throws SourcesFileError with every problem found.
+ */
+export function readConfigFile(
+  path: string,
+  env: Record<string, string | undefined>,
+  definitions: readonly ProviderDefinition[],
+): ConfigFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -368,9 +608,9 @@ export function readSourcesFile(
   if (problems.length > 0) throw new SourcesFileError(problems);
 
   // `verbose` gives each error its schema (for the allowed keys); the data it also gives is never printed.
-  const validate = new Ajv({ allErrors: true, strict: false, coerceTypes: true, verbose: true }).compile<{
-    sources: RawSource[];
-  }>(configSchema(definitions));
+  const validate = new Ajv({ allErrors: true, strict: false, coerceTypes: true, verbose: true }).compile<
+    { sources: RawSource[] } & Record<string, unknown>
+  >(configSchema(definitions));
   if (!validate(data)) {
     const described = (validate.errors ?? []).map(describe).filter((line): line is string => line !== null);
     throw new SourcesFileError([...new Set(described)]);
@@ -429,5 +669,5 @@ export function readSourcesFile(
       );
   }
   if (problems.length > 0) throw new SourcesFileError(problems);
-  return sources;
+  return { sources, settings: readSections(data, definitions) };
 }

@@ -130,7 +130,7 @@ sources:
 
   it('refuses unknown keys at every level, naming their path', () => {
     const env = { TOKEN: SECRET };
-    expect(problems(`${twilio()}extra: 1\n`, env)).toEqual(['extra: unknown key (allowed: sources)']);
+    expect(problems(`${twilio()}extra: 1\n`, env)).toEqual(['extra: unknown key (allowed: auth, federation, sources)']);
     expect(problems(twilio('    region: us\n'), env)).toEqual([
       'sources[0].region: unknown key (allowed: name, enabled, default, settings, provider, credentials, options)',
     ]);
@@ -243,6 +243,159 @@ describe('the configuration with a file', () => {
       ['twochat', 'TWO_CHAT', true],
       ['twilio', 'TWILIO_CONVERSATIONS', true],
     ]);
+  });
+});
+
+describe("the file's auth and federation sections", () => {
+  const ROUTER = 'r'.repeat(40);
+  const HMAC = 'h'.repeat(40);
+  /** The configuration problems of `env` (none: []). */
+  const loadProblems = (env: Record<string, string>): string[] => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('configures access control and the published SDL, as the variables they stand for would', () => {
+    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(join(dir, 'jwt-public.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+    const path = file(
+      `${twilio()}
+auth:
+  mode: jwt
+  metricsToken: \${env.METRICS}
+  scopes: { read: directory.read, pii: directory.pii, admin: directory.admin }
+  jwt:
+    publicKey: \${file.jwt-public.pem}
+    issuer: https://idp.example.com/
+    audience: rollcall
+    algorithms: [ES256]
+    clockSkewSeconds: 10
+    scopeClaim: permissions
+federation:
+  authDirectives: false
+  nativeKeys: [cometchat, twilio]
+`,
+    );
+    const config = loadConfig({
+      HOST: '0.0.0.0',
+      ROLLCALL_CONFIG: path,
+      TOKEN: SECRET,
+      METRICS: 'm'.repeat(40),
+    });
+    expect(config.auth).toMatchObject({
+      mode: 'jwt',
+      metricsToken: 'm'.repeat(40),
+      scopes: { read: 'directory.read', pii: 'directory.pii', admin: 'directory.admin' },
+      jwt: {
+        publicKey: expect.stringContaining('BEGIN PUBLIC KEY'),
+        issuer: 'https://idp.example.com/',
+        audience: 'rollcall',
+        algorithms: ['ES256'],
+        clockSkewSeconds: 10,
+        scopeClaim: 'permissions',
+      },
+    });
+    expect(config.federation).toEqual({
+      authDirectives: false,
+      nativeKeys: ['TWILIO_CONVERSATIONS', 'COMETCHAT'],
+    });
+  });
+
+  it('reads router mode with its secrets from references', () => {
+    const path = file(
+      `${twilio()}
+auth:
+  mode: router
+  router:
+    secret: \${env.ROUTER}
+    hmacSecret: \${env.HMAC}
+    secretHeader: x-from-router
+`,
+    );
+    const config = loadConfig({ HOST: '0.0.0.0', ROLLCALL_CONFIG: path, TOKEN: SECRET, ROUTER, HMAC });
+    expect(config.auth).toMatchObject({
+      mode: 'router',
+      router: {
+        secret: ROUTER,
+        hmacSecret: HMAC,
+        secretHeader: 'x-from-router',
+        trustForwardedClaims: false,
+      },
+    });
+  });
+
+  it('refuses secrets written in the section, without echoing them', () => {
+    const found = problems(
+      `${twilio()}
+auth:
+  mode: router
+  metricsToken: ${'m'.repeat(40)}
+  router: { secret: ${ROUTER} }
+`,
+      { TOKEN: SECRET },
+    );
+    expect(found).toEqual([
+      'auth.metricsToken: a secret is never written in the file; write ${env.NAME} (or ${file.PATH})',
+      'auth.router.secret: a secret is never written in the file; write ${env.NAME} (or ${file.PATH})',
+    ]);
+    expect(found.join('\n')).not.toContain(ROUTER);
+  });
+
+  it("names the section's keys in its problems, each prefixed with the file name", () => {
+    const path = file(
+      `${twilio()}
+auth:
+  mode: jwt
+  jwt: { jwksUrl: http://idp.example.com/jwks, audience: rollcall, algorithms: [HS256] }
+`,
+      'auth.yaml',
+    );
+    expect(loadProblems({ HOST: '0.0.0.0', ROLLCALL_CONFIG: path, TOKEN: SECRET })).toEqual([
+      'auth.yaml: auth.jwt.jwksUrl must be https (plain http only on loopback): keys fetched in clear text can be replaced.',
+      'auth.yaml: Set auth.jwt.issuer: tokens from any other issuer are refused.',
+      'auth.yaml: auth.jwt.algorithms must list asymmetric algorithms from: RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA.',
+    ]);
+  });
+
+  it('refuses unknown keys and values the schema does not allow, naming their path', () => {
+    expect(
+      problems(
+        `${twilio()}
+auth:
+  mode: basic
+  jwt: { issuer: i, tenant: t }
+federation:
+  nativeKeys: [slack]
+`,
+        { TOKEN: SECRET },
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        'auth.mode: must be one of jwt, router, none',
+        'auth.jwt.tenant: unknown key (allowed: jwksUrl, publicKey, issuer, audience, algorithms, clockSkewSeconds, scopeClaim, jwksCacheSeconds)',
+        'federation.nativeKeys[0]: must be one of twochat, twilio, ada, cometchat, voximplant',
+      ]),
+    );
+  });
+
+  it("refuses a section's variables set in the environment as well: the file owns the section", () => {
+    const path = file(`${twilio()}\nauth:\n  mode: none\n`, 'owned.yaml');
+    expect(
+      loadProblems({ HOST: '127.0.0.1', ROLLCALL_CONFIG: path, TOKEN: SECRET, ROLLCALL_JWT_ISSUER: 'i' }),
+    ).toEqual([
+      'ROLLCALL_JWT_ISSUER is set, and owned.yaml has an auth section, which owns it: write it there as auth.jwt.issuer, or remove it from the environment.',
+    ]);
+    // Without an auth section, the variables configure access control as before.
+    const plain = file(twilio());
+    expect(
+      loadConfig({ HOST: '127.0.0.1', ROLLCALL_CONFIG: plain, TOKEN: SECRET, ROLLCALL_AUTH: 'none' }).auth
+        .mode,
+    ).toBe('none');
   });
 });
 
