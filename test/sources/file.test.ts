@@ -130,7 +130,9 @@ sources:
 
   it('refuses unknown keys at every level, naming their path', () => {
     const env = { TOKEN: SECRET };
-    expect(problems(`${twilio()}extra: 1\n`, env)).toEqual(['extra: unknown key (allowed: auth, federation, sources)']);
+    expect(problems(`${twilio()}extra: 1\n`, env)).toEqual([
+      'extra: unknown key (allowed: auth, federation, sources)',
+    ]);
     expect(problems(twilio('    region: us\n'), env)).toEqual([
       'sources[0].region: unknown key (allowed: name, enabled, default, settings, provider, credentials, options)',
     ]);
