@@ -18,6 +18,8 @@ import {
   isObjectType,
   isUnionType,
   type DirectiveNode,
+  type FieldDefinitionNode,
+  type InterfaceTypeDefinitionNode,
   type DocumentNode,
   type ObjectTypeDefinitionNode,
   type ObjectTypeExtensionNode,
@@ -65,7 +67,56 @@ export function loadTypeDefs(
   providers: readonly ProviderDefinition[] = PROVIDERS,
   scopes: ScopeNames = DEFAULT_SCOPES,
 ): DocumentNode {
-  return renameScopes(mergedTypeDefs(providers), scopes);
+  return describeAccess(renameScopes(mergedTypeDefs(providers), scopes));
+}
+
+/** `Requires the scope `users:read`.` for `@requiresScopes(scopes: [["users:read"]])` and its DNF kin. */
+function accessSentence(directives: readonly DirectiveNode[] | undefined): string | undefined {
+  const scopes = directives?.find((d) => d.name.value === 'requiresScopes');
+  const argument = scopes?.arguments?.find((a) => a.name.value === 'scopes');
+  if (argument?.value.kind === Kind.LIST) {
+    const alternatives = argument.value.values.map((all) =>
+      all.kind === Kind.LIST
+        ? all.values
+            .map((scope) => (scope.kind === Kind.STRING ? `\`${scope.value}\`` : ''))
+            .filter(Boolean)
+            .join(' and ')
+        : '',
+    );
+    const listed = alternatives.filter(Boolean);
+    if (listed.length === 1)
+      return `Requires the scope${listed[0].includes(' and ') ? 's' : ''} ${listed[0]}.`;
+    if (listed.length > 1) return `Requires ${listed.join(', or ')}.`;
+  }
+  if (directives?.some((d) => d.name.value === 'authenticated')) return 'Requires an authenticated caller.';
+  return undefined;
+}
+
+/**
+ * Each type and field that `@requiresScopes`/`@authenticated` guards says so in its description (from the
+ * directive, with the configured scope names), so Sandbox and every generated client show it.
+ */
+function describeAccess(document: DocumentNode): DocumentNode {
+  const describe = <T extends FieldDefinitionNode | ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode>(
+    node: T,
+  ): T | undefined => {
+    const sentence = accessSentence(node.directives);
+    if (!sentence) return undefined;
+    const text = node.description?.value.trim();
+    return {
+      ...node,
+      description: {
+        kind: Kind.STRING,
+        value: text ? `${text}\n\n${sentence}` : sentence,
+        block: true,
+      },
+    };
+  };
+  return visit(document, {
+    FieldDefinition: describe,
+    ObjectTypeDefinition: describe,
+    InterfaceTypeDefinition: describe,
+  });
 }
 
 function mergedTypeDefs(providers: readonly ProviderDefinition[]): DocumentNode {
