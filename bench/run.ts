@@ -35,11 +35,15 @@
  *               50` at the start, middle and end of each list. Target: the same upstream calls at every
  *               size and p50 largest ÷ smallest ≤ 1.2; `nodes` of 50 ids spread over the 100,000 never
  *               walks the list (50 single fetches; on a fresh server at most one probing page before).
+ * 9. access control  scenario 4's executed query with `ROLLCALL_AUTH=jwt` and a verified ES256 bearer
+ *               token (every field authorized from the SDL's directives) vs `ROLLCALL_AUTH=none`, same
+ *               answer bytes. Target: ≥ 90% of its req/s; at 1 connection the p50 added is reported.
  *
  * Every server runs in its own child process (bench/servers/), the emulators (with injected latency)
  * in one more; autocannon runs here (scenario 6 times its sequential requests itself). Targets are reported as met or missed, never asserted: the exit
  * code is non-zero only when the bench itself could not run or an answer was wrong.
  */
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { resolve } from 'node:path';
@@ -118,8 +122,8 @@ const LOAD = {
 };
 const PROVIDER_CONCURRENCY = String(positive('provider-concurrency', args['provider-concurrency']));
 const ONLY = args.only ? new Set(args.only.split(',').map((part) => part.trim())) : null;
-if (ONLY && [...ONLY].some((part) => !/^[1-8]$/.test(part))) {
-  console.error('--only takes scenario numbers from 1 to 8, comma-separated');
+if (ONLY && [...ONLY].some((part) => !/^[1-9]$/.test(part))) {
+  console.error('--only takes scenario numbers from 1 to 9, comma-separated');
   process.exit(2);
 }
 /** Whether the run includes any of `scenarios`. */
@@ -237,12 +241,13 @@ async function query(
   url: string,
   source: string,
   variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
 ): Promise<GraphQLAnswer> {
   const body = JSON.stringify(variables ? { query: source, variables } : { query: source });
   const started = performance.now();
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body,
     signal: AbortSignal.timeout(30_000),
   });
@@ -725,24 +730,33 @@ async function fanOutBatchingScaling(): Promise<void> {
  */
 async function warmRollcall(
   reuse: boolean,
+  access: { label: string; env: Record<string, string>; headers: Record<string, string> } = {
+    label: '',
+    env: {},
+    headers: {},
+  },
 ): Promise<{ child: ChildHandle<ServerInfo>; answer: GraphQLAnswer }> {
   const child = await start<ServerInfo>(
-    `rollcall (Twilio, 124 users, upstream cache on, whole-answer reuse ${reuse ? 'on' : 'off'})`,
+    `rollcall (Twilio, 124 users, upstream cache on, whole-answer reuse ${reuse ? 'on' : 'off'}${access.label})`,
     'servers/rollcall.ts',
     rollcallEnv(emulators.info.largeTwilioEnv, {
       ROLLCALL_CACHE_TTL_SECONDS: '3600',
       ROLLCALL_RESPONSE_CACHE: String(reuse),
+      ...access.env,
     }),
   );
   try {
     const { url } = child.info;
-    await query(url, twilioUsers(50));
-    const warm = await callsOfOne(() => query(url, twilioUsers(50)), ['TWILIO_LARGE']);
+    await query(url, twilioUsers(50), undefined, access.headers);
+    const warm = await callsOfOne(
+      () => query(url, twilioUsers(50), undefined, access.headers),
+      ['TWILIO_LARGE'],
+    );
     if (warm.TWILIO_LARGE !== 0)
       problem(
         `the warm-cache query (whole-answer reuse ${reuse ? 'on' : 'off'}) still called upstream (${warm.TWILIO_LARGE})`,
       );
-    return { child, answer: await query(url, twilioUsers(50)) };
+    return { child, answer: await query(url, twilioUsers(50), undefined, access.headers) };
   } catch (error) {
     await stop(child);
     throw error;
@@ -806,6 +820,84 @@ async function ceiling(): Promise<void> {
     details.ceilingWithWholeAnswerReuse = { shareOfBareRps: reusedShare };
   } finally {
     await stop(reusing.child);
+  }
+}
+
+/**
+ * 9: what access control costs. Scenario 4's executed query (warm upstream cache, whole-answer reuse
+ * off) with `ROLLCALL_AUTH=none` (no check: the baseline) and with `ROLLCALL_AUTH=jwt`, a bearer token
+ * verified per request (ES256, a static public key) and every field authorized from the SDL's
+ * directives; same answer bytes (the token holds both scopes the query needs). Target: ≥ 90% of the
+ * baseline's req/s; at 1 connection, the p50 added is reported.
+ */
+async function accessControl(): Promise<void> {
+  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+  const token = await new SignJWT({ scope: 'users:read users:read:pii' })
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuer('https://idp.bench')
+    .setAudience('rollcall-bench')
+    .setSubject('bench')
+    .setIssuedAt()
+    .setExpirationTime('2h')
+    .sign(privateKey);
+  const headers = { authorization: `Bearer ${token}` };
+  const open = await warmRollcall(false, {
+    label: ', ROLLCALL_AUTH=none',
+    env: { ROLLCALL_AUTH: 'none' },
+    headers: {},
+  });
+  let openRows: [Row, Row];
+  try {
+    const target = graphqlTarget(open.child.info.url, twilioUsers(50), undefined, open.answer.text);
+    openRows = [
+      await run('9 access control', 'ROLLCALL_AUTH=none, no token', target, ['TWILIO_LARGE']),
+      await run('9 access control', 'ROLLCALL_AUTH=none, no token', target, ['TWILIO_LARGE'], 1),
+    ];
+  } finally {
+    await stop(open.child);
+  }
+  const guarded = await warmRollcall(false, {
+    label: ', ROLLCALL_AUTH=jwt',
+    env: {
+      ROLLCALL_AUTH: 'jwt',
+      ROLLCALL_JWT_PUBLIC_KEY: await exportSPKI(publicKey),
+      ROLLCALL_JWT_ISSUER: 'https://idp.bench',
+      ROLLCALL_JWT_AUDIENCE: 'rollcall-bench',
+      ROLLCALL_JWT_ALGORITHMS: 'ES256',
+    },
+    headers,
+  });
+  try {
+    if (guarded.answer.text !== open.answer.text)
+      problem('rollcall answers a token with both scopes differently from ROLLCALL_AUTH=none');
+    const target = graphqlTarget(
+      guarded.child.info.url,
+      twilioUsers(50),
+      undefined,
+      open.answer.text,
+      headers,
+    );
+    const loaded = await run('9 access control', 'ROLLCALL_AUTH=jwt, verified token', target, [
+      'TWILIO_LARGE',
+    ]);
+    const one = await run(
+      '9 access control',
+      'ROLLCALL_AUTH=jwt, verified token',
+      target,
+      ['TWILIO_LARGE'],
+      1,
+    );
+    openRows[0].versus = 'baseline';
+    openRows[1].versus = 'baseline';
+    const share = loaded.stats.rps / openRows[0].stats.rps;
+    loaded.versus = `${(share * 100).toFixed(0)}% of req/s`;
+    verdict(loaded, 'req/s ≥ 90% of ROLLCALL_AUTH=none', `${(share * 100).toFixed(1)}%`, share >= 0.9);
+    const added = one.stats.p50 - openRows[1].stats.p50;
+    one.versus = `p50 ${signed(added)} ms`;
+    one.target = 'none (informational: the latency a verified token adds)';
+    details.accessControl = { shareOfOpenRps: share, p50AddedMsAtOneConnection: added };
+  } finally {
+    await stop(guarded.child);
   }
 }
 
@@ -1423,6 +1515,7 @@ async function main(): Promise<number> {
     if (includes(6)) await paging();
     if (includes(7)) await listAndLookups();
     if (includes(8)) await scaling();
+    if (includes(9)) await accessControl();
   } finally {
     await stop(emulators as ChildHandle<unknown>);
   }
@@ -1494,7 +1587,7 @@ const watchdog = setTimeout(
     progress('the run took far longer than expected: stopping');
     void Promise.all([...children].map((child) => child.stop())).finally(() => process.exit(1));
   },
-  (60 + 29 * (LOAD.seconds + LOAD.warmupSeconds + 1) + 20 * PAGING.passes + 60 + 3 * SCALE.samples) *
+  (60 + 33 * (LOAD.seconds + LOAD.warmupSeconds + 1) + 20 * PAGING.passes + 60 + 3 * SCALE.samples) *
     3 *
     1000,
 );

@@ -38,11 +38,12 @@ export function graphqlTarget(
   query: string,
   variables?: Record<string, unknown>,
   expectBody?: string,
+  headers: Record<string, string> = {},
 ): LoadTarget {
   return {
     url: `${url}/graphql`,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(variables ? { query, variables } : { query }),
     expectBody,
   };
