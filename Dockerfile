@@ -26,6 +26,10 @@ COPY package.json package-lock.json ./
 RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY schema ./schema
+# The directory's embedded database (PGlite) persists here; mount a volume to keep it across containers,
+# or set ROLLCALL_DATABASE_URL to use a PostgreSQL server instead.
+RUN mkdir -p rollcall-data && chown node:node rollcall-data
+VOLUME ["/app/rollcall-data"]
 USER node
 EXPOSE 4000
 # Liveness: /health (readiness, for an orchestrator, is /ready).

@@ -55,6 +55,7 @@ const config: CodegenConfig = {
           Node: '../providers/core/record.js#UserRecord',
           User: '../providers/core/record.js#UserRecord',
           UserConnection: '../directory/users.js#UsersConnectionSource',
+          DirectorySource: '../directory/indexed.js#DirectorySourceRow',
           ProviderStatus: '../providers/core/status.js#ProviderStatusSource',
           SourceStatus: '../providers/core/status.js#SourceStatusSource',
           ...providerMappers(),

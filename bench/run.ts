@@ -399,6 +399,8 @@ function rollcallEnv(base: Record<string, string>, extra: Record<string, string>
       ...base,
       ROLLCALL_PROVIDER_CONCURRENCY: PROVIDER_CONCURRENCY,
       ROLLCALL_MAX_PAGE_SIZE: '100',
+      // Scenarios 1–9 measure the live paths; the directory's walks would add upstream calls.
+      ROLLCALL_DIRECTORY: 'off',
       ...extra,
     }),
   };

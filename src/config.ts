@@ -89,6 +89,19 @@ export interface Config {
   auth: AuthConfig;
   /** What the SDL served to routers (`_service { sdl }`) carries. */
   federation: FederationConfig;
+  /** The index `users` is served from (see directory/). */
+  directory: DirectoryConfig;
+}
+
+export interface DirectoryConfig {
+  /** Off: `users` walks the providers live, as before the index (ROLLCALL_DIRECTORY=off). */
+  enabled: boolean;
+  /** A PostgreSQL server shared by every replica; unset: PGlite in the process. */
+  databaseUrl?: string;
+  /** PGlite's folder; unset: in memory (demo mode, tests). */
+  dataDir?: string;
+  /** Between complete walks of a source (per source: `settings.syncIntervalSeconds`). */
+  syncIntervalSeconds: number;
 }
 
 export interface FederationConfig {
@@ -127,6 +140,30 @@ function redisUrl(read: EnvReader): string | undefined {
 }
 
 /** Origins for ROLLCALL_CORS_ORIGINS: `*`, or comma-separated `scheme://host[:port]` without a path. */
+/** `ROLLCALL_DIRECTORY`, `ROLLCALL_DATABASE_URL`, `ROLLCALL_DATA_DIR`, `ROLLCALL_SYNC_INTERVAL_SECONDS`. */
+function directorySettings(read: EnvReader, demo: boolean): DirectoryConfig {
+  const enabled = read.oneOf('ROLLCALL_DIRECTORY', ['on', 'off'], 'on') === 'on';
+  const raw = read.string('ROLLCALL_DATABASE_URL');
+  let databaseUrl: string | undefined;
+  if (raw !== undefined) {
+    try {
+      const url = new URL(raw);
+      if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new Error('protocol');
+      databaseUrl = raw;
+    } catch {
+      // The value may hold a password: never echoed.
+      read.problem('ROLLCALL_DATABASE_URL must be a postgres:// or postgresql:// URL.');
+    }
+  }
+  const dataDir = read.string('ROLLCALL_DATA_DIR') ?? (demo ? undefined : 'rollcall-data');
+  return {
+    enabled,
+    ...(databaseUrl ? { databaseUrl } : {}),
+    ...(dataDir && !databaseUrl ? { dataDir } : {}),
+    syncIntervalSeconds: read.int('ROLLCALL_SYNC_INTERVAL_SECONDS', 300, { min: 5, max: 604_800 }),
+  };
+}
+
 /** `ROLLCALL_FEDERATION_NATIVE_KEYS`: true (every provider, the default), false, or a list of providers. */
 function nativeKeys(read: EnvReader, providerIds: readonly ProviderId[]): ProviderId[] {
   const raw = read.string('ROLLCALL_FEDERATION_NATIVE_KEYS');
@@ -363,6 +400,7 @@ export function loadConfig(
     ...(configFile ? { configFile } : {}),
     // Nothing live (demo mode, or no source at all) means no personal data to protect.
     auth: readAuth(sectionRead, { demo: options.demo === true || !live, host }),
+    directory: directorySettings(read, options.demo === true || !live),
     federation: {
       authDirectives: sectionRead.bool('ROLLCALL_FEDERATION_AUTH_DIRECTIVES') ?? true,
       nativeKeys: nativeKeys(sectionRead, providerIds),

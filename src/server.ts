@@ -14,6 +14,9 @@ import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Authenticator } from './auth/authenticate.js';
+import { openDatabase, type Database } from './directory/store/database.js';
+import { migrate } from './directory/store/migrations.js';
+import { DirectorySync } from './directory/sync.js';
 import { createDevelopmentKey, type DevelopmentKey } from './auth/devKey.js';
 import { checkPublicKey } from './auth/jwt.js';
 import { scopeKey } from './auth/principal.js';
@@ -62,6 +65,8 @@ export interface RollcallServer {
   readonly apollo: ApolloServer<RequestContext>;
   /** Demo mode: a token signed with the development key (null outside demo mode). */
   developmentToken(scopes: readonly string[]): Promise<string | null>;
+  /** The directory's database and sync (undefined when ROLLCALL_DIRECTORY=off). */
+  readonly directory?: { db: Database; sync: DirectorySync };
 }
 
 const CIRCUIT_GAUGE = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 } as const;
@@ -179,11 +184,42 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? (options.developmentKey ?? (await createDevelopmentKey()))
     : undefined;
   const authenticator = await Authenticator.create(config.auth, developmentKey);
+  let directory: { db: Database; sync: DirectorySync } | undefined;
+  if (config.directory.enabled) {
+    const db = await openDatabase({
+      ...(config.directory.databaseUrl ? { url: config.directory.databaseUrl } : {}),
+      ...(config.directory.dataDir ? { dataDir: config.directory.dataDir } : {}),
+    });
+    try {
+      await migrate(db);
+    } catch (error) {
+      await db.close().catch(() => undefined);
+      throw error;
+    }
+    const sync = new DirectorySync(
+      db,
+      connected.map(({ source, connection }, rank) => ({
+        name: source.name,
+        provider: source.provider,
+        rank,
+        session: (request) => connection.session(request),
+        intervalMs: (source.overrides.syncIntervalSeconds ?? config.directory.syncIntervalSeconds) * 1000,
+      })),
+      {
+        windowSize: 1000,
+        operationTimeoutMs: config.operationTimeoutMs,
+        maxUpstreamCalls: config.maxUpstreamCalls,
+        retryBaseMs: 5_000,
+      },
+      logger,
+    );
+    directory = { db, sync };
+  }
   const schema = buildSchema(
     [
       rootResolvers(statuses, sourceStatuses),
       runtimeResolvers(config.limits.maxSize, providers),
-      directoryResolvers(providers),
+      directoryResolvers(providers, undefined, directory?.db),
       ...providers.map((definition) =>
         definition.resolvers(
           connected
@@ -290,6 +326,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     get url() {
       return url;
     },
+    directory,
     async developmentToken(scopes) {
       return developmentKey ? developmentKey.sign(scopes) : null;
     },
@@ -301,6 +338,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       const { port } = httpServer.address() as AddressInfo;
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       url = `http://${host}:${port}`;
+      await directory?.sync.start();
       return url;
     },
     /**
@@ -309,6 +347,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
      */
     async stop() {
       stopping = true;
+      // Walks in flight are cancelled at once: they change nothing, and the next start walks again.
+      const syncStopped = directory?.sync.stop();
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
       // A connection that finishes its request while stopping is idle again: close it then.
@@ -320,6 +360,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       clearTimeout(force);
       await apollo.stop();
       await cache.close();
+      if (directory) {
+        await syncStopped;
+        await directory.db.close();
+      }
     },
   };
 }

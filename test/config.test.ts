@@ -81,6 +81,41 @@ describe('loadConfig', () => {
     expect(loadConfig({ ROLLCALL_DEMO: 'false' }).demo).toBe('off');
   });
 
+  describe('directory settings', () => {
+    it('keeps an index by default: PGlite in memory in demo mode, in rollcall-data otherwise', () => {
+      expect(loadConfig({}, { demo: true }).directory).toEqual({ enabled: true, syncIntervalSeconds: 300 });
+      expect(loadConfig({ HOST: '127.0.0.1', TWOCHAT_API_KEY: 'k' }).directory).toEqual({
+        enabled: true,
+        dataDir: 'rollcall-data',
+        syncIntervalSeconds: 300,
+      });
+    });
+
+    it('uses a PostgreSQL server when ROLLCALL_DATABASE_URL is set, and can be turned off', () => {
+      const url = 'postgres://rollcall:secret@db.internal:5432/rollcall';
+      expect(loadConfig({ ROLLCALL_DATABASE_URL: url, ROLLCALL_DATA_DIR: '/data' }).directory).toEqual({
+        enabled: true,
+        databaseUrl: url,
+        syncIntervalSeconds: 300,
+      });
+      expect(loadConfig({ ROLLCALL_DIRECTORY: 'off' }).directory.enabled).toBe(false);
+    });
+
+    it('refuses a database URL that is not postgres, without echoing it, and an interval out of range', () => {
+      const found = problems({
+        ROLLCALL_DATABASE_URL: 'mysql://root:hunter2@db/x',
+        ROLLCALL_SYNC_INTERVAL_SECONDS: '1',
+        ROLLCALL_DIRECTORY: 'maybe',
+      });
+      expect(found).toEqual([
+        'ROLLCALL_DIRECTORY must be one of on, off.',
+        'ROLLCALL_DATABASE_URL must be a postgres:// or postgresql:// URL.',
+        'ROLLCALL_SYNC_INTERVAL_SECONDS must be an integer from 5 to 604800.',
+      ]);
+      expect(found.join('\n')).not.toContain('hunter2');
+    });
+  });
+
   describe('federation settings', () => {
     it('publishes the authorization directives and every native key by default', () => {
       expect(loadConfig({}).federation).toEqual({

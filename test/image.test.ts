@@ -17,7 +17,13 @@ import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulators, type RunningEmulators } from '../src/emulators/demo.js';
-import { logEntries, startRollcall, stopsGracefully, type RollcallProcess } from './support/process.js';
+import {
+  directoryReady,
+  logEntries,
+  startRollcall,
+  stopsGracefully,
+  type RollcallProcess,
+} from './support/process.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const dockerfile = readFileSync(join(REPO, 'Dockerfile'), 'utf8');
@@ -87,6 +93,12 @@ describe('the Dockerfile', () => {
     expect(runtimeStage).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
   });
 
+  it("gives the directory's embedded database a folder the node user owns, as a volume", () => {
+    expect(runtimeStage).toMatch(/^RUN mkdir -p rollcall-data && chown node:node rollcall-data$/m);
+    expect(runtimeStage).toMatch(/^VOLUME \["\/app\/rollcall-data"\]$/m);
+    expect(runtimeStage.indexOf('VOLUME')).toBeLessThan(runtimeStage.indexOf('USER node'));
+  });
+
   it('keeps secrets and local state out of the build context', () => {
     const ignored = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n');
     for (const entry of ['.env', 'node_modules', '.git']) expect(ignored).toContain(entry);
@@ -111,12 +123,28 @@ describe('the production path', () => {
       env: { ...imageEnv(), ...emulators.env, PORT: '0', HOST: '127.0.0.1' },
     });
     try {
-      const answer = await fetch(`${rollcall.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ users(first: 40) { nodes { provider } } providers { mode } }' }),
-      });
-      const body = (await answer.json()) as { data?: { providers: { mode: string }[] }; errors?: unknown };
+      const ask = async () => {
+        const answer = await fetch(`${rollcall!.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ users(first: 40) { nodes { provider } } providers { mode } }' }),
+        });
+        return (await answer.json()) as {
+          data?: { providers: { mode: string }[] };
+          errors?: { extensions?: { code?: string } }[];
+        };
+      };
+      // `users` comes from the directory: until each source's first walk completes, the answer says
+      // DIRECTORY_INCOMPLETE (the persisted database starts empty here).
+      let body = await ask();
+      for (
+        let i = 0;
+        i < 100 && body.errors?.every((e) => e.extensions?.code === 'DIRECTORY_INCOMPLETE');
+        i += 1
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        body = await ask();
+      }
       expect(body.errors).toBeUndefined();
       expect(body.data!.providers.map((p) => p.mode)).toEqual(['LIVE', 'LIVE', 'LIVE', 'LIVE', 'LIVE']);
     } finally {
@@ -153,6 +181,7 @@ describe('the runtime layout', () => {
     });
     const health = await fetch(`${rollcall.url}/health`);
     expect(health.status).toBe(200);
+    await directoryReady(rollcall.url);
     const post = (query: string) =>
       fetch(`${rollcall!.url}/graphql`, {
         method: 'POST',

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulators, type RunningEmulators } from '../src/emulators/demo.js';
 import {
+  directoryReady,
   injectFault,
   logEntries,
   portFree,
@@ -160,6 +161,7 @@ describe('npm start', () => {
       cwd: REPO,
       env: { ...DEMO, ROLLCALL_SHUTDOWN_GRACE_MS: '300', ROLLCALL_OPERATION_TIMEOUT_MS: '30000' },
     });
+    await directoryReady(running.url);
     await injectFault(running.emulators['twilio-us'], { delayMs: 10_000, times: 1 });
     const inFlight = slowQuery(running.url).then(
       (response) => response.status,

@@ -12,7 +12,11 @@ const examples = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((match) 
 let h: Harness;
 beforeAll(async () => {
   // As `npm start` serves the demo: its sources (two Twilio accounts) are what the examples name.
-  h = await startHarness({ demoSources: true });
+  h = await startHarness({ demoSources: true, env: { ROLLCALL_DIRECTORY: 'on' } });
+  // `npm start` serves `users` from the directory: its first walks complete before the examples run.
+  const directory = h.server.directory!;
+  const sources = await directory.db.query<{ source: string }>('SELECT source FROM directory_sources');
+  await Promise.all(sources.map(({ source }) => directory.sync.walkNow(source)));
 });
 afterAll(() => h.stop());
 

@@ -48,6 +48,7 @@ export interface RecordedCall {
  * - `slowBodyMs`: send headers and the first byte, then the rest after this long (a slow body).
  * - `times`: how many calls it applies to (default: every call until cleared).
  * - `path`: only calls whose path starts with this.
+ * - `after`: lets this many matching calls through first (a failure midway through a walk).
  */
 export interface Fault {
   status?: number;
@@ -58,6 +59,7 @@ export interface Fault {
   slowBodyMs?: number;
   times?: number;
   path?: string;
+  after?: number;
 }
 
 type EmulatorHandler = (req: EmulatorRequest) => EmulatorResponse | Promise<EmulatorResponse>;
@@ -81,7 +83,7 @@ export class EmulatorServer {
   /** Calls being served right now, and the most at once since the last reset (concurrency limits). */
   inFlight = 0;
   maxInFlight = 0;
-  private faults: (Fault & { remaining: number })[] = [];
+  private faults: (Fault & { remaining: number; skip: number })[] = [];
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
   private url = '';
@@ -144,7 +146,11 @@ export class EmulatorServer {
   }
 
   injectFault(fault: Fault): void {
-    this.faults.push({ ...fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+    this.faults.push({
+      ...fault,
+      remaining: fault.times ?? Number.POSITIVE_INFINITY,
+      skip: fault.after ?? 0,
+    });
   }
 
   clearFaults(): void {
@@ -173,6 +179,10 @@ export class EmulatorServer {
 
   private takeFault(path: string): Fault | undefined {
     const fault = this.faults.find((f) => f.remaining > 0 && (!f.path || path.startsWith(f.path)));
+    if (fault && fault.skip > 0) {
+      fault.skip -= 1;
+      return undefined;
+    }
     if (fault) fault.remaining -= 1;
     this.faults = this.faults.filter((f) => f.remaining > 0);
     return fault;

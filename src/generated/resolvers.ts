@@ -2,6 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserRecord } from '../providers/core/record.js';
 import type { UsersConnectionSource } from '../directory/users.js';
+import type { DirectorySourceRow } from '../directory/indexed.js';
 import type { ProviderStatusSource, SourceStatusSource } from '../providers/core/status.js';
 import type { AdaEndUserRecord, AdaEndUserProfileRecord } from '../providers/ada/types.js';
 import type { CometChatUserRecord } from '../providers/cometchat/types.js';
@@ -276,6 +277,43 @@ export type CometChatUserStatus =
   /** Users who are offline (`status=offline`). */
   | 'OFFLINE';
 
+/** The index rollcall keeps of every source's users. */
+export type Directory = {
+  __typename?: 'Directory';
+  /** Each configured source's sync state, in the configured order. */
+  sources: Array<DirectorySource>;
+};
+
+/** One source as the directory holds it. */
+export type DirectorySource = {
+  __typename?: 'DirectorySource';
+  /** Why its last walk failed (its error code and message), when it did. */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** When its last complete walk ended. */
+  lastSyncedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The source's name. */
+  name: Scalars['String']['output'];
+  /** When its next walk is due. */
+  nextSyncAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Its provider. */
+  provider: Provider;
+  /** Its sync state. */
+  state: DirectorySyncState;
+  /** Its indexed users (not deleted). */
+  users: Scalars['Int']['output'];
+};
+
+/** Where a source's sync stands. */
+export type DirectorySyncState =
+  /** It never completed a walk and its last walk failed. */
+  | 'FAILED'
+  /** Its last walk completed. */
+  | 'READY'
+  /** It completed a walk before, but its last walk failed: its users are those of the last complete walk. */
+  | 'STALE'
+  /** Its first walk is in progress: `users` answers what is indexed so far, with DIRECTORY_INCOMPLETE. */
+  | 'SYNCING';
+
 /**
  * An object with a globally unique, opaque id that `node(id:)` can fetch again (Relay Global Object
  * Identification).
@@ -284,6 +322,13 @@ export type Node = {
   /** The object's global id: opaque, stable, and unique across every provider. */
   id: Scalars['ID']['output'];
 };
+
+/** A sort direction. */
+export type OrderDirection =
+  /** Smallest first. */
+  | 'ASC'
+  /** Largest first. */
+  | 'DESC';
 
 /** Where a connection page sits in the whole list (Relay Cursor Connections). */
 export type PageInfo = {
@@ -369,6 +414,8 @@ export type Query = {
    * fields keep their data.
    */
   cometChatUsers?: Maybe<CometChatUserConnection>;
+  /** The index behind `users`: each source's sync state. Null when the directory is off. */
+  directory?: Maybe<Directory>;
   /**
    * Fetches any rollcall object by its global id. Null when nothing has that id, or when the id belongs to
    * another system; a malformed rollcall id is a BAD_USER_INPUT error.
@@ -409,13 +456,15 @@ export type Query = {
    */
   twoChatUsers?: Maybe<TwoChatUserConnection>;
   /**
-   * Every user of every source (or of the listed providers and sources) as one connection, by provider in
-   * the fixed order, then source by source. The cursor remembers the source and that source's own position,
-   * so paging resumes exactly. Pages backward only when every included provider can. A source that fails is
-   * skipped for this page with an error naming it, and its position is kept in the cursor so the next page
-   * retries it.
+   * Every user of every source as one connection. With the directory on (the default), it is served from
+   * the index rollcall keeps in sync with every source (see `directory`): searchable, sortable, countable and
+   * pageable both ways for every source, at no upstream call. While a source has never completed a walk, the
+   * answer holds what is indexed and a `DIRECTORY_INCOMPLETE` error names the source.
+   * With the directory off (`ROLLCALL_DIRECTORY=off`), it walks the providers live, by provider in the fixed
+   * order, then source by source; a source that fails is skipped for this page with an error naming it, and
+   * `filter`/`orderBy` are refused.
    * Null, with an error, only when the request itself is refused (bad arguments or cursor, an unknown
-   * provider); a failing provider only adds an error.
+   * provider or source).
    */
   users?: Maybe<UserConnection>;
   /** One Voximplant user of the default application by id; null when there is none. */
@@ -574,8 +623,10 @@ export type QueryTwoChatUsersArgs = {
 export type QueryUsersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<UserFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<UserOrder>;
   providers?: InputMaybe<Array<Provider>>;
   sources?: InputMaybe<Array<Scalars['String']['input']>>;
 };
@@ -843,6 +894,51 @@ export type UserEdge = {
   /** The user, of whichever provider's type. */
   node: User;
 };
+
+/** Which users `users` returns: every condition given must hold. */
+export type UserFilter = {
+  /** Only active (true) or inactive (false) users; users whose provider does not say are neither. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** An exact email address, compared after trimming and lower-casing. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** Also users deleted upstream (absent from a source's last complete walk). Default false. */
+  includeDeleted?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only the sources of these providers. */
+  providers?: InputMaybe<Array<Provider>>;
+  /**
+   * A case-insensitive substring of the display name, first or last name, email or native id (1 to 100
+   * characters; `%`, `_` and `\` are literal).
+   */
+  search?: InputMaybe<Scalars['String']['input']>;
+  /** Only these sources, by name. */
+  sources?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only users the provider says changed at or after this time. */
+  updatedSince?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/**
+ * The order of `users`. Missing values come last in both directions; ties are broken by the source order,
+ * then the native id, so the order is total.
+ */
+export type UserOrder = {
+  /** The direction (default ASC). */
+  direction?: InputMaybe<OrderDirection>;
+  /** The field to sort by. */
+  field: UserOrderField;
+};
+
+/** What `users` is sorted by. */
+export type UserOrderField =
+  /** When the provider says the user was created. */
+  | 'CREATED_AT'
+  /** The display name, case-insensitively (the same order on every database). */
+  | 'DISPLAY_NAME'
+  /** The email address, trimmed and lower-cased. */
+  | 'EMAIL'
+  /** The configured source order, then each provider's own list order. */
+  | 'SOURCE'
+  /** When the provider says the user last changed. */
+  | 'UPDATED_AT';
 
 /** An ACD queue a Voximplant user is an operator of (ACDQueueOperatorInfoType). */
 export type VoximplantAcdQueue = {
@@ -1172,8 +1268,12 @@ export type ResolversTypes = ResolversObject<{
   CometChatUserFilter: CometChatUserFilter;
   CometChatUserStatus: CometChatUserStatus;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Directory: ResolverTypeWrapper<Omit<Directory, 'sources'> & { sources: Array<ResolversTypes['DirectorySource']> }>;
+  DirectorySource: ResolverTypeWrapper<DirectorySourceRow>;
+  DirectorySyncState: DirectorySyncState;
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   Node: ResolverTypeWrapper<UserRecord>;
+  OrderDirection: OrderDirection;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Provider: Provider;
   ProviderMode: ProviderMode;
@@ -1190,6 +1290,9 @@ export type ResolversTypes = ResolversObject<{
   User: ResolverTypeWrapper<UserRecord>;
   UserConnection: ResolverTypeWrapper<UsersConnectionSource>;
   UserEdge: ResolverTypeWrapper<Omit<UserEdge, 'node'> & { node: ResolversTypes['User'] }>;
+  UserFilter: UserFilter;
+  UserOrder: UserOrder;
+  UserOrderField: UserOrderField;
   VoximplantAcdQueue: ResolverTypeWrapper<VoximplantAcdQueueRecord>;
   VoximplantAcdStatus: VoximplantAcdStatus;
   VoximplantApplication: ResolverTypeWrapper<VoximplantApplicationRecord>;
@@ -1217,6 +1320,8 @@ export type ResolversParentTypes = ResolversObject<{
   CometChatUserEdge: Omit<CometChatUserEdge, 'node'> & { node: ResolversParentTypes['CometChatUser'] };
   CometChatUserFilter: CometChatUserFilter;
   DateTime: Scalars['DateTime']['output'];
+  Directory: Omit<Directory, 'sources'> & { sources: Array<ResolversParentTypes['DirectorySource']> };
+  DirectorySource: DirectorySourceRow;
   JSON: Scalars['JSON']['output'];
   Node: UserRecord;
   PageInfo: PageInfo;
@@ -1233,6 +1338,8 @@ export type ResolversParentTypes = ResolversObject<{
   User: UserRecord;
   UserConnection: UsersConnectionSource;
   UserEdge: Omit<UserEdge, 'node'> & { node: ResolversParentTypes['User'] };
+  UserFilter: UserFilter;
+  UserOrder: UserOrder;
   VoximplantAcdQueue: VoximplantAcdQueueRecord;
   VoximplantApplication: VoximplantApplicationRecord;
   VoximplantSkill: VoximplantSkillRecord;
@@ -1348,6 +1455,20 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DirectoryResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Directory'] = ResolversParentTypes['Directory']> = ResolversObject<{
+  sources?: Resolver<Array<ResolversTypes['DirectorySource']>, ParentType, ContextType>;
+}>;
+
+export type DirectorySourceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DirectorySource'] = ResolversParentTypes['DirectorySource']> = ResolversObject<{
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastSyncedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nextSyncAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  provider?: Resolver<ResolversTypes['Provider'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DirectorySyncState'], ParentType, ContextType>;
+  users?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
   name: 'JSON';
 }
@@ -1375,6 +1496,7 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   adaEndUsers?: Resolver<Maybe<ResolversTypes['AdaEndUserConnection']>, ParentType, ContextType, Partial<QueryAdaEndUsersArgs>>;
   cometChatUser?: Resolver<Maybe<ResolversTypes['CometChatUser']>, ParentType, ContextType, RequireFields<QueryCometChatUserArgs, 'uid'>>;
   cometChatUsers?: Resolver<Maybe<ResolversTypes['CometChatUserConnection']>, ParentType, ContextType, Partial<QueryCometChatUsersArgs>>;
+  directory?: Resolver<Maybe<ResolversTypes['Directory']>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Maybe<Array<Maybe<ResolversTypes['Node']>>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   providers?: Resolver<Maybe<Array<ResolversTypes['ProviderStatus']>>, ParentType, ContextType>;
@@ -1567,6 +1689,8 @@ export type Resolvers<ContextType = RequestContext> = ResolversObject<{
   CometChatUserConnection?: CometChatUserConnectionResolvers<ContextType>;
   CometChatUserEdge?: CometChatUserEdgeResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Directory?: DirectoryResolvers<ContextType>;
+  DirectorySource?: DirectorySourceResolvers<ContextType>;
   JSON?: GraphQLScalarType;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

@@ -40,6 +40,7 @@ export interface SourceOverrides {
   breakerCooldownMs?: number;
   lookupConcurrency?: number;
   maxLookupCalls?: number;
+  syncIntervalSeconds?: number;
 }
 
 /** One source, checked and ready to connect. */
@@ -67,6 +68,11 @@ const OVERRIDES: Record<keyof SourceOverrides, { min: number; max: number; descr
   breakerCooldownMs: { min: 1, max: 3_600_000, description: 'How long an open circuit waits, in ms.' },
   lookupConcurrency: { min: 1, max: 64, description: 'Concurrent single-user lookups per operation.' },
   maxLookupCalls: { min: 1, max: 10_000, description: 'Lookup calls per operation at most.' },
+  syncIntervalSeconds: {
+    min: 5,
+    max: 604_800,
+    description: "Seconds between the directory's complete walks of this source (default 300).",
+  },
 };
 
 type JsonSchema = Record<string, unknown>;

@@ -64,7 +64,7 @@ export function recordFreshness(scope: OperationScope, ms: number): void {
 export async function withOperationDeadline<T>(
   timeoutMs: number,
   fn: (scope: OperationScope) => Promise<T>,
-  options: { maxUpstreamCalls?: number } = {},
+  options: { maxUpstreamCalls?: number; signal?: AbortSignal } = {},
 ): Promise<T> {
   const controller = new AbortController();
   // Every upstream call in flight listens on this signal (and stops listening when it settles), so an
@@ -72,6 +72,10 @@ export async function withOperationDeadline<T>(
   setMaxListeners(0, controller.signal);
   const timer = setTimeout(() => controller.abort(new Error('operation deadline passed')), timeoutMs);
   timer.unref();
+  // An outer signal (a server stopping) ends the operation too.
+  const stop = () => controller.abort(new Error('stopping'));
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     const scope: OperationScope = {
       signal: controller.signal,
@@ -82,5 +86,6 @@ export async function withOperationDeadline<T>(
     return await fn(scope);
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', stop);
   }
 }

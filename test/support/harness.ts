@@ -86,6 +86,9 @@ export async function startReplica(
       // Most tests count the upstream calls of one operation; the cross-request cache would hide them.
       // The cache tests (test/upstream/cache.test.ts) switch it on.
       ROLLCALL_CACHE_TTL_SECONDS: '0',
+      // Most tests are about the live paths and count their upstream calls: the directory's walks would
+      // add calls of their own. The directory tests (test/directory/index*) switch it on.
+      ROLLCALL_DIRECTORY: 'off',
       ...emulators.env,
       ...env,
     },

@@ -1,0 +1,169 @@
+/**
+ * The directory's database: PGlite (PostgreSQL compiled to WebAssembly, in process) by default, or a
+ * PostgreSQL server when `ROLLCALL_DATABASE_URL` is set (a node-postgres pool, shared by every replica).
+ * Both speak the same SQL; everything above this file sees one `Database`.
+ *
+ * - `query` runs one parameterised statement (never SQL built from input).
+ * - `transaction` runs a callback on one connection inside BEGIN/COMMIT (ROLLBACK when it throws); the
+ *   callback must use the `tx` it is given (PGlite deadlocks on its own handle inside a transaction).
+ * - `withLock` runs a callback while holding a named lock: a PostgreSQL session advisory lock (one
+ *   replica at a time across every replica on the server), or a lock inside the process for PGlite
+ *   (whose database belongs to one process). It answers `{ acquired: false }` at once when another holds it.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import pg from 'pg';
+
+export interface Queryable {
+  query<Row extends object>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export type Locked<T> = { acquired: true; value: T } | { acquired: false };
+
+export interface Database extends Queryable {
+  readonly kind: 'pglite' | 'postgres';
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  withLock<T>(name: string, work: () => Promise<T>): Promise<Locked<T>>;
+  close(): Promise<void>;
+}
+
+/** The advisory-lock namespace of rollcall's locks (the first key of the two-key form). */
+export const LOCK_NAMESPACE = 0x726f6c; // "rol"
+
+/** `count(*)` and other int8 values: node-postgres answers strings, PGlite numbers. */
+export function toNumber(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+class PgliteDatabase implements Database {
+  readonly kind = 'pglite';
+  private readonly held = new Set<string>();
+
+  constructor(private readonly db: PGlite) {}
+
+  async query<Row extends object>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return (await this.db.query<Row>(sql, [...params])).rows;
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.db.exec(sql);
+  }
+
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) =>
+      work({
+        query: async <Row extends object>(sql: string, params: readonly unknown[] = []) =>
+          (await tx.query<Row>(sql, [...params])).rows,
+        exec: async (sql: string) => {
+          await tx.exec(sql);
+        },
+      }),
+    );
+  }
+
+  async withLock<T>(name: string, work: () => Promise<T>): Promise<Locked<T>> {
+    if (this.held.has(name)) return { acquired: false };
+    this.held.add(name);
+    try {
+      return { acquired: true, value: await work() };
+    } finally {
+      this.held.delete(name);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+class PostgresDatabase implements Database {
+  readonly kind = 'postgres';
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async query<Row extends object>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return (await this.pool.query<Row>(sql, [...params])).rows;
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const value = await work({
+        query: async <Row extends object>(sql: string, params: readonly unknown[] = []) =>
+          (await client.query<Row>(sql, [...params])).rows,
+        exec: async (sql: string) => {
+          await client.query(sql);
+        },
+      });
+      await client.query('COMMIT');
+      return value;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async withLock<T>(name: string, work: () => Promise<T>): Promise<Locked<T>> {
+    // A session lock lives on one connection: that connection is held until the work ends, and a
+    // replica that dies mid-walk releases it with its connection.
+    const client = await this.pool.connect();
+    let locked = false;
+    try {
+      const [row] = (
+        await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
+          LOCK_NAMESPACE,
+          name,
+        ])
+      ).rows;
+      locked = row?.locked === true;
+      if (!locked) return { acquired: false };
+      return { acquired: true, value: await work() };
+    } finally {
+      if (locked)
+        await client
+          .query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, name])
+          .catch(() => undefined);
+      client.release();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+export interface DatabaseOptions {
+  /** A PostgreSQL URL: the server shared by every replica. */
+  url?: string;
+  /** PGlite's folder (persisted); unset: in memory. */
+  dataDir?: string;
+  /** Connections of the PostgreSQL pool. */
+  poolSize?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      // A connection lost while idle is an event, not a crash; the next query opens another.
+      idleTimeoutMillis: 30_000,
+    });
+    pool.on('error', () => undefined);
+    return new PostgresDatabase(pool);
+  }
+  const db = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    extensions: { pg_trgm },
+  });
+  return new PgliteDatabase(db);
+}

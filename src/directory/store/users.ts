@@ -1,0 +1,335 @@
+/**
+ * The indexed users: one row per (source, native id), holding the record as the provider connection
+ * would serve it (`record`, with its dates tagged so they come back as dates) and the columns the
+ * directory filters, sorts and searches on. Every key that orders is computed here, in JavaScript, so
+ * PGlite and any PostgreSQL order the same way whatever their locale.
+ *
+ * Order keys put missing values last in both directions: a present text `k` is stored as `1k` in both
+ * keys, a missing one as `2` ascending and `0` descending; a missing date as +infinity ascending and
+ * -infinity descending. Ties are broken by the source's rank, then the native id, so every order is total
+ * and a cursor is the last row's keys (a keyset), never an offset.
+ */
+import type { UserRecord } from '../../providers/core/record.js';
+import { toNumber, type Database, type Queryable } from './database.js';
+
+export type OrderField = 'DISPLAY_NAME' | 'EMAIL' | 'CREATED_AT' | 'UPDATED_AT' | 'SOURCE';
+export type OrderDirection = 'ASC' | 'DESC';
+
+/** Trim and lower-case: how emails are compared (no provider-specific rewriting). */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+const textKey = (value: string | null | undefined, direction: OrderDirection): string => {
+  const present = typeof value === 'string' && value.trim() !== '';
+  return present ? `1${value.trim().toLowerCase()}` : direction === 'ASC' ? '2' : '0';
+};
+const dateKey = (value: Date | null, direction: OrderDirection): string =>
+  value ? value.toISOString() : direction === 'ASC' ? 'infinity' : '-infinity';
+
+/** The sort key of `record` for an order (SOURCE sorts on rank and walk position instead). */
+function sortKey(
+  record: UserRecord,
+  field: Exclude<OrderField, 'SOURCE'>,
+  direction: OrderDirection,
+): string {
+  switch (field) {
+    case 'DISPLAY_NAME':
+      return textKey(record.displayName, direction);
+    case 'EMAIL':
+      return textKey(record.email === null ? null : normalizeEmail(record.email), direction);
+    case 'CREATED_AT':
+      return dateKey(record.createdAt, direction);
+    case 'UPDATED_AT':
+      return dateKey(record.updatedAt, direction);
+  }
+}
+
+const ORDER_COLUMN: Record<Exclude<OrderField, 'SOURCE'>, string> = {
+  DISPLAY_NAME: 'name',
+  EMAIL: 'email',
+  CREATED_AT: 'created',
+  UPDATED_AT: 'updated',
+};
+
+/** JSON with dates tagged (`{"$date": "…"}`), so a record read back has Date objects where it had them. */
+export function serializeRecord(record: UserRecord): string {
+  return JSON.stringify(record, function tag(this: Record<string, unknown>, key: string, value: unknown) {
+    const original = this[key];
+    return original instanceof Date ? { $date: original.toISOString() } : value;
+  });
+}
+
+function revive(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(revive);
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 1 && entries[0][0] === '$date' && typeof entries[0][1] === 'string')
+      return new Date(entries[0][1]);
+    return Object.fromEntries(entries.map(([key, item]) => [key, revive(item)]));
+  }
+  return value;
+}
+
+/** A stored record as the resolvers take it (the jsonb column arrives parsed; dates revived). */
+export function reviveRecord(stored: unknown): UserRecord {
+  return revive(typeof stored === 'string' ? JSON.parse(stored) : stored) as UserRecord;
+}
+
+/** What search matches: display name, first and last name, email and native id, lower-cased. */
+function searchText(record: UserRecord): string {
+  return [record.displayName, record.firstName, record.lastName, record.email, record.providerUserId]
+    .filter((part): part is string => typeof part === 'string' && part !== '')
+    .join('\n')
+    .toLowerCase();
+}
+
+/** The row columns, in the order of `rowValues` and of the unnest types. */
+const COLUMNS: readonly [string, string][] = [
+  ['source', 'text'],
+  ['native_id', 'text'],
+  ['provider', 'text'],
+  ['source_rank', 'int4'],
+  ['position', 'int8'],
+  ['record', 'jsonb'],
+  ['search_text', 'text'],
+  ['email_norm', 'text'],
+  ['active', 'bool'],
+  ['updated_at', 'timestamptz'],
+  ['name_asc', 'text'],
+  ['name_desc', 'text'],
+  ['email_asc', 'text'],
+  ['email_desc', 'text'],
+  ['created_asc', 'timestamptz'],
+  ['created_desc', 'timestamptz'],
+  ['updated_asc', 'timestamptz'],
+  ['updated_desc', 'timestamptz'],
+  ['walk', 'int8'],
+  ['indexed_at', 'timestamptz'],
+];
+const NAMES = COLUMNS.map(([name]) => name).join(', ');
+
+export interface IndexedUser {
+  record: UserRecord;
+  rank: number;
+  position: number;
+}
+
+function rowValues(user: IndexedUser, walk: number, now: string): unknown[] {
+  const { record } = user;
+  return [
+    record.source,
+    record.providerUserId,
+    record.provider,
+    user.rank,
+    user.position,
+    serializeRecord(record),
+    searchText(record),
+    record.email === null ? null : normalizeEmail(record.email),
+    record.active,
+    record.updatedAt?.toISOString() ?? null,
+    sortKey(record, 'DISPLAY_NAME', 'ASC'),
+    sortKey(record, 'DISPLAY_NAME', 'DESC'),
+    sortKey(record, 'EMAIL', 'ASC'),
+    sortKey(record, 'EMAIL', 'DESC'),
+    sortKey(record, 'CREATED_AT', 'ASC'),
+    sortKey(record, 'CREATED_AT', 'DESC'),
+    sortKey(record, 'UPDATED_AT', 'ASC'),
+    sortKey(record, 'UPDATED_AT', 'DESC'),
+    walk,
+    now,
+  ];
+}
+
+/** Columns as arrays, for one INSERT … SELECT FROM unnest(…) per batch (one statement, any size). */
+function columnsOf(users: readonly IndexedUser[], walk: number): unknown[][] {
+  const now = new Date().toISOString();
+  const columns: unknown[][] = COLUMNS.map(() => []);
+  for (const user of users) rowValues(user, walk, now).forEach((value, i) => columns[i].push(value));
+  return columns;
+}
+
+const UNNEST = `SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+const UPDATE_ALL = COLUMNS.filter(([name]) => name !== 'source' && name !== 'native_id')
+  .map(([name]) => `${name} = EXCLUDED.${name}`)
+  .concat('deleted_at = NULL')
+  .join(', ');
+
+/** Stages one page of a walk (applied by `applyWalk` once the walk is complete). */
+export async function stageWalkPage(
+  db: Queryable,
+  users: readonly IndexedUser[],
+  walk: number,
+): Promise<void> {
+  if (users.length === 0) return;
+  await db.query(`INSERT INTO directory_walk_users (${NAMES}) ${UNNEST}`, columnsOf(users, walk));
+}
+
+/** Upserts users at once (an event's fresh fetch): they count as seen by `walk`. */
+export async function upsertUsers(db: Queryable, users: readonly IndexedUser[], walk: number): Promise<void> {
+  if (users.length === 0) return;
+  await db.query(
+    `INSERT INTO directory_users (${NAMES}) ${UNNEST} ON CONFLICT (source, native_id) DO UPDATE SET ${UPDATE_ALL}`,
+    columnsOf(users, walk),
+  );
+}
+
+/**
+ * Applies a complete walk of `source`, in the caller's transaction: its users upserted (a user listed
+ * twice keeps its last place), every user of the source it did not see marked deleted, the staging rows
+ * dropped. Returns the source's users that are not deleted.
+ */
+export async function applyWalk(tx: Queryable, source: string, walk: number): Promise<number> {
+  await tx.query(
+    `INSERT INTO directory_users (${NAMES})
+     SELECT DISTINCT ON (native_id) ${NAMES} FROM directory_walk_users
+     WHERE source = $1 AND walk = $2 ORDER BY native_id, position DESC
+     ON CONFLICT (source, native_id) DO UPDATE SET ${UPDATE_ALL}`,
+    [source, walk],
+  );
+  await tx.query(
+    `UPDATE directory_users SET deleted_at = now() WHERE source = $1 AND walk <> $2 AND deleted_at IS NULL`,
+    [source, walk],
+  );
+  await tx.query('DELETE FROM directory_walk_users WHERE source = $1', [source]);
+  const [row] = await tx.query<{ n: unknown }>(
+    'SELECT count(*) AS n FROM directory_users WHERE source = $1 AND deleted_at IS NULL',
+    [source],
+  );
+  return toNumber(row?.n ?? 0);
+}
+
+/** Drops what a failed walk staged. */
+export async function discardWalk(db: Queryable, source: string): Promise<void> {
+  await db.query('DELETE FROM directory_walk_users WHERE source = $1', [source]);
+}
+
+/** The sources' current ranks (the configured order), so SOURCE order and ties follow the configuration. */
+export async function rankSources(db: Queryable, ranks: ReadonlyMap<string, number>): Promise<void> {
+  for (const [source, rank] of ranks)
+    await db.query('UPDATE directory_users SET source_rank = $2 WHERE source = $1 AND source_rank <> $2', [
+      source,
+      rank,
+    ]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+// ---------------------------------------------------------------------------------------------
+
+export interface UserQuery {
+  /** The sources the caller may read (the configured ones a query selects). */
+  sources: readonly string[];
+  providers?: readonly string[];
+  search?: string;
+  email?: string;
+  active?: boolean;
+  updatedSince?: Date;
+  includeDeleted?: boolean;
+}
+
+export interface Order {
+  field: OrderField;
+  direction: OrderDirection;
+}
+
+/** A position in an order: the keys of the row a cursor was made at. */
+export type Keyset = [string, number, string] | [number, number, string];
+
+export interface PageQuery {
+  order: Order;
+  /** Forward: rows after `after`; backward: rows before `before` (null: from the start / the end). */
+  direction: 'forward' | 'backward';
+  size: number;
+  cursor: Keyset | null;
+}
+
+export interface IndexedRow {
+  record: UserRecord;
+  keyset: Keyset;
+}
+
+/** `%`, `_` and `\` literal in a LIKE pattern. */
+const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function where(query: UserQuery, params: unknown[]): string {
+  const add = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const clauses = [`source = ANY(${add([...query.sources])}::text[])`];
+  if (query.providers) clauses.push(`provider = ANY(${add([...query.providers])}::text[])`);
+  if (query.search !== undefined)
+    clauses.push(`search_text LIKE ${add(`%${likeLiteral(query.search.toLowerCase())}%`)} ESCAPE '\\'`);
+  if (query.email !== undefined) clauses.push(`email_norm = ${add(normalizeEmail(query.email))}`);
+  if (query.active !== undefined) clauses.push(`active = ${add(query.active)}`);
+  if (query.updatedSince !== undefined)
+    clauses.push(`updated_at >= ${add(query.updatedSince.toISOString())}`);
+  if (!query.includeDeleted) clauses.push('deleted_at IS NULL');
+  return clauses.join(' AND ');
+}
+
+function orderColumns(order: Order): [string, string, string] {
+  if (order.field === 'SOURCE') return ['source_rank', 'position', 'native_id'];
+  const base = ORDER_COLUMN[order.field];
+  return [`${base}_${order.direction.toLowerCase()}`, 'source_rank', 'native_id'];
+}
+
+/** The keyset of `record` in `order` (its rank and walk position as stored). */
+export function keysetOf(record: UserRecord, order: Order, rank: number, position: number): Keyset {
+  return order.field === 'SOURCE'
+    ? [rank, position, record.providerUserId]
+    : [sortKey(record, order.field, order.direction), rank, record.providerUserId];
+}
+
+interface Selected {
+  record: unknown;
+  source_rank: unknown;
+  position: unknown;
+}
+
+function toRow(row: Selected, order: Order): IndexedRow {
+  const record = reviveRecord(row.record);
+  return { record, keyset: keysetOf(record, order, toNumber(row.source_rank), toNumber(row.position)) };
+}
+
+/** Rows of one window, in the order's direction, and whether more rows lie beyond each end. */
+export async function readPage(
+  db: Queryable,
+  query: UserQuery,
+  page: PageQuery,
+): Promise<{ rows: IndexedRow[]; hasNextPage: boolean; hasPreviousPage: boolean }> {
+  const columns = orderColumns(page.order);
+  // Walking backward reads the order reversed, then puts the rows back in order.
+  const ascending = (page.order.direction === 'ASC') === (page.direction === 'forward');
+  const read = async (cursor: Keyset | null, forwardRead: boolean, limit: number) => {
+    const params: unknown[] = [];
+    let sql = `SELECT record, source_rank, position FROM directory_users WHERE ${where(query, params)}`;
+    if (cursor) {
+      params.push(...cursor);
+      const n = params.length;
+      const up = forwardRead === ascending ? '>' : '<';
+      sql += ` AND (${columns.join(', ')}) ${up} ($${n - 2}, $${n - 1}, $${n})`;
+    }
+    const dir = forwardRead === ascending ? 'ASC' : 'DESC';
+    sql += ` ORDER BY ${columns.map((column) => `${column} ${dir}`).join(', ')} LIMIT ${limit}`;
+    return db.query<Selected>(sql, params);
+  };
+  const rows = await read(page.cursor, true, page.size + 1);
+  const more = rows.length > page.size;
+  const kept = rows.slice(0, page.size).map((row) => toRow(row, page.order));
+  // Whether anything lies on the other side of the cursor (exact, one indexed row at most).
+  const behind = page.cursor ? (await read(page.cursor, false, 1)).length > 0 : false;
+  if (page.direction === 'forward') return { rows: kept, hasNextPage: more, hasPreviousPage: behind };
+  return { rows: kept.reverse(), hasNextPage: behind, hasPreviousPage: more };
+}
+
+/** The exact number of rows `query` selects. */
+export async function countUsers(db: Queryable, query: UserQuery): Promise<number> {
+  const params: unknown[] = [];
+  const [row] = await db.query<{ n: unknown }>(
+    `SELECT count(*) AS n FROM directory_users WHERE ${where(query, params)}`,
+    params,
+  );
+  return toNumber(row?.n ?? 0);
+}
+
+export type { Database };

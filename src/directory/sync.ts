@@ -1,0 +1,220 @@
+/**
+ * Keeps the index in sync with each source: a full walk at start and every `intervalMs`, window after
+ * window at `windowSize` users (the provider engine reads each window at the provider's largest pages),
+ * through the source's own session: the same upstream client, budget, retries, circuit breaker, cache,
+ * metrics and traces as live queries. A walk reads one window at a time, so it holds one of the source's
+ * concurrent upstream calls at most: live queries keep the others.
+ *
+ * A walk stages what it reads and applies it in one transaction when it is complete: users upserted,
+ * users it did not see marked deleted. A walk that fails midway changes nothing, is recorded (state,
+ * last error) and retried with backoff. Each source is walked under a lock named after it (a PostgreSQL
+ * advisory lock: with several replicas on one server, one walks a source while the others serve).
+ */
+import type { Logger } from '../logger.js';
+import type { ProviderId } from '../providers/core/record.js';
+import type { ProviderSession, RequestKey } from '../providers/core/session.js';
+import type { CursorPayload } from '../relay/cursor.js';
+import { withOperationDeadline } from '../upstream/scope.js';
+import type { Database } from './store/database.js';
+import { applyWalk, discardWalk, rankSources, stageWalkPage, type IndexedUser } from './store/users.js';
+
+export interface SyncSource {
+  name: string;
+  provider: ProviderId;
+  /** Its place in the configured order (SOURCE order and ties). */
+  rank: number;
+  session(request: RequestKey): ProviderSession;
+  /** Between complete walks of this source. */
+  intervalMs: number;
+}
+
+export interface SyncSettings {
+  /** Users per window read (each window one operation scope, with its own budget and deadline). */
+  windowSize: number;
+  operationTimeoutMs: number;
+  maxUpstreamCalls: number;
+  /** The first retry's delay after a failed walk (doubling, at most `intervalMs`). */
+  retryBaseMs: number;
+}
+
+export type WalkOutcome =
+  | { walked: true; users: number; calls: number }
+  | { walked: false; reason: 'locked' | 'stopped' }
+  | { walked: false; reason: 'failed'; error: string };
+
+/** A failure as the directory records it: its code and message, which never hold a secret or URL. */
+function describeFailure(error: unknown): string {
+  if (error && typeof error === 'object' && 'extensions' in error && 'message' in error) {
+    const code = (error as { extensions?: { code?: unknown } }).extensions?.code;
+    return `${typeof code === 'string' ? `${code}: ` : ''}${String((error as { message: unknown }).message)}`.slice(
+      0,
+      500,
+    );
+  }
+  return 'INTERNAL_SERVER_ERROR: the walk failed';
+}
+
+export class DirectorySync {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly walks = new Map<string, Promise<WalkOutcome>>();
+  private stopped = false;
+  /** Aborts the walks' upstream calls when the server stops. */
+  private readonly stopping = new AbortController();
+
+  constructor(
+    private readonly db: Database,
+    private readonly sources: readonly SyncSource[],
+    private readonly settings: SyncSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Records the sources, ranks their users, and schedules each source's first walk (at once, unless a
+   *  replica or an earlier run of this one completed a walk less than an interval ago). */
+  async start(): Promise<void> {
+    for (const source of this.sources)
+      await this.db.query(
+        'INSERT INTO directory_sources (source, provider) VALUES ($1, $2) ON CONFLICT (source) DO NOTHING',
+        [source.name, source.provider],
+      );
+    await rankSources(this.db, new Map(this.sources.map((source) => [source.name, source.rank])));
+    const rows = await this.db.query<{ source: string; next_sync_at: Date | null; completed: boolean }>(
+      'SELECT source, next_sync_at, completed FROM directory_sources WHERE source = ANY($1::text[])',
+      [this.sources.map((source) => source.name)],
+    );
+    for (const source of this.sources) {
+      const row = rows.find((candidate) => candidate.source === source.name);
+      const due = row?.completed && row.next_sync_at ? new Date(row.next_sync_at).getTime() - Date.now() : 0;
+      this.schedule(source, Math.max(0, due));
+    }
+  }
+
+  /** Walks `source` now (or joins the walk in progress). */
+  walkNow(name: string): Promise<WalkOutcome> {
+    const source = this.sources.find((candidate) => candidate.name === name);
+    if (!source) throw new Error(`no source ${name}`);
+    return this.walk(source);
+  }
+
+  /** Stops scheduling, cancels the walks in flight (their upstream calls abort; they change nothing). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stopping.abort();
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    await Promise.allSettled([...this.walks.values()]);
+  }
+
+  private schedule(source: SyncSource, delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timers.get(source.name));
+    const timer = setTimeout(() => {
+      this.timers.delete(source.name);
+      void this.walk(source).then(async (outcome) => {
+        if (outcome.walked || outcome.reason !== 'failed') return this.schedule(source, source.intervalMs);
+        const [row] = await this.db
+          .query<{
+            failures: number;
+          }>('SELECT failures FROM directory_sources WHERE source = $1', [source.name])
+          .catch(() => []);
+        const failures = Math.max(1, Number(row?.failures ?? 1));
+        this.schedule(source, Math.min(source.intervalMs, this.settings.retryBaseMs * 2 ** (failures - 1)));
+      });
+    }, delayMs);
+    timer.unref();
+    this.timers.set(source.name, timer);
+  }
+
+  private walk(source: SyncSource): Promise<WalkOutcome> {
+    const running = this.walks.get(source.name);
+    if (running) return running;
+    const walk = this.db
+      .withLock(`directory:${source.name}`, () => this.walkLocked(source))
+      .then((locked) => (locked.acquired ? locked.value : ({ walked: false, reason: 'locked' } as const)))
+      .catch((error: unknown) => {
+        this.logger.error(
+          { source: source.name, err: describeFailure(error) },
+          'directory walk could not run',
+        );
+        return { walked: false, reason: 'failed', error: describeFailure(error) } as const;
+      })
+      .finally(() => this.walks.delete(source.name));
+    this.walks.set(source.name, walk);
+    return walk;
+  }
+
+  private async walkLocked(source: SyncSource): Promise<WalkOutcome> {
+    const [started] = await this.db.query<{ walks: unknown }>(
+      `UPDATE directory_sources SET walks = walks + 1,
+         state = CASE WHEN completed THEN state ELSE 'SYNCING' END
+       WHERE source = $1 RETURNING walks`,
+      [source.name],
+    );
+    const walk = Number(started.walks);
+    await discardWalk(this.db, source.name);
+    let calls = 0;
+    try {
+      let after: CursorPayload | null = null;
+      let position = 0;
+      for (let window = 0; ; window += 1) {
+        if (this.stopped) {
+          await discardWalk(this.db, source.name);
+          return { walked: false, reason: 'stopped' };
+        }
+        const page = await withOperationDeadline(
+          this.settings.operationTimeoutMs,
+          async (operation) => {
+            const result = await source
+              .session({ requestId: `directory:${source.name}:${walk}:${window}`, operation })
+              .page({ direction: 'forward', size: this.settings.windowSize, after });
+            calls += operation.upstreamCalls.get(source.name) ?? 0;
+            return result;
+          },
+          { maxUpstreamCalls: this.settings.maxUpstreamCalls, signal: this.stopping.signal },
+        );
+        const users: IndexedUser[] = page.edges.map((edge) => ({
+          record: edge.node,
+          rank: source.rank,
+          position: (position += 1),
+        }));
+        await stageWalkPage(this.db, users, walk);
+        if (!page.hasNextPage || page.edges.length === 0) break;
+        after = page.edges[page.edges.length - 1].cursor;
+      }
+      const count = await this.db.transaction(async (tx) => {
+        const users = await applyWalk(tx, source.name, walk);
+        await tx.query(
+          `UPDATE directory_sources SET state = 'READY', completed = true, users = $2, failures = 0,
+             last_synced_at = now(), last_error = NULL,
+             next_sync_at = now() + make_interval(secs => $3)
+           WHERE source = $1`,
+          [source.name, users, source.intervalMs / 1000],
+        );
+        return users;
+      });
+      this.logger.info(
+        { source: source.name, users: count, upstreamCalls: calls },
+        'directory walk complete',
+      );
+      return { walked: true, users: count, calls };
+    } catch (error) {
+      await discardWalk(this.db, source.name).catch(() => undefined);
+      // Stopped (the server shutting down): not a failure of the source.
+      if (this.stopped) return { walked: false, reason: 'stopped' };
+      const failure = describeFailure(error);
+      await this.db
+        .query(
+          `UPDATE directory_sources SET state = CASE WHEN completed THEN 'STALE' ELSE 'FAILED' END,
+             failures = failures + 1, last_error = $2,
+             next_sync_at = now() + make_interval(secs => LEAST($3::float8, $4::float8 * power(2, failures)))
+           WHERE source = $1`,
+          [source.name, failure, source.intervalMs / 1000, this.settings.retryBaseMs / 1000],
+        )
+        .catch(() => undefined);
+      this.logger.warn(
+        { source: source.name, err: failure },
+        'directory walk failed; the index is unchanged',
+      );
+      return { walked: false, reason: 'failed', error: failure };
+    }
+  }
+}

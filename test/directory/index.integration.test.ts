@@ -1,0 +1,452 @@
+/**
+ * The directory end to end, on both stores: PGlite (in process) and a real PostgreSQL server (Debian's,
+ * started on a free loopback port). The servers serve demo mode's six sources from the emulators; the
+ * oracle is the same users read live, through a server with the directory off (the providers' own
+ * connections, walked in the configured order).
+ *
+ * Checked: every user indexed once at the minimum upstream calls; every order and filter, forward and
+ * backward, against the oracle, with exact totals and no upstream call; a walk failing midway changes
+ * nothing; users gone from a complete walk are soft-deleted; DIRECTORY_INCOMPLETE while a source never
+ * completed a walk; bad input refused before any query; migrations; two replicas on one PostgreSQL.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { Buffer } from 'node:buffer';
+import { openDatabase } from '../../src/directory/store/database.js';
+import { migrate, MIGRATIONS } from '../../src/directory/store/migrations.js';
+import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
+import { startHarness, startReplica, type Harness, type Replica } from '../support/harness.js';
+import { postgresAvailable, startPostgres, type PostgresProcess } from '../support/postgres.js';
+
+const SOURCES = ['twochat', 'twilio-us', 'twilio-eu', 'ada', 'cometchat', 'voximplant'];
+
+interface Node {
+  id: string;
+  source: string;
+  provider: string;
+  providerUserId: string;
+  displayName: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  active: boolean | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+const NODE =
+  'id source provider providerUserId displayName firstName lastName email active createdAt updatedAt';
+
+interface Page {
+  users: {
+    totalCount: number;
+    edges: { cursor: string; node: Node }[];
+    pageInfo: {
+      hasNextPage: boolean;
+      hasPreviousPage: boolean;
+      startCursor: string | null;
+      endCursor: string | null;
+    };
+  } | null;
+}
+
+const engines: { name: string; postgres: boolean }[] = [{ name: 'PGlite', postgres: false }];
+if (postgresAvailable || process.env.CI) engines.push({ name: 'PostgreSQL', postgres: true });
+else console.warn('PostgreSQL not found: the directory runs on PGlite only here (CI runs both)');
+
+let live: Harness;
+/** Every user, read live in the configured order (the directory's SOURCE order). */
+let oracle: Node[];
+
+beforeAll(async () => {
+  live = await startHarness({ demoSources: true, env: { ROLLCALL_MAX_PAGE_SIZE: '100' } });
+  oracle = [];
+  let after: string | null = null;
+  do {
+    const result: { data?: Page | null } = await live.query<Page>(
+      `query ($after: String) { users(first: 100, after: $after) { edges { cursor node { ${NODE} } } pageInfo { hasNextPage endCursor } } }`,
+      { after },
+    );
+    const page = result.data!.users!;
+    oracle.push(...page.edges.map((edge) => edge.node));
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+}, 60_000);
+afterAll(() => live?.stop());
+
+const upstreamCalls = () => SOURCES.reduce((sum, name) => sum + live.sourceEmulator(name).calls.length, 0);
+
+// ---------------------------------------------------------------------------------------------
+// The oracle's order: missing values last, text lower-cased and compared as UTF-8 bytes, ties by the
+// configured source order then the native id.
+// ---------------------------------------------------------------------------------------------
+
+/** What `filter.search` looks in. */
+const searchable = (node: Node): string[] =>
+  [node.displayName, node.firstName, node.lastName, node.email, node.providerUserId].filter(
+    (value): value is string => typeof value === 'string',
+  );
+
+type Field = 'DISPLAY_NAME' | 'EMAIL' | 'CREATED_AT' | 'UPDATED_AT' | 'SOURCE';
+const bytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+function valueOf(node: Node, field: Field): string | null {
+  const text = (value: string | null) => (value && value.trim() ? value.trim().toLowerCase() : null);
+  switch (field) {
+    case 'DISPLAY_NAME':
+      return text(node.displayName);
+    case 'EMAIL':
+      return text(node.email);
+    case 'CREATED_AT':
+      return node.createdAt;
+    case 'UPDATED_AT':
+      return node.updatedAt;
+    case 'SOURCE':
+      return null;
+  }
+}
+function sorted(nodes: readonly Node[], field: Field, direction: 'ASC' | 'DESC'): Node[] {
+  if (field === 'SOURCE') return direction === 'ASC' ? [...nodes] : [...nodes].reverse();
+  const rank = new Map(oracle.map((node, index) => [node.id, index]));
+  const sourceRank = (node: Node) => SOURCES.indexOf(node.source);
+  const sign = direction === 'ASC' ? 1 : -1;
+  return [...nodes].sort((a, b) => {
+    const x = valueOf(a, field);
+    const y = valueOf(b, field);
+    if (x === null && y !== null) return 1;
+    if (y === null && x !== null) return -1;
+    const dates = field === 'CREATED_AT' || field === 'UPDATED_AT';
+    const byValue = x === null || y === null ? 0 : dates ? Date.parse(x) - Date.parse(y) : bytes(x, y);
+    if (byValue !== 0) return sign * Math.sign(byValue);
+    const bySource = sourceRank(a) - sourceRank(b);
+    if (bySource !== 0) return sign * bySource;
+    const byId = bytes(a.providerUserId, b.providerUserId);
+    return sign * (byId || (rank.get(a.id) ?? 0) - (rank.get(b.id) ?? 0));
+  });
+}
+
+describe.each(engines)('the directory on $name', ({ postgres }) => {
+  let pg: PostgresProcess | undefined;
+  let server: Replica;
+  const replicas: Replica[] = [];
+
+  async function directoryReplica(env: Record<string, string> = {}): Promise<Replica> {
+    const databaseUrl: Record<string, string> = pg
+      ? { ROLLCALL_DATABASE_URL: await pg.createDatabase() }
+      : {};
+    const replica = await startReplica(
+      live.emulators,
+      { ROLLCALL_DIRECTORY: 'on', ROLLCALL_MAX_PAGE_SIZE: '100', ...databaseUrl, ...env },
+      undefined,
+      undefined,
+      true,
+    );
+    replicas.push(replica);
+    return replica;
+  }
+  const walkAll = (replica: Replica) =>
+    Promise.all(SOURCES.map((name) => replica.server.directory!.sync.walkNow(name)));
+
+  async function page(query: string, variables: Record<string, unknown> = {}, on: Replica = server) {
+    const result = await on.query<Page>(query, variables);
+    return result;
+  }
+  /** Every node of `users(<args>)`, paged forward at `size` (or backward with `last`). */
+  async function all(args: string, size: number, backward = false, on: Replica = server): Promise<Node[]> {
+    const nodes: Node[] = [];
+    let cursor: string | null = null;
+    for (let pages = 0; pages < 200; pages += 1) {
+      const window = backward ? `last: ${size}, before: $cursor` : `first: ${size}, after: $cursor`;
+      const result = await page(
+        `query ($cursor: String) { users(${window}${args ? `, ${args}` : ''}) { totalCount edges { cursor node { ${NODE} } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+        { cursor },
+        on,
+      );
+      expect(result.errors).toBeUndefined();
+      const connection = result.data!.users!;
+      const got = connection.edges.map((edge) => edge.node);
+      if (backward) nodes.unshift(...got);
+      else nodes.push(...got);
+      const more = backward ? connection.pageInfo.hasPreviousPage : connection.pageInfo.hasNextPage;
+      if (!more) return nodes;
+      cursor = backward ? connection.pageInfo.startCursor : connection.pageInfo.endCursor;
+    }
+    throw new Error('more than 200 pages');
+  }
+
+  beforeAll(async () => {
+    if (postgres) pg = await startPostgres();
+    server = await directoryReplica();
+    await walkAll(server);
+  }, 120_000);
+  afterAll(async () => {
+    for (const replica of replicas) await replica.stop();
+    await pg?.stop();
+  });
+  beforeEach(() => live.reset());
+
+  it('indexes every user of every source once, in the configured order, at one call per provider page', async () => {
+    const outcomes = await walkAll(server);
+    expect(outcomes.map((outcome) => (outcome.walked ? outcome.calls : outcome.reason))).toEqual([
+      1, // 2Chat: the whole list
+      3, // Twilio: 124 users, 50 a page
+      1, // 42 users
+      3, // Ada: 240 users, 100 a page
+      1, // CometChat: 1000 a page
+      2, // Voximplant: two applications, one read each
+    ]);
+    // What the emulators recorded: the same calls, and no other.
+    expect(Object.fromEntries(SOURCES.map((name) => [name, live.sourceEmulator(name).calls.length]))).toEqual(
+      {
+        twochat: 1,
+        'twilio-us': 3,
+        'twilio-eu': 1,
+        ada: 3,
+        cometchat: 1,
+        voximplant: 2,
+      },
+    );
+    const indexed = await all('', 100);
+    expect(indexed.map((node) => node.id)).toEqual(oracle.map((node) => node.id));
+    expect(indexed).toEqual(oracle);
+  });
+
+  it.each<[Field, 'ASC' | 'DESC']>([
+    ['DISPLAY_NAME', 'ASC'],
+    ['DISPLAY_NAME', 'DESC'],
+    ['EMAIL', 'ASC'],
+    ['EMAIL', 'DESC'],
+    ['CREATED_AT', 'ASC'],
+    ['CREATED_AT', 'DESC'],
+    ['UPDATED_AT', 'ASC'],
+    ['UPDATED_AT', 'DESC'],
+    ['SOURCE', 'DESC'],
+  ])(
+    'orders by %s %s like the oracle, forward and backward, with no upstream call',
+    async (field, direction) => {
+      const args = `orderBy: { field: ${field}, direction: ${direction} }`;
+      const expected = sorted(oracle, field, direction).map((node) => node.id);
+      expect((await all(args, 50)).map((node) => node.id)).toEqual(expected);
+      expect((await all(args, 37, true)).map((node) => node.id)).toEqual(expected);
+      expect(upstreamCalls()).toBe(0);
+    },
+  );
+
+  it('pages every source backward, Ada included, and knows both ends', async () => {
+    const result = await page(
+      `{ users(last: 5) { totalCount edges { node { id } } pageInfo { hasNextPage hasPreviousPage } } }`,
+    );
+    expect(result.data!.users!.edges.map((edge) => edge.node.id)).toEqual(oracle.slice(-5).map((n) => n.id));
+    expect(result.data!.users!.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: true });
+    expect(result.data!.users!.totalCount).toBe(oracle.length);
+    const ada = await all('filter: { providers: [ADA] }', 30, true);
+    expect(ada.map((node) => node.id)).toEqual(oracle.filter((n) => n.provider === 'ADA').map((n) => n.id));
+  });
+
+  it('filters like the oracle, with exact totals and no upstream call', async () => {
+    const withEmail = oracle.find((node) => node.email)!;
+    const cases: [string, (node: Node) => boolean][] = [
+      ['filter: { search: "an" }', (node) => searchable(node).some((v) => v.toLowerCase().includes('an'))],
+      [
+        `filter: { email: "  ${withEmail.email!.toUpperCase()} " }`,
+        (node) => node.email?.trim().toLowerCase() === withEmail.email!.trim().toLowerCase(),
+      ],
+      [
+        'filter: { providers: [TWILIO_CONVERSATIONS, VOXIMPLANT] }',
+        (node) => ['TWILIO_CONVERSATIONS', 'VOXIMPLANT'].includes(node.provider),
+      ],
+      ['filter: { sources: ["twilio-eu", "ada"] }', (node) => ['twilio-eu', 'ada'].includes(node.source)],
+      ['providers: [ADA], filter: { sources: ["ada", "twochat"] }', (node) => node.source === 'ada'],
+      ['filter: { active: true }', (node) => node.active === true],
+      ['filter: { active: false }', (node) => node.active === false],
+      ['filter: { search: "%" }', (node) => searchable(node).some((v) => v.includes('%'))],
+    ];
+    for (const [args, keep] of cases) {
+      const expected = oracle.filter(keep).map((node) => node.id);
+      const got = await all(args, 100);
+      expect({ args, ids: got.map((node) => node.id) }).toEqual({ args, ids: expected });
+      const count = await page(`{ users(first: 0, ${args}) { totalCount } }`);
+      expect({ args, total: count.data!.users!.totalCount }).toEqual({ args, total: expected.length });
+    }
+    // Names first and last are searched too (some providers give them without a display name).
+    expect(oracle.filter((node) => node.email).length).toBeGreaterThan(0);
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('answers a sorted, searched page with its total at no upstream call', async () => {
+    const result = await page(
+      '{ users(first: 10, filter: { search: "ann" }, orderBy: { field: DISPLAY_NAME, direction: ASC }) { totalCount nodes { displayName } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    const expected = sorted(
+      oracle.filter((node) => searchable(node).some((v) => v.toLowerCase().includes('ann'))),
+      'DISPLAY_NAME',
+      'ASC',
+    );
+    expect(result.data!.users!.totalCount).toBe(expected.length);
+    expect(result.data!.users!.edges ?? result.data!.users).toBeDefined();
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('refuses bad input before any query, naming the argument and what is allowed', async () => {
+    const order = await page('{ users(first: 1, orderBy: { field: EMAIL }) { pageInfo { endCursor } } }');
+    const cursor = order.data!.users!.pageInfo.endCursor;
+    for (const [query, argument, message] of [
+      ['{ users(filter: { search: "  " }) { totalCount } }', 'filter.search', /1 to 100 characters/],
+      [
+        `{ users(filter: { search: "${'x'.repeat(101)}" }) { totalCount } }`,
+        'filter.search',
+        /1 to 100 characters/,
+      ],
+      [
+        '{ users(filter: { sources: ["nope"] }) { totalCount } }',
+        'filter.sources',
+        /Its sources: twochat, twilio-us/,
+      ],
+      [
+        `{ users(after: "${cursor}", orderBy: { field: DISPLAY_NAME }) { totalCount } }`,
+        'after',
+        /made with another orderBy: use it with the orderBy it came from/,
+      ],
+    ] as const) {
+      const result = await page(query);
+      expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument } });
+      expect(result.errors?.[0].message).toMatch(message);
+    }
+    expect(upstreamCalls()).toBe(0);
+  });
+
+  it('changes nothing when a walk fails midway, and says so until the next walk completes', async () => {
+    const before = await all('filter: { sources: ["twilio-us"] }', 100);
+    const twilio = live.sourceEmulator<TwilioEmulator>('twilio-us');
+    const removed = twilio.users.splice(0, 1);
+    try {
+      // The second page fails (after the retries): the first page was read, and must not count.
+      twilio.injectFault({ status: 503, body: twilio.errorBody(503, 'down'), after: 1 });
+      const outcome = await server.server.directory!.sync.walkNow('twilio-us');
+      expect(outcome).toMatchObject({ walked: false, reason: 'failed' });
+      expect(await all('filter: { sources: ["twilio-us"] }', 100)).toEqual(before);
+      const state = await page('{ directory { sources { name state users lastError } } }');
+      expect(state.data).toMatchObject({
+        directory: {
+          sources: expect.arrayContaining([
+            {
+              name: 'twilio-us',
+              state: 'STALE',
+              users: before.length,
+              lastError: expect.stringMatching(/^UPSTREAM_UNAVAILABLE/),
+            },
+          ]),
+        },
+      });
+      twilio.clearFaults();
+      // A complete walk without the removed user marks it deleted (kept, with includeDeleted).
+      expect(await server.server.directory!.sync.walkNow('twilio-us')).toMatchObject({
+        walked: true,
+        users: before.length - 1,
+      });
+      const after = await all('filter: { sources: ["twilio-us"] }', 100);
+      expect(after.map((node) => node.id)).toEqual(before.slice(1).map((node) => node.id));
+      const withDeleted = await all('filter: { sources: ["twilio-us"], includeDeleted: true }', 100);
+      // The deleted user keeps its last place in the walk order (its position then).
+      expect(withDeleted.map((node) => node.id).sort()).toEqual(before.map((node) => node.id).sort());
+    } finally {
+      twilio.users.unshift(...removed);
+      twilio.clearFaults();
+      await server.server.directory!.sync.walkNow('twilio-us');
+    }
+    expect(await all('filter: { sources: ["twilio-us"] }', 100)).toEqual(before);
+  });
+
+  it('answers what is indexed with DIRECTORY_INCOMPLETE while a source never completed a walk', async () => {
+    const ada = live.sourceEmulator('ada');
+    ada.injectFault({ status: 503, body: ada.errorBody(503, 'down') });
+    try {
+      const fresh = await directoryReplica();
+      await walkAll(fresh);
+      const result = await fresh.query<Page>(
+        '{ users(first: 100, filter: { sources: ["ada", "twochat"] }) { totalCount nodes { source } } }',
+      );
+      expect(result.errors).toEqual([
+        expect.objectContaining({
+          path: ['users'],
+          extensions: expect.objectContaining({
+            code: 'DIRECTORY_INCOMPLETE',
+            source: 'ada',
+            provider: 'ADA',
+          }),
+        }),
+      ]);
+      expect(result.data!.users!.totalCount).toBe(oracle.filter((node) => node.source === 'twochat').length);
+      const state = await fresh.query<{ directory: { sources: { name: string; state: string }[] } }>(
+        '{ directory { sources { name state } } }',
+      );
+      expect(state.data!.directory.sources.find((source) => source.name === 'ada')?.state).toBe('FAILED');
+    } finally {
+      ada.clearFaults();
+    }
+  });
+
+  it('cancels a walk in flight when the server stops, recording no failure', async () => {
+    const fresh = await directoryReplica();
+    await walkAll(fresh);
+    const cometchat = live.sourceEmulator('cometchat');
+    cometchat.injectFault({ delayMs: 20_000 });
+    try {
+      const walking = fresh.server.directory!.sync.walkNow('cometchat');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const started = Date.now();
+      await fresh.server.directory!.sync.stop();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(await walking).toEqual({ walked: false, reason: 'stopped' });
+      const [row] = await fresh.server.directory!.db.query<{ state: string; last_error: string | null }>(
+        "SELECT state, last_error FROM directory_sources WHERE source = 'cometchat'",
+      );
+      expect(row).toEqual({ state: 'READY', last_error: null });
+    } finally {
+      cometchat.clearFaults();
+    }
+  });
+
+  it('applies its migrations once, and again finds nothing to do', async () => {
+    const db = await openDatabase(pg ? { url: await pg.createDatabase() } : {});
+    try {
+      expect(await migrate(db)).toEqual(MIGRATIONS.map((migration) => migration.version));
+      expect(await migrate(db)).toEqual([]);
+      const rows = await db.query<{ version: number }>(
+        'SELECT version FROM rollcall_migrations ORDER BY version',
+      );
+      expect(rows.map((row) => Number(row.version))).toEqual(
+        MIGRATIONS.map((migration) => migration.version),
+      );
+    } finally {
+      await db.close();
+    }
+  });
+
+  (postgres ? it : it.skip)(
+    'two replicas on one PostgreSQL: one walks a source at a time, both serve it',
+    async () => {
+      const url = await pg!.createDatabase();
+      // Two databases handles migrating at once: the advisory lock lets one migrate, the other finds it done.
+      const [a, b] = await Promise.all([openDatabase({ url }), openDatabase({ url })]);
+      const applied = await Promise.all([migrate(a), migrate(b)]);
+      expect(applied.map((versions) => versions.length).sort()).toEqual([0, MIGRATIONS.length]);
+      await Promise.all([a.close(), b.close()]);
+
+      const first = await directoryReplica({ ROLLCALL_DATABASE_URL: url });
+      const second = await directoryReplica({ ROLLCALL_DATABASE_URL: url });
+      const outcomes = await Promise.all(
+        SOURCES.flatMap((name) =>
+          [first, second].map((replica) => replica.server.directory!.sync.walkNow(name)),
+        ),
+      );
+      for (let i = 0; i < SOURCES.length; i += 1) {
+        const pair = [outcomes[2 * i], outcomes[2 * i + 1]];
+        // Each source: walked by one replica at a time (the other found it locked, or walked after).
+        expect(pair.some((outcome) => outcome.walked)).toBe(true);
+      }
+      const fromFirst = await all('', 100, false, first);
+      const fromSecond = await all('', 100, false, second);
+      expect(fromFirst.map((node) => node.id)).toEqual(oracle.map((node) => node.id));
+      expect(fromSecond).toEqual(fromFirst);
+    },
+  );
+});
