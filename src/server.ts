@@ -219,7 +219,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     [
       rootResolvers(statuses, sourceStatuses),
       runtimeResolvers(config.limits.maxSize, providers),
-      directoryResolvers(providers, undefined, directory?.db),
+      directoryResolvers(providers, undefined, directory?.db, config.auth.scopes.pii),
       ...providers.map((definition) =>
         definition.resolvers(
           connected

@@ -8,6 +8,7 @@
 import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../context.js';
 import { BadUserInputError, ErrorCode, ProviderNotConfiguredError, shownInput } from '../errors.js';
+import { allows } from '../auth/principal.js';
 import type { ProviderId } from '../providers/core/record.js';
 import { parsePageRequest, type ConnectionArgs } from '../relay/connection.js';
 import type { CursorPayload } from '../relay/cursor.js';
@@ -81,10 +82,25 @@ function selectedSources(context: RequestContext, args: IndexedUsersArgs): strin
   return sources;
 }
 
+/**
+ * Refuses what would tell a caller an email it may not read: `filter.email` and `orderBy: EMAIL` need the
+ * scope that reads emails (FORBIDDEN, before any query); `search` then leaves emails out.
+ */
+function forbidden(argument: string, scope: string): GraphQLError {
+  return new GraphQLError(
+    `Not allowed: "${argument}" reads email addresses, which need the scope ${scope}.`,
+    { extensions: { code: ErrorCode.FORBIDDEN, argument, requires: `the scope ${scope}` } },
+  );
+}
+
 /** The query `args` ask for, checked (BAD_USER_INPUT before any database call). */
-function userQuery(context: RequestContext, args: IndexedUsersArgs): UserQuery {
+function userQuery(context: RequestContext, args: IndexedUsersArgs, piiScope: string): UserQuery {
   const filter = args.filter ?? {};
-  const query: UserQuery = { sources: selectedSources(context, args) };
+  const readsEmails = allows(context.principal, { authenticated: false, scopes: [[piiScope]] });
+  const query: UserQuery = { sources: selectedSources(context, args), searchEmail: readsEmails };
+  if (filter.email !== undefined && filter.email !== null && !readsEmails)
+    throw forbidden('filter.email', piiScope);
+  if (args.orderBy?.field === 'EMAIL' && !readsEmails) throw forbidden('orderBy', piiScope);
   if (filter.search !== undefined && filter.search !== null) {
     const search = filter.search.trim();
     if (search.length === 0 || search.length > MAX_SEARCH)
@@ -139,13 +155,14 @@ export async function resolveIndexedUsers(
   context: RequestContext,
   args: IndexedUsersArgs,
   db: Database,
+  piiScope: string,
   reportError: (error: GraphQLError) => void,
 ): Promise<UsersConnectionSource> {
   const order: Order = {
     field: args.orderBy?.field ?? 'SOURCE',
     direction: args.orderBy?.direction ?? 'ASC',
   };
-  const query = userQuery(context, args);
+  const query = userQuery(context, args, piiScope);
   const connection = 'users:index';
   const request = parsePageRequest(args, context.limits, (cursor, argument) =>
     keysetOf(context.cursors.decode(cursor, connection, argument), order, argument),

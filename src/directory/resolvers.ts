@@ -3,6 +3,7 @@ import { responsePathAsArray, type GraphQLError } from 'graphql';
 import type { Resolvers } from '../generated/resolvers.js';
 import { inSpan } from '../telemetry.js';
 import type { ProviderDefinition } from '../providers/core/definition.js';
+import { DEFAULT_SCOPES } from '../auth/config.js';
 import { BadUserInputError } from '../errors.js';
 import { directorySources, resolveIndexedUsers } from './indexed.js';
 import type { Database } from './store/database.js';
@@ -16,6 +17,8 @@ export function directoryResolvers(
   definitions: readonly ProviderDefinition[],
   hints = new SizeHints(),
   db?: Database,
+  /** The scope that reads emails (search, filter and order on emails need it). */
+  piiScope: string = DEFAULT_SCOPES.pii,
 ): Resolvers {
   const directory: DirectoryProvider[] = definitions.map((definition) => ({
     id: definition.id,
@@ -33,7 +36,7 @@ export function directoryResolvers(
             const report = (error: GraphQLError) =>
               context.partialErrors.push(atPath(error, responsePathAsArray(info.path)));
             if (db) {
-              const indexed = await resolveIndexedUsers(context, args, db, report);
+              const indexed = await resolveIndexedUsers(context, args, db, piiScope, report);
               span.setAttribute('rollcall.page.edges', indexed.edges.length);
               return indexed;
             }

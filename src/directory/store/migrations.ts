@@ -48,6 +48,7 @@ export const MIGRATIONS: readonly Migration[] = [
         position bigint NOT NULL,
         record jsonb NOT NULL,
         search_text text NOT NULL,
+        search_public text NOT NULL,
         email_norm text COLLATE "C",
         active boolean,
         updated_at timestamptz,
@@ -71,6 +72,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX directory_users_updated_desc ON directory_users (updated_desc, source_rank, native_id);
       CREATE INDEX directory_users_email ON directory_users (email_norm);
       CREATE INDEX directory_users_search ON directory_users USING gin (search_text gin_trgm_ops);
+      CREATE INDEX directory_users_search_public ON directory_users USING gin (search_public gin_trgm_ops);
 
       -- One walk's users, applied to directory_users in one transaction when the walk completes (a walk
       -- that fails midway changes nothing).

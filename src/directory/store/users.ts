@@ -74,9 +74,19 @@ export function reviveRecord(stored: unknown): UserRecord {
   return revive(typeof stored === 'string' ? JSON.parse(stored) : stored) as UserRecord;
 }
 
-/** What search matches: display name, first and last name, email and native id, lower-cased. */
-function searchText(record: UserRecord): string {
-  return [record.displayName, record.firstName, record.lastName, record.email, record.providerUserId]
+/**
+ * What search matches, lower-cased: display name, first and last name, native id, and the email for
+ * callers who may read emails (`search_text`); the same without the email for the others
+ * (`search_public`), so a search cannot tell them an address they may not read.
+ */
+function searchText(record: UserRecord, withEmail: boolean): string {
+  return [
+    record.displayName,
+    record.firstName,
+    record.lastName,
+    withEmail ? record.email : null,
+    record.providerUserId,
+  ]
     .filter((part): part is string => typeof part === 'string' && part !== '')
     .join('\n')
     .toLowerCase();
@@ -91,6 +101,7 @@ const COLUMNS: readonly [string, string][] = [
   ['position', 'int8'],
   ['record', 'jsonb'],
   ['search_text', 'text'],
+  ['search_public', 'text'],
   ['email_norm', 'text'],
   ['active', 'bool'],
   ['updated_at', 'timestamptz'],
@@ -122,7 +133,8 @@ function rowValues(user: IndexedUser, walk: number, now: string): unknown[] {
     user.rank,
     user.position,
     serializeRecord(record),
-    searchText(record),
+    searchText(record, true),
+    searchText(record, false),
     record.email === null ? null : normalizeEmail(record.email),
     record.active,
     record.updatedAt?.toISOString() ?? null,
@@ -220,6 +232,8 @@ export interface UserQuery {
   sources: readonly string[];
   providers?: readonly string[];
   search?: string;
+  /** Search the email too (the caller may read emails). */
+  searchEmail?: boolean;
   email?: string;
   active?: boolean;
   updatedSince?: Date;
@@ -258,7 +272,9 @@ function where(query: UserQuery, params: unknown[]): string {
   const clauses = [`source = ANY(${add([...query.sources])}::text[])`];
   if (query.providers) clauses.push(`provider = ANY(${add([...query.providers])}::text[])`);
   if (query.search !== undefined)
-    clauses.push(`search_text LIKE ${add(`%${likeLiteral(query.search.toLowerCase())}%`)} ESCAPE '\\'`);
+    clauses.push(
+      `${query.searchEmail ? 'search_text' : 'search_public'} LIKE ${add(`%${likeLiteral(query.search.toLowerCase())}%`)} ESCAPE '\\'`,
+    );
   if (query.email !== undefined) clauses.push(`email_norm = ${add(normalizeEmail(query.email))}`);
   if (query.active !== undefined) clauses.push(`active = ${add(query.active)}`);
   if (query.updatedSince !== undefined)
