@@ -91,6 +91,11 @@ export interface Config {
   federation: FederationConfig;
   /** The index `users` is served from (see directory/). */
   directory: DirectoryConfig;
+  /**
+   * The URL providers call rollcall at (`https://rollcall.example.com`), without a trailing slash: webhook
+   * signatures cover it. Unset: `http://` + the request's Host header.
+   */
+  publicUrl?: string;
 }
 
 export interface DirectoryConfig {
@@ -323,6 +328,7 @@ export function loadConfig(
   const production = env.NODE_ENV === 'production' || (live && env.NODE_ENV !== 'development');
   const introspectionFlag = read.bool('ROLLCALL_INTROSPECTION');
   const host = read.string('HOST') ?? '0.0.0.0';
+  const publicUrl = read.url('ROLLCALL_PUBLIC_URL');
 
   const config: Config = {
     port: read.int('PORT', 4000, { min: 0, max: 65535 }),
@@ -401,6 +407,7 @@ export function loadConfig(
     // Nothing live (demo mode, or no source at all) means no personal data to protect.
     auth: readAuth(sectionRead, { demo: options.demo === true || !live, host }),
     directory: directorySettings(read, options.demo === true || !live),
+    ...(publicUrl ? { publicUrl } : {}),
     federation: {
       authDirectives: sectionRead.bool('ROLLCALL_FEDERATION_AUTH_DIRECTIVES') ?? true,
       nativeKeys: nativeKeys(sectionRead, providerIds),

@@ -61,6 +61,10 @@ async function main(): Promise<void> {
     : undefined;
   const server = await createServer(config, { logger, emulated, developmentKey });
   const url = await server.start();
+  // The emulators push their user events (Twilio, Ada) to this server, as the providers would.
+  if (emulators && server.directory)
+    for (const source of emulators.sources)
+      source.emulator.server.webhookUrl = `${url}/webhooks/${source.name}`;
 
   for (const warning of unsafeDefaults(config)) logger.warn(`unsafe default: ${warning}`);
   const sandbox = config.landingPage

@@ -204,6 +204,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         rank,
         session: (request) => connection.session(request),
         intervalMs: (source.overrides.syncIntervalSeconds ?? config.directory.syncIntervalSeconds) * 1000,
+        ...(connection.receive ? { receive: connection.receive } : {}),
       })),
       {
         windowSize: 1000,
@@ -311,6 +312,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       contextDeps,
       statuses,
       authenticator,
+      webhooks: directory?.sync,
       stopping: () => stopping,
     }),
   );

@@ -15,8 +15,16 @@ import type { ProviderId } from '../providers/core/record.js';
 import type { ProviderSession, RequestKey } from '../providers/core/session.js';
 import type { CursorPayload } from '../relay/cursor.js';
 import { withOperationDeadline } from '../upstream/scope.js';
+import { WebhookRefused, type WebhookReceipt, type WebhookRequest } from '../providers/core/webhooks.js';
 import type { Database } from './store/database.js';
-import { applyWalk, discardWalk, rankSources, stageWalkPage, type IndexedUser } from './store/users.js';
+import {
+  applyWalk,
+  discardWalk,
+  rankSources,
+  stageWalkPage,
+  upsertUsers,
+  type IndexedUser,
+} from './store/users.js';
 
 export interface SyncSource {
   name: string;
@@ -26,6 +34,14 @@ export interface SyncSource {
   session(request: RequestKey): ProviderSession;
   /** Between complete walks of this source. */
   intervalMs: number;
+  /** Verifies a provider event and names its users (absent: the source takes no events). */
+  receive?(request: WebhookRequest): WebhookReceipt;
+}
+
+/** What `POST /webhooks/<source>` answers. */
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
 }
 
 export interface SyncSettings {
@@ -93,6 +109,96 @@ export class DirectorySync {
     const source = this.sources.find((candidate) => candidate.name === name);
     if (!source) throw new Error(`no source ${name}`);
     return this.walk(source);
+  }
+
+  /**
+   * `POST /webhooks/<source>`: 404 for a source that takes no events, 401 (and nothing changes) when the
+   * signature does not verify, else the users the events name fetched again and indexed (200), or 503
+   * when that fetch failed (the provider retries its delivery).
+   */
+  async receive(name: string, request: WebhookRequest): Promise<WebhookAnswer> {
+    const source = this.sources.find((candidate) => candidate.name === name);
+    if (!source?.receive)
+      return {
+        status: 404,
+        body: {
+          error: `no source here takes events at /webhooks/${name.slice(0, 64)} (Twilio and Ada sources with their webhook secret do)`,
+        },
+      };
+    let receipt: WebhookReceipt;
+    try {
+      receipt = source.receive(request);
+    } catch (error) {
+      if (!(error instanceof WebhookRefused)) throw error;
+      this.logger.debug({ source: name, reason: error.message }, 'webhook refused');
+      return { status: 401, body: { error: 'unauthenticated: the request signature does not verify' } };
+    }
+    try {
+      const users = await this.refresh(name, receipt.ids);
+      return { status: 200, body: { users: receipt.ids.length, indexed: users } };
+    } catch (error) {
+      this.logger.warn({ source: name, err: describeFailure(error) }, 'webhook: fetching its users failed');
+      return {
+        status: 503,
+        body: { error: 'the event verified, but its users could not be fetched; retry' },
+      };
+    }
+  }
+
+  /**
+   * Applies a provider event: the users it names are fetched again, fresh (never from the cache: the
+   * event says they changed), and upserted; one the provider no longer has is marked deleted. Returns
+   * how many were upserted. Idempotent: the same event again fetches and writes the same.
+   */
+  async refresh(name: string, ids: readonly string[]): Promise<number> {
+    const source = this.sources.find((candidate) => candidate.name === name);
+    if (!source) throw new Error(`no source ${name}`);
+    if (ids.length === 0) return 0;
+    const records = await withOperationDeadline(
+      this.settings.operationTimeoutMs,
+      (operation) => {
+        operation.fresh = true;
+        const session = source.session({ requestId: `directory:event:${name}:${Date.now()}`, operation });
+        return Promise.all(ids.map((id) => session.byId(id)));
+      },
+      { maxUpstreamCalls: this.settings.maxUpstreamCalls, signal: this.stopping.signal },
+    );
+    const found = records.filter((record) => record !== null);
+    const missing = ids.filter((_id, index) => records[index] === null);
+    await this.db.transaction(async (tx) => {
+      const [state] = await tx.query<{ walks: unknown }>(
+        'SELECT walks FROM directory_sources WHERE source = $1',
+        [name],
+      );
+      // Known users keep their place in the walk order; new ones go last until the next walk places them.
+      const placed = await tx.query<{ native_id: string; position: unknown }>(
+        'SELECT native_id, position FROM directory_users WHERE source = $1 AND native_id = ANY($2::text[])',
+        [name, found.map((record) => record.providerUserId)],
+      );
+      const [last] = await tx.query<{ n: unknown }>(
+        'SELECT COALESCE(max(position), 0) AS n FROM directory_users WHERE source = $1',
+        [name],
+      );
+      let next = Number(last?.n ?? 0);
+      await upsertUsers(
+        tx,
+        found.map((record) => ({
+          record,
+          rank: source.rank,
+          position: Number(
+            placed.find((row) => row.native_id === record.providerUserId)?.position ?? (next += 1),
+          ),
+        })),
+        // The walk in progress (if any) counts them as seen: it will not mark them deleted.
+        Number(state?.walks ?? 0),
+      );
+      if (missing.length > 0)
+        await tx.query(
+          'UPDATE directory_users SET deleted_at = now() WHERE source = $1 AND native_id = ANY($2::text[]) AND deleted_at IS NULL',
+          [name, missing],
+        );
+    });
+    return found.length;
   }
 
   /** Stops scheduling, cancels the walks in flight (their upstream calls abort; they change nothing). */

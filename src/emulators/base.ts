@@ -79,6 +79,13 @@ export class EmulatorServer {
   /** The most recent calls (see `maxRecordedCalls`), oldest first. */
   readonly calls: RecordedCall[] = [];
   latencyMs: number;
+  /**
+   * Where this provider's push events go (rollcall's `/webhooks/<source>`), for providers that send them;
+   * null: nowhere. Demo mode points it at the server once it listens.
+   */
+  webhookUrl: string | null = null;
+  /** Event deliveries in flight, each resolving with the status answered (0: no answer). */
+  readonly deliveries = new Set<Promise<number>>();
   private recorded = 0;
   /** Calls being served right now, and the most at once since the last reset (concurrency limits). */
   inFlight = 0;
@@ -143,6 +150,23 @@ export class EmulatorServer {
     this.calls.length = 0;
     this.recorded = 0;
     this.maxInFlight = this.inFlight;
+  }
+
+  /** POSTs one event (already signed by the provider's emulator) to `url`; tracked in `deliveries`. */
+  protected sendEvent(url: string, body: string, headers: Record<string, string>): void {
+    const delivery: Promise<number> = fetch(url, { method: 'POST', headers, body })
+      .then(async (response) => {
+        await response.arrayBuffer();
+        return response.status;
+      })
+      .catch(() => 0)
+      .finally(() => this.deliveries.delete(delivery));
+    this.deliveries.add(delivery);
+  }
+
+  /** Waits for the event deliveries in flight; their statuses. */
+  async delivered(): Promise<number[]> {
+    return Promise.all([...this.deliveries]);
   }
 
   injectFault(fault: Fault): void {

@@ -18,6 +18,7 @@ import {
 import { ErrorCode } from '../errors.js';
 import { checkDocumentSize } from '../limits.js';
 import type { Logger } from '../logger.js';
+import type { DirectorySync } from '../directory/sync.js';
 import type { Metrics } from '../metrics.js';
 import type { ProviderStatusSource } from '../providers/core/status.js';
 import {
@@ -53,6 +54,8 @@ interface RouterDependencies {
   authenticator: Authenticator;
   /** True once a stop began: every answer closes its connection and /ready answers 503. */
   stopping(): boolean;
+  /** Provider events for the directory (`POST /webhooks/<source>`); absent when the directory is off. */
+  webhooks?: Pick<DirectorySync, 'receive'>;
 }
 
 /** The request listener of rollcall's HTTP server. */
@@ -108,12 +111,54 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
       res.end();
       return;
     }
+    const hook = /^\/webhooks\/([a-z0-9-]{1,32})\/?$/.exec(path);
+    if (hook && req.method === 'POST') {
+      await serveWebhook(req, res, hook[1], requestUrl);
+      return;
+    }
     if (path !== '/graphql') {
       sendJson(res, 404, { error: `no route ${req.method} ${path}; GraphQL is at /graphql` });
       return;
     }
     if (cors(req, res)) return;
     await serveGraphQL(req, res, requestUrl, requestId);
+  }
+
+  /**
+   * A provider event: the raw body (at most ROLLCALL_MAX_BODY_BYTES) and the URL the provider called
+   * (ROLLCALL_PUBLIC_URL + path and query, or this request's Host), which its signature covers.
+   */
+  async function serveWebhook(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    source: string,
+    requestUrl: URL,
+  ): Promise<void> {
+    if (!deps.webhooks) {
+      sendJson(res, 404, { error: 'the directory is off (ROLLCALL_DIRECTORY=off): no webhooks here' });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > config.maxBodyBytes) {
+        sendJson(res, 413, {
+          error: `the body is over ${config.maxBodyBytes} bytes (ROLLCALL_MAX_BODY_BYTES)`,
+        });
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const base =
+      config.publicUrl ?? `http://${headerValue(req.headers.host) ?? `${config.host}:${config.port}`}`;
+    const answer = await deps.webhooks.receive(source, {
+      url: `${base}${requestUrl.pathname}${requestUrl.search}`,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      now: Date.now(),
+    });
+    sendJson(res, answer.status, answer.body);
   }
 
   /**

@@ -221,7 +221,7 @@ export class UpstreamClient {
       form: definedEntries(request.form),
     });
     // An entry that fails the schema (another replica or release wrote it) is dropped: a miss.
-    const hit = await cache.get(this.labels, key, request.schema);
+    const hit = this.operation?.fresh ? undefined : await cache.get(this.labels, key, request.schema);
     if (hit) {
       span.setAttribute('rollcall.cache', 'hit');
       if (this.operation) {

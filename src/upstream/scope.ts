@@ -23,6 +23,8 @@ export interface OperationScope {
   upstreamCalls: Map<string, number>;
   /** Reads the upstream cache answered, per source name. */
   cacheHits?: Map<string, number>;
+  /** Read upstream even when the cache has an answer (a provider event said the data changed). */
+  fresh?: boolean;
 }
 
 /** A source as the scope counts it: its provider and its name. */

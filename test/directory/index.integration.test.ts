@@ -14,6 +14,7 @@ import { Buffer } from 'node:buffer';
 import { openDatabase } from '../../src/directory/store/database.js';
 import { migrate, MIGRATIONS } from '../../src/directory/store/migrations.js';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
+import { twilioSignature } from '../../src/providers/twilio/signature.js';
 import { startHarness, startReplica, type Harness, type Replica } from '../support/harness.js';
 import { postgresAvailable, startPostgres, type PostgresProcess } from '../support/postgres.js';
 
@@ -390,6 +391,93 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
       await server.server.directory!.sync.walkNow('twilio-us');
     }
     expect(await all('filter: { sources: ["twilio-us"] }', 100)).toEqual(before);
+  });
+
+  it('applies Twilio user events within the webhook call: signed, fetched fresh, refused when forged, idempotent', async () => {
+    const twilio = live.sourceEmulator<TwilioEmulator>('twilio-eu');
+    const hookUrl = `${server.url}/webhooks/twilio-eu`;
+    twilio.webhookUrl = hookUrl;
+    const admin = (path: string, params: Record<string, string>) =>
+      fetch(`${twilio.baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${twilio.accountSid}:${twilio.authToken}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-webhook-enabled': 'true',
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+    const count = async () => (await page('{ users(first: 0) { totalCount } }')).data!.users!.totalCount;
+    const before = await count();
+    let sid = '';
+    try {
+      const created = await admin('/v1/Users', {
+        Identity: 'evented@example.com',
+        FriendlyName: 'Evented Person',
+      });
+      expect(created.status).toBe(201);
+      sid = ((await created.json()) as { sid: string }).sid;
+      // The webhook answers once the user is indexed: no walk needed, one fresh single fetch.
+      expect(await twilio.delivered()).toEqual([200]);
+      expect(twilio.calls.map((call) => `${call.method} ${call.path}`)).toEqual([
+        'POST /v1/Users',
+        `GET /v1/Users/${sid}`,
+      ]);
+      const found = await all('filter: { search: "evented person" }', 10);
+      expect(found.map((node) => [node.providerUserId, node.displayName, node.source])).toEqual([
+        [sid, 'Evented Person', 'twilio-eu'],
+      ]);
+      expect(await count()).toBe(before + 1);
+
+      expect((await admin(`/v1/Users/${sid}`, { FriendlyName: 'Renamed Person' })).status).toBe(200);
+      expect(await twilio.delivered()).toEqual([200]);
+      expect(
+        (await all('filter: { search: "renamed person" }', 10)).map((node) => node.providerUserId),
+      ).toEqual([sid]);
+
+      // A forged or unsigned event is refused, and nothing changes.
+      const event = { AccountSid: twilio.accountSid, EventType: 'onUserUpdated', UserSid: sid };
+      const send = (signature: string | null) =>
+        fetch(hookUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            ...(signature ? { 'x-twilio-signature': signature } : {}),
+          },
+          body: new URLSearchParams(event).toString(),
+        });
+      twilio.resetCalls();
+      for (const signature of [
+        null,
+        'AAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+        twilioSignature('z'.repeat(32), hookUrl, event),
+      ]) {
+        const refused = await send(signature);
+        expect(refused.status).toBe(401);
+        expect(await refused.json()).toEqual({
+          error: 'unauthenticated: the request signature does not verify',
+        });
+      }
+      expect(twilio.calls).toEqual([]);
+      // The same signed event twice: the same fetch and the same row each time.
+      const signature = twilioSignature(twilio.authToken, hookUrl, event);
+      for (let i = 0; i < 2; i += 1) expect((await send(signature)).status).toBe(200);
+      expect(await count()).toBe(before + 1);
+      expect(
+        (await page('{ users(first: 0, filter: { search: "renamed person" }) { totalCount } }')).data!.users!
+          .totalCount,
+      ).toBe(1);
+      // A source that takes no events.
+      expect((await fetch(`${server.url}/webhooks/cometchat`, { method: 'POST', body: '{}' })).status).toBe(
+        404,
+      );
+    } finally {
+      twilio.webhookUrl = null;
+      const index = twilio.users.findIndex((user) => user.wire.sid === sid);
+      if (index >= 0) twilio.users.splice(index, 1);
+      await server.server.directory!.sync.walkNow('twilio-eu');
+    }
+    expect(await count()).toBe(before);
   });
 
   it('answers what is indexed with DIRECTORY_INCOMPLETE while a source never completed a walk', async () => {

@@ -10,6 +10,7 @@
  * - resolvers for its connection, its lookup and its federation keys (./resolvers.ts).
  */
 import DataLoader from 'dataloader';
+import type { WebhookRequest } from './webhooks.js';
 import type { CursorPayload } from '../../relay/cursor.js';
 import type { PageRequest, ProviderPage } from '../../relay/connection.js';
 import { mapBounded } from '../../util/concurrency.js';
@@ -229,7 +230,16 @@ export function defineProvider<Cfg, Wire, Rec extends UserRecord, Query, Filter,
             }
             return found;
           };
-          const connected: ConnectedSource = { name, provider: spec.id, session };
+          const events = spec.events;
+          const secret = events?.secret(config);
+          const connected: ConnectedSource = {
+            name,
+            provider: spec.id,
+            session,
+            ...(events && secret
+              ? { receive: (request: WebhookRequest) => events.receive(request, secret) }
+              : {}),
+          };
           typed.set(connected, session);
           return connected;
         },

@@ -10,6 +10,7 @@
  *   lookups and resolvers every provider shares.
  */
 import type { EmulatorServer } from '../../emulators/base.js';
+import type { WebhookReceipt, WebhookRequest } from './webhooks.js';
 import type { EnvReader } from '../../env.js';
 import type { Resolvers } from '../../generated/resolvers.js';
 import type { Logger } from '../../logger.js';
@@ -168,6 +169,15 @@ export interface ProviderSpec<Cfg, Wire, Rec extends UserRecord, Query, Filter, 
   api(config: Cfg, upstream: UpstreamClient): ProviderApi<Wire, Query, Filter>;
   /** A wire user as rollcall's record, read from `source` (its name and ids go into the record). */
   toRecord(wire: Wire, source: RecordSource): Rec;
+  /**
+   * Push events about its users (webhooks at `POST /webhooks/<source>`), for the directory: `secret`
+   * gives a source's verification secret (undefined: that source takes no events), `receive` verifies a
+   * request with it (throwing WebhookRefused) and names the users to fetch again.
+   */
+  events?: {
+    secret(config: Cfg): string | undefined;
+    receive(request: WebhookRequest, secret: string): WebhookReceipt;
+  };
 }
 
 /** A source connected to its account: its sessions, one per request. */
@@ -175,6 +185,8 @@ export interface ConnectedSource {
   name: string;
   provider: ProviderId;
   session(request: RequestKey): ProviderSession;
+  /** Verifies a webhook request and names the users it is about (absent: the source takes no events). */
+  receive?(request: WebhookRequest): WebhookReceipt;
 }
 
 /** A source's checked settings, ready to connect (the types stay inside the definition). */

@@ -8,6 +8,8 @@
  *   use the same token for the same position. An unknown token is 400 with code 21481.
  * - Users are listed by `date_created`, then sid.
  */
+import { createHash } from 'node:crypto';
+import { twilioSignature } from './signature.js';
 import {
   EmulatorServer,
   randomHex,
@@ -98,6 +100,10 @@ export class TwilioEmulator extends EmulatorServer {
   readonly users: StoredUser[];
   private readonly credentials: Set<string>;
   private readonly pageSizeOverMax: 'reject' | 'clamp';
+  // `webhookUrl` (EmulatorServer): where the Conversations post-event webhooks go (`onUserAdded`,
+  // `onUserUpdated`), signed with the auth token. As on Twilio, a change made through the REST API fires
+  // them only when the request carries `X-Twilio-Webhook-Enabled: true`.
+  private sidCounter = 0;
 
   constructor(options: TwilioEmulatorOptions = {}) {
     super('twilio', (request) => this.handle(request), options);
@@ -139,16 +145,98 @@ export class TwilioEmulator extends EmulatorServer {
     if (!this.authorised(request.headers.authorization)) {
       return error(401, 20003, 'Authenticate');
     }
-    if (request.method !== 'GET') return error(405, 20004, 'Method not allowed');
+    if (request.method !== 'GET' && request.method !== 'POST') return error(405, 20004, 'Method not allowed');
     const match = /^\/v1(?:\/Services\/([^/]+))?\/Users(?:\/([^/]+))?\/?$/.exec(request.path);
     if (!match) return error(404, 20404, `The requested resource ${request.path} was not found`);
     const [, service, sid] = match;
     if (service !== undefined && service !== this.serviceSid) {
       return error(404, 20404, `The requested resource ${request.path} was not found`);
     }
+    if (request.method === 'POST')
+      return this.write(request, sid === undefined ? undefined : decodeURIComponent(sid));
     const collectionPath = service ? `/v1/Services/${service}/Users` : '/v1/Users';
     if (sid !== undefined) return this.fetch(decodeURIComponent(sid), request.path);
     return this.list(request, collectionPath);
+  }
+
+  /**
+   * Create User (`POST /v1/Users`: Identity required; FriendlyName, Attributes, RoleSid) and Update User
+   * (`POST /v1/Users/{Sid}`: FriendlyName, Attributes, RoleSid), form-encoded as Twilio's API takes them.
+   */
+  private write(request: EmulatorRequest, sid: string | undefined): EmulatorResponse {
+    const form = new URLSearchParams(request.body.toString('utf8'));
+    const attributes = form.get('Attributes');
+    if (attributes !== null) {
+      try {
+        JSON.parse(attributes);
+      } catch {
+        return error(400, 50001, 'Attributes must be valid JSON');
+      }
+    }
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    let user: StoredUser;
+    let created = false;
+    if (sid === undefined) {
+      const identity = form.get('Identity');
+      if (!identity) return error(400, 20001, 'Missing required parameter Identity in the post body');
+      if (this.users.some((u) => u.wire.identity === identity))
+        return error(409, 50201, `User with provided identity ${identity} already exists`);
+      this.sidCounter += 1;
+      user = {
+        wire: {
+          sid: `US${createHash('md5').update(`${this.accountSid}:${identity}:${this.sidCounter}`).digest('hex')}`,
+          account_sid: this.accountSid,
+          chat_service_sid: this.serviceSid,
+          role_sid: form.get('RoleSid') ?? this.users[0]?.wire.role_sid ?? null,
+          identity,
+          friendly_name: form.get('FriendlyName'),
+          attributes: attributes ?? '{}',
+          is_online: null,
+          is_notifiable: null,
+          date_created: now,
+          date_updated: now,
+          url: null,
+        },
+        online: null,
+        notifiable: null,
+      };
+      this.users.push(user);
+      created = true;
+    } else {
+      const found = this.users.find((u) => u.wire.sid === sid || u.wire.identity === sid);
+      if (!found) return error(404, 20404, `The requested resource ${request.path} was not found`);
+      user = found;
+      if (form.has('FriendlyName')) user.wire.friendly_name = form.get('FriendlyName');
+      if (attributes !== null) user.wire.attributes = attributes;
+      if (form.has('RoleSid')) user.wire.role_sid = form.get('RoleSid');
+      user.wire.date_updated = now;
+    }
+    if (String(request.headers['x-twilio-webhook-enabled']).toLowerCase() === 'true')
+      this.deliver(created ? 'onUserAdded' : 'onUserUpdated', user);
+    return { status: created ? 201 : 200, body: this.wire(user, true) };
+  }
+
+  /** Sends the post-event webhook of `user`'s change, signed as Twilio signs it. */
+  private deliver(eventType: 'onUserAdded' | 'onUserUpdated', user: StoredUser): void {
+    const url = this.webhookUrl;
+    if (!url) return;
+    const params: Record<string, string> = {
+      AccountSid: this.accountSid,
+      ChatServiceSid: this.serviceSid,
+      EventType: eventType,
+      Source: 'API',
+      UserSid: user.wire.sid,
+      Identity: user.wire.identity,
+      Attributes: user.wire.attributes ?? '{}',
+      DateCreated: user.wire.date_created ?? '',
+      ...(user.wire.friendly_name ? { FriendlyName: user.wire.friendly_name } : {}),
+      ...(user.wire.role_sid ? { RoleSid: user.wire.role_sid } : {}),
+      ...(eventType === 'onUserUpdated' ? { DateUpdated: user.wire.date_updated ?? '' } : {}),
+    };
+    this.sendEvent(url, new URLSearchParams(params).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': twilioSignature(this.authToken, url, params),
+    });
   }
 
   private authorised(header: string | undefined): boolean {

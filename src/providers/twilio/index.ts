@@ -7,6 +7,7 @@
  * the core's `token` style. Lookups: `GET /v1/Users/{Sid}` (a sid or an identity) per id, or a walk of
  * the list when that is cheaper; list pages answer lookups by sid and by identity.
  */
+import { receiveTwilioEvent } from './events.js';
 import { UpstreamError } from '../../errors.js';
 import { defineProvider } from '../core/define.js';
 import type { ProviderSpec } from '../core/definition.js';
@@ -28,6 +29,8 @@ interface TwilioConfig {
   serviceSid?: string;
   baseUrl: string;
   pageSize: number;
+  /** The account's auth token, when given: what Twilio signs its webhooks with. */
+  authToken?: string;
 }
 
 export const twilioSpec: ProviderSpec<
@@ -127,6 +130,7 @@ export const twilioSpec: ProviderSpec<
       serviceSid,
       baseUrl: env.url('TWILIO_CONVERSATIONS_BASE_URL') ?? 'https://conversations.twilio.com',
       pageSize: env.int('TWILIO_PAGE_SIZE', 50, { min: 1, max: 50 }),
+      ...(authToken ? { authToken } : {}),
     };
   },
 
@@ -179,6 +183,8 @@ export const twilioSpec: ProviderSpec<
   },
 
   toRecord: toTwilioRecord,
+  // Webhooks are signed with the account's auth token: a source given only an API key takes none.
+  events: { secret: (config) => config.authToken, receive: receiveTwilioEvent },
 };
 
 export const twilioProvider = defineProvider(twilioSpec);
