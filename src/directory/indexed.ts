@@ -7,10 +7,10 @@
  */
 import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../context.js';
-import { BadUserInputError, ErrorCode, ProviderNotConfiguredError, shownInput } from '../errors.js';
+import { BadUserInputError, ErrorCode, ProviderNotConfiguredError } from '../errors.js';
 import { allows } from '../auth/principal.js';
 import type { ProviderId } from '../providers/core/record.js';
-import { parsePageRequest, type ConnectionArgs } from '../relay/connection.js';
+import { parsePageRequest, toConnection, type ConnectionArgs } from '../relay/connection.js';
 import type { CursorPayload } from '../relay/cursor.js';
 import { toNumber, type Database } from './store/database.js';
 import {
@@ -22,7 +22,7 @@ import {
   type OrderField,
   type UserQuery,
 } from './store/users.js';
-import type { UsersConnectionSource } from './users.js';
+import { checkSourceNames, type UsersConnectionSource } from './users.js';
 
 export interface UserFilterArgs {
   providers?: readonly ProviderId[] | null;
@@ -59,19 +59,7 @@ function selectedSources(context: RequestContext, args: IndexedUsersArgs): strin
     );
   };
   const namesOf = (asked: readonly string[], argument: string) => {
-    const unknown = asked.filter((name) => !context.sources.some((source) => source.name === name));
-    if (unknown.length > 0)
-      throw new BadUserInputError(
-        `"${argument}" names no source of this instance: ${unknown
-          .slice(0, 3)
-          .map((name) => shownInput(name))
-          .join(
-            ', ',
-          )}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''}. Its sources: ${context.sources
-          .map((source) => source.name)
-          .join(', ')}.`,
-        { argument, sources: context.sources.map((source) => source.name) },
-      );
+    checkSourceNames(context, asked, argument);
     const allowed = new Set(asked);
     sources = sources.filter((name) => allowed.has(name));
   };
@@ -185,20 +173,23 @@ export async function resolveIndexedUsers(
       ),
     );
   }
-  const edges = page.rows.map((row) => ({
-    cursor: context.cursors.encode(connection, { o: `${order.field}:${order.direction}`, k: row.keyset }),
-    node: row.record,
-  }));
-  let counted: Promise<number> | undefined;
-  return {
-    edges,
-    nodes: edges.map((edge) => edge.node),
-    pageInfo: {
+  const made = toConnection(
+    {
+      edges: page.rows.map((row) => ({
+        cursor: { o: `${order.field}:${order.direction}`, k: row.keyset },
+        node: row.record,
+      })),
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      totalCount: null,
     },
+    (payload) => context.cursors.encode(connection, payload),
+  );
+  let counted: Promise<number> | undefined;
+  return {
+    edges: made.edges,
+    nodes: made.nodes,
+    pageInfo: made.pageInfo,
     totalCount: () => (counted ??= countUsers(db, query)),
   };
 }

@@ -93,6 +93,19 @@ interface WalkUnit {
   countable: boolean;
 }
 
+/** BAD_USER_INPUT naming the names in `asked` that are no source of this instance, and its sources. */
+export function checkSourceNames(context: RequestContext, asked: readonly string[], argument: string): void {
+  const unknown = asked.filter((name) => !context.sources.some((source) => source.name === name));
+  if (unknown.length === 0) return;
+  const shown = unknown.slice(0, 3).map((name) => shownInput(name));
+  const more = unknown.length > 3 ? ` and ${unknown.length - 3} more` : '';
+  const names = context.sources.map((source) => source.name);
+  throw new BadUserInputError(
+    `"${argument}" names no source of this instance: ${shown.join(', ')}${more}. Its sources: ${names.join(', ')}.`,
+    { argument, sources: names },
+  );
+}
+
 /** The sources `args` selects, in walk order; BAD_USER_INPUT / PROVIDER_NOT_CONFIGURED for unknown ones. */
 function includedSources(
   context: RequestContext,
@@ -120,17 +133,7 @@ function includedSources(
   }
   if (args.sources) {
     const asked = new Set(args.sources);
-    const unknown = [...asked].filter((name) => !context.sources.some((source) => source.name === name));
-    if (unknown.length > 0)
-      throw new BadUserInputError(
-        `"sources" names no source of this instance: ${unknown
-          .slice(0, 3)
-          .map((name) => shownInput(name))
-          .join(
-            ', ',
-          )}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''}. Its sources: ${context.sources.map((source) => source.name).join(', ')}.`,
-        { argument: 'sources', sources: context.sources.map((source) => source.name) },
-      );
+    checkSourceNames(context, [...asked], 'sources');
     units = units.filter((unit) => asked.has(unit.id));
   }
   return units;

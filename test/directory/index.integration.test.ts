@@ -15,6 +15,8 @@ import { openDatabase } from '../../src/directory/store/database.js';
 import { migrate, MIGRATIONS } from '../../src/directory/store/migrations.js';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { twilioSignature } from '../../src/providers/twilio/signature.js';
+import type { AdaEmulator } from '../../src/providers/ada/emulator.js';
+import { signStandardWebhook } from '../../src/providers/core/webhooks.js';
 import { startHarness, startReplica, type Harness, type Replica } from '../support/harness.js';
 import { postgresAvailable, startPostgres, type PostgresProcess } from '../support/postgres.js';
 
@@ -476,6 +478,77 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
       const index = twilio.users.findIndex((user) => user.wire.sid === sid);
       if (index >= 0) twilio.users.splice(index, 1);
       await server.server.directory!.sync.walkNow('twilio-eu');
+    }
+    expect(await count()).toBe(before);
+  });
+
+  it('applies Ada end-user events within the webhook call, and refuses replays out of the time window', async () => {
+    const ada = live.sourceEmulator<AdaEmulator>('ada');
+    const hookUrl = `${server.url}/webhooks/ada`;
+    ada.webhookUrl = hookUrl;
+    const admin = (method: string, path: string, body: unknown) =>
+      fetch(`${ada.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${ada.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const count = async () => (await page('{ users(first: 0) { totalCount } }')).data!.users!.totalCount;
+    const before = await count();
+    let id = '';
+    try {
+      const created = await admin('POST', '/api/v2/end-users/', {
+        profile: { first_name: 'Eventa', last_name: 'Adams', display_name: 'Eventa Adams' },
+      });
+      expect(created.status).toBe(201);
+      id = ((await created.json()) as { end_user_id: string }).end_user_id;
+      expect(await ada.delivered()).toEqual([200]);
+      expect(ada.calls.map((call) => `${call.method} ${call.path}`)).toEqual([
+        'POST /api/v2/end-users/',
+        `GET /api/v2/end-users/${id}`,
+      ]);
+      expect(
+        (await all('filter: { search: "eventa" }', 10)).map((node) => [node.providerUserId, node.source]),
+      ).toEqual([[id, 'ada']]);
+      expect(await count()).toBe(before + 1);
+      expect(
+        (await admin('PATCH', `/api/v2/end-users/${id}`, { profile: { display_name: 'Evelyn Adams' } }))
+          .status,
+      ).toBe(200);
+      expect(await ada.delivered()).toEqual([200]);
+      expect(
+        (await all('filter: { search: "evelyn adams" }', 10)).map((node) => node.providerUserId),
+      ).toEqual([id]);
+
+      // A captured event sent again later than the tolerance, or re-signed with another secret: 401.
+      const body = JSON.stringify({ type: 'v1.end_user.updated', data: { end_user_id: id } });
+      const old = Math.floor(Date.now() / 1000) - 600;
+      const send = (secret: string, timestamp: number) =>
+        fetch(hookUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'svix-id': 'msg_replayed',
+            'svix-timestamp': String(timestamp),
+            'svix-signature': signStandardWebhook(secret, 'msg_replayed', timestamp, body),
+          },
+          body,
+        });
+      ada.resetCalls();
+      expect((await send(ada.webhookSecret, old)).status).toBe(401);
+      expect(
+        (await send(`whsec_${Buffer.from('w'.repeat(32)).toString('base64')}`, Math.floor(Date.now() / 1000)))
+          .status,
+      ).toBe(401);
+      expect(ada.calls).toEqual([]);
+      // The same event within the window, twice: the same result.
+      for (let i = 0; i < 2; i += 1)
+        expect((await send(ada.webhookSecret, Math.floor(Date.now() / 1000))).status).toBe(200);
+      expect(await count()).toBe(before + 1);
+    } finally {
+      ada.webhookUrl = null;
+      const index = ada.users.findIndex((user) => user.end_user_id === id);
+      if (index >= 0) ada.users.splice(index, 1);
+      await server.server.directory!.sync.walkNow('ada');
     }
     expect(await count()).toBe(before);
   });

@@ -7,6 +7,8 @@
  * Every point the provider does not document is a documented default here and an option to flip; see README.md.
  * The data set is seeded, generated once per instance and identical on every run.
  */
+import { createHash } from 'node:crypto';
+import { signStandardWebhook } from '../core/webhooks.js';
 import {
   EmulatorServer,
   RateLimiter,
@@ -77,8 +79,17 @@ interface AdaEmulatorOptions extends EmulatorOptions {
 const LIST_PATH = '/api/v2/end-users/';
 const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
+/** Demo mode's webhook signing secret (Ada gives each webhook endpoint a `whsec_…` secret). */
+export const ADA_DEMO_WEBHOOK_SECRET = `whsec_${Buffer.from('demo-ada-webhook-signing-key-32b').toString('base64')}`;
+
 export class AdaEmulator extends EmulatorServer {
   readonly apiKey: string;
+  /**
+   * The secret `v1.end_user.created`/`.updated` events are signed with (Standard Webhooks, as Svix
+   * delivers Ada's webhooks); they go to `webhookUrl` (EmulatorServer).
+   */
+  readonly webhookSecret = ADA_DEMO_WEBHOOK_SECRET;
+  private created = 0;
   /** The whole data set, sorted ascending by `end_user_id` (strictly increasing). */
   readonly users: StoredAdaEndUser[];
   /** Switch these at run time to test a client against each documented possibility. */
@@ -128,7 +139,7 @@ export class AdaEmulator extends EmulatorServer {
   }
 
   demoEnv(): Record<string, string> {
-    return { ADA_API_KEY: this.apiKey, ADA_BASE_URL: this.baseUrl };
+    return { ADA_API_KEY: this.apiKey, ADA_BASE_URL: this.baseUrl, ADA_WEBHOOK_SECRET: this.webhookSecret };
   }
 
   /** Also restarts the rate-limit windows. */
@@ -154,7 +165,8 @@ export class AdaEmulator extends EmulatorServer {
     }
     const single = /^\/api\/v2\/end-users\/([^/]+)$/.exec(req.path);
     if (req.path !== LIST_PATH && !single) return notFound('Not found');
-    if (req.method !== 'GET') {
+    const writing = (req.method === 'POST' && !single) || (req.method === 'PATCH' && single);
+    if (req.method !== 'GET' && !writing) {
       return adaError(405, 'method_not_allowed', `Method "${req.method}" not allowed.`, null);
     }
 
@@ -180,11 +192,88 @@ export class AdaEmulator extends EmulatorServer {
       );
     }
 
+    if (writing) return this.write(req, single ? safeDecode(single[1]).toLowerCase() : undefined);
     if (single) {
       const user = this.byId.get(safeDecode(single[1]).toLowerCase());
       return user ? { status: 200, body: user } : notFound(`End user "${single[1]}" not found`);
     }
     return req.query.has('external_id') ? this.lookupExternal(req) : this.list(req);
+  }
+
+  /**
+   * `PATCH /api/v2/end-users/{id}` (Ada's profile update: the `profile` keys given replace the stored
+   * ones) and `POST /api/v2/end-users/` (emulator only: Ada creates end users from conversations), JSON
+   * bodies; each sends its signed `v1.end_user.updated` / `v1.end_user.created` event.
+   */
+  private write(req: EmulatorRequest, id: string | undefined): EmulatorResponse {
+    let body: { profile?: Partial<StoredAdaProfile>; external_id?: string | null };
+    try {
+      body = JSON.parse(req.body.toString('utf8') || '{}') as typeof body;
+    } catch {
+      return badRequest('The body is not valid JSON', 'body');
+    }
+    const now = formatTimestamp(Date.now(), false, 0);
+    let user: StoredAdaEndUser;
+    if (id === undefined) {
+      this.created += 1;
+      const seconds = Math.floor(Date.now() / 1000);
+      const newId = `${seconds.toString(16).padStart(8, '0')}${createHash('md5').update(`ada:${this.created}`).digest('hex').slice(0, 16)}`;
+      user = {
+        end_user_id: newId,
+        external_id: body.external_id ?? null,
+        profile: {
+          first_name: null,
+          last_name: null,
+          display_name: null,
+          avatar: null,
+          email: null,
+          language: null,
+          metadata: {},
+          system_properties: { sunshine_user_id: null },
+          ...body.profile,
+        },
+        created_at: now,
+        updated_at: now,
+      };
+      const at = this.users.findIndex((other) => other.end_user_id > newId);
+      this.users.splice(at === -1 ? this.users.length : at, 0, user);
+      this.byId.set(newId, user);
+      if (user.external_id) this.byExternalId.set(user.external_id.toLowerCase(), user);
+    } else {
+      const found = this.byId.get(id);
+      if (!found) return notFound(`End user "${id}" not found`);
+      user = found;
+      user.profile = { ...user.profile, ...body.profile };
+      user.updated_at = now;
+    }
+    this.deliver(id === undefined ? 'v1.end_user.created' : 'v1.end_user.updated', user);
+    return { status: id === undefined ? 201 : 200, body: user };
+  }
+
+  /** Sends an end-user event to `webhookUrl`, signed as Svix signs Ada's webhooks. */
+  private deliver(type: string, user: StoredAdaEndUser): void {
+    const url = this.webhookUrl;
+    if (!url) return;
+    const body = JSON.stringify({
+      type,
+      timestamp: formatTimestamp(Date.now(), false, 0),
+      data: {
+        end_user_id: user.end_user_id,
+        external_id: user.external_id ?? null,
+        profile: user.profile,
+        created_at: user.created_at,
+        updated_at: user.updated_at,
+      },
+      tags: [user.end_user_id],
+    });
+    const id = `msg_${createHash('md5').update(`${type}:${user.end_user_id}:${Date.now()}:${Math.random()}`).digest('hex')}`;
+    const timestamp = Math.floor(Date.now() / 1000);
+    this.sendEvent(url, body, {
+      'content-type': 'application/json',
+      'svix-id': id,
+      'svix-timestamp': String(timestamp),
+      'svix-signature': signStandardWebhook(this.webhookSecret, id, timestamp, body),
+    });
   }
 
   private lookupExternal(req: EmulatorRequest): EmulatorResponse {

@@ -7,6 +7,9 @@
  * `externalId` filter is one `?external_id=` call: a connection of zero or one user. Lookups:
  * `GET /api/v2/end-users/{id}` per id, or a walk of the list 100 at a time when that is cheaper.
  */
+import type { EnvReader } from '../../env.js';
+import { isWebhookSecret } from '../core/webhooks.js';
+import { receiveAdaEvent } from './events.js';
 import type { QueryAdaEndUsersArgs } from '../../generated/resolvers.js';
 import { defineProvider } from '../core/define.js';
 import type { ProviderSpec } from '../core/definition.js';
@@ -40,6 +43,8 @@ interface AdaConfig {
   apiKey: string;
   /** `https://{handle}[.{region}].ada.support`, or ADA_BASE_URL. */
   baseUrl: string;
+  /** The webhook endpoint's signing secret (`whsec_…`), when events are set up. */
+  webhookSecret?: string;
 }
 
 /** Ada's regional hosts: `{handle}.{region}.ada.support`; no region is `{handle}.ada.support`. */
@@ -80,6 +85,13 @@ export const adaSpec: ProviderSpec<
         required: true,
         description: "The bot's Platform API key.",
       },
+      webhookSecret: {
+        env: 'ADA_WEBHOOK_SECRET',
+        type: 'string',
+        secret: true,
+        description:
+          'The signing secret (whsec_…) of the Ada webhook endpoint pointed at /webhooks/<source> (v1.end_user.created, v1.end_user.updated).',
+      },
     },
     options: {
       handle: { env: 'ADA_HANDLE', type: 'string', description: "The bot's handle (its subdomain)." },
@@ -96,52 +108,17 @@ export const adaSpec: ProviderSpec<
     },
   },
   readConfig(env) {
-    const apiKey = env.string('ADA_API_KEY');
-    const rawHandle = env.string('ADA_HANDLE');
-    const rawRegion = env.string('ADA_REGION');
-    const hasBaseUrl = env.string('ADA_BASE_URL') !== undefined;
-    if (!apiKey) {
-      if (rawHandle || rawRegion || hasBaseUrl)
-        env.problem('ADA_API_KEY is required when ADA_HANDLE, ADA_REGION or ADA_BASE_URL is set.');
-      return null;
-    }
-    if (rawHandle && hasBaseUrl) {
-      env.problem('Set either ADA_HANDLE (with an optional ADA_REGION) or ADA_BASE_URL, not both.');
-      return null;
-    }
-    if (hasBaseUrl) {
-      if (rawRegion) env.problem('ADA_REGION only applies with ADA_HANDLE; ADA_BASE_URL is used as is.');
-      const baseUrl = env.url('ADA_BASE_URL');
-      return baseUrl ? { apiKey, baseUrl } : null;
-    }
-    if (!rawHandle) {
-      env.problem(
-        'ADA_HANDLE (your Ada handle, e.g. "example" for https://example.ada.support) or ADA_BASE_URL is required with ADA_API_KEY.',
-      );
-      return null;
-    }
-    const handle = rawHandle.toLowerCase();
-    if (!HANDLE.test(handle)) {
-      env.problem(
-        'ADA_HANDLE must be the handle of your Ada instance: letters, digits and inner hyphens only (the "example" of https://example.ada.support).',
-      );
-      return null;
-    }
-    let region: string | undefined;
-    if (rawRegion) {
-      region = rawRegion.toLowerCase();
-      if (!(ADA_REGIONS as readonly string[]).includes(region)) {
-        env.problem(
-          `ADA_REGION must be one of ${ADA_REGIONS.join(', ')}; leave it unset for https://{handle}.ada.support.`,
-        );
-        return null;
-      }
-    }
-    return { apiKey, baseUrl: `https://${handle}${region ? `.${region}` : ''}.ada.support` };
+    const base = readAdaConfig(env);
+    const webhookSecret = env.string('ADA_WEBHOOK_SECRET');
+    if (webhookSecret !== undefined && !isWebhookSecret(webhookSecret))
+      env.problem("ADA_WEBHOOK_SECRET must be the endpoint's signing secret: whsec_ followed by base64.");
+    return base && webhookSecret ? { ...base, webhookSecret } : base;
   },
 
   // Imported only when asked for (demo mode, tests, bench): the production path never loads it.
   emulator: async (options) => new (await import('./emulator.js')).AdaEmulator(options),
+
+  events: { secret: (config) => config.webhookSecret, receive: receiveAdaEvent },
 
   http(config) {
     const authorization = `Bearer ${config.apiKey}`;
@@ -180,3 +157,50 @@ export const adaSpec: ProviderSpec<
 };
 
 export const adaProvider = defineProvider(adaSpec);
+
+/** Ada's account settings from its variables (without the webhook secret); null when disabled. */
+function readAdaConfig(env: EnvReader): AdaConfig | null {
+  const apiKey = env.string('ADA_API_KEY');
+  const rawHandle = env.string('ADA_HANDLE');
+  const rawRegion = env.string('ADA_REGION');
+  const hasBaseUrl = env.string('ADA_BASE_URL') !== undefined;
+  if (!apiKey) {
+    if (rawHandle || rawRegion || hasBaseUrl)
+      env.problem('ADA_API_KEY is required when ADA_HANDLE, ADA_REGION or ADA_BASE_URL is set.');
+    return null;
+  }
+  if (rawHandle && hasBaseUrl) {
+    env.problem('Set either ADA_HANDLE (with an optional ADA_REGION) or ADA_BASE_URL, not both.');
+    return null;
+  }
+  if (hasBaseUrl) {
+    if (rawRegion) env.problem('ADA_REGION only applies with ADA_HANDLE; ADA_BASE_URL is used as is.');
+    const baseUrl = env.url('ADA_BASE_URL');
+    return baseUrl ? { apiKey, baseUrl } : null;
+  }
+  if (!rawHandle) {
+    env.problem(
+      'ADA_HANDLE (your Ada handle, e.g. "example" for https://example.ada.support) or ADA_BASE_URL is required with ADA_API_KEY.',
+    );
+    return null;
+  }
+  const handle = rawHandle.toLowerCase();
+  if (!HANDLE.test(handle)) {
+    env.problem(
+      'ADA_HANDLE must be the handle of your Ada instance: letters, digits and inner hyphens only (the "example" of https://example.ada.support).',
+    );
+    return null;
+  }
+  let region: string | undefined;
+  if (rawRegion) {
+    const lower = rawRegion.toLowerCase();
+    region = lower;
+    if (!(ADA_REGIONS as readonly string[]).includes(lower)) {
+      env.problem(
+        `ADA_REGION must be one of ${ADA_REGIONS.join(', ')}; leave it unset for https://{handle}.ada.support.`,
+      );
+      return null;
+    }
+  }
+  return { apiKey, baseUrl: `https://${handle}${region ? `.${region}` : ''}.ada.support` };
+}

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from '@jest/globals';
 import {
   ADA_DEMO_API_KEY,
+  ADA_DEMO_WEBHOOK_SECRET,
   ADA_SEED_END_USER_ID,
   AdaEmulator,
   type AdaCursorMode,
@@ -405,7 +406,11 @@ describe('Ada emulator', () => {
     });
 
     it('points rollcall at itself through demoEnv', () => {
-      expect(emulator.demoEnv()).toEqual({ ADA_API_KEY: ADA_DEMO_API_KEY, ADA_BASE_URL: emulator.baseUrl });
+      expect(emulator.demoEnv()).toEqual({
+        ADA_API_KEY: ADA_DEMO_API_KEY,
+        ADA_BASE_URL: emulator.baseUrl,
+        ADA_WEBHOOK_SECRET: ADA_DEMO_WEBHOOK_SECRET,
+      });
     });
   });
 });
