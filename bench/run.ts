@@ -38,6 +38,14 @@
  * 9. access control  scenario 4's executed query with `ROLLCALL_AUTH=jwt` and a verified ES256 bearer
  *               token (every field authorized from the SDL's directives) vs `ROLLCALL_AUTH=none`, same
  *               answer bytes. Target: ≥ 90% of its req/s; at 1 connection the p50 added is reported.
+ * 10. directory  `users` from the index, on PGlite (in the server's process) and on PostgreSQL (Debian's,
+ *               a throwaway cluster), side by side, with the four scale emulators of one size as its
+ *               sources (4,000 users; full: also 400,000): the first sync's time, upstream calls (vs the
+ *               provider pages, the minimum) and the server's RSS; then `users(first: 50)` searched, by
+ *               email and in each order (without and with totalCount), with zero upstream calls (checked),
+ *               next to a warm-cache provider page of the same size. Targets: sync calls = the minimum;
+ *               0 calls per query; a searched, sorted page ≥ 50% of the warm provider page's req/s;
+ *               (full) p50 at 400,000 ÷ p50 at 4,000 ≤ 2.0 for every row without totalCount.
  *
  * Every server runs in its own child process (bench/servers/), the emulators (with injected latency)
  * in one more; autocannon runs here (scenario 6 times its sequential requests itself). Targets are reported as met or missed, never asserted: the exit
@@ -122,8 +130,8 @@ const LOAD = {
 };
 const PROVIDER_CONCURRENCY = String(positive('provider-concurrency', args['provider-concurrency']));
 const ONLY = args.only ? new Set(args.only.split(',').map((part) => part.trim())) : null;
-if (ONLY && [...ONLY].some((part) => !/^[1-9]$/.test(part))) {
-  console.error('--only takes scenario numbers from 1 to 9, comma-separated');
+if (ONLY && [...ONLY].some((part) => !/^([1-9]|10)$/.test(part))) {
+  console.error('--only takes scenario numbers from 1 to 10, comma-separated');
   process.exit(2);
 }
 /** Whether the run includes any of `scenarios`. */
@@ -903,6 +911,184 @@ async function accessControl(): Promise<void> {
   }
 }
 
+/** The provider pages a complete walk of `users` users costs (each provider's largest page). */
+const WALK_PAGE: Record<ScaleProvider, number> = {
+  TWILIO_CONVERSATIONS: 50,
+  ADA: 100,
+  COMETCHAT: 1000,
+  VOXIMPLANT: 1000,
+};
+
+/** Directory sizes of scenario 10: the scale emulators' account size (four sources of it). */
+const DIRECTORY_SIZES: readonly ScaleSize[] = MODE === 'quick' ? [1000] : [1000, 100_000];
+
+async function directory(): Promise<void> {
+  const { postgresAvailable, startPostgres } = await import('../src/emulators/postgres.js');
+  const stores: { name: string; env: () => Promise<Record<string, string>> }[] = [
+    // In memory (PGlite's `memory://`): the bench leaves no folder behind.
+    { name: 'PGlite', env: async () => ({ ROLLCALL_DATA_DIR: 'memory://' }) },
+  ];
+  let postgres: Awaited<ReturnType<typeof startPostgres>> | undefined;
+  if (postgresAvailable) {
+    postgres = await startPostgres();
+    const cluster = postgres;
+    stores.push({
+      name: 'PostgreSQL',
+      env: async () => ({ ROLLCALL_DATABASE_URL: await cluster.createDatabase() }),
+    });
+  } else notes.push('Scenario 10: PostgreSQL is not installed here, so the directory ran on PGlite only.');
+  const ids = (size: ScaleSize) => SCALE_PROVIDERS.map((provider) => scaleId(provider, size));
+  const p50s = new Map<string, number>();
+  try {
+    for (const size of DIRECTORY_SIZES) {
+      const users = SCALE_PROVIDERS.length * size;
+      const minimum = sum(SCALE_PROVIDERS.map((provider) => Math.ceil(size / WALK_PAGE[provider])));
+      for (const store of stores) {
+        await resetCalls();
+        const started = performance.now();
+        const child = await start<ServerInfo>(
+          `rollcall (directory on ${store.name}, ${users} users)`,
+          'servers/rollcall.ts',
+          rollcallEnv(emulators.info.scaleEnv[size], {
+            ROLLCALL_DIRECTORY: 'on',
+            ROLLCALL_CACHE_TTL_SECONDS: '3600',
+            ROLLCALL_RESPONSE_CACHE: 'false',
+            ROLLCALL_MAX_UPSTREAM_CALLS: '1000',
+            ...(await store.env()),
+          }),
+        );
+        try {
+          const { url } = child.info;
+          // The first sync: every source READY.
+          for (;;) {
+            const state = await query(url, '{ directory { sources { state users } } }');
+            const sources = (state.data.directory as { sources: { state: string }[] }).sources;
+            if (sources.every((source) => source.state === 'READY')) break;
+            if (sources.some((source) => source.state === 'FAILED'))
+              throw new Error(`sync failed: ${state.text}`);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+          const syncSeconds = (performance.now() - started) / 1000;
+          const counts = await callCounts();
+          const calls = sum(ids(size).map((id) => counts[id]));
+          const rss = await child.request<number>('rss');
+          const label = `${store.name}, ${users.toLocaleString('en')} users`;
+          const syncRow: Row = {
+            scenario: '10 directory: sync',
+            variant: `first sync (${label}): ${syncSeconds.toFixed(1)} s, RSS ${(rss / 1048576).toFixed(0)} MB`,
+            connections: 0,
+            stats: {
+              requests: 1,
+              seconds: syncSeconds,
+              rps: 0,
+              p50: syncSeconds * 1000,
+              p99: syncSeconds * 1000,
+              mean: syncSeconds * 1000,
+              errors: 0,
+            },
+            callsPerRequest: calls,
+            callsByEmulator: Object.fromEntries(ids(size).map((id) => [id, counts[id]])),
+            versus: `minimum ${minimum} calls`,
+            target: '',
+          };
+          rows.push(syncRow);
+          verdict(
+            syncRow,
+            'sync upstream calls = the minimum pages',
+            `${calls} / ${minimum}`,
+            calls === minimum,
+          );
+          details[`directorySync:${label}`] = { seconds: syncSeconds, calls, minimum, rssBytes: rss, users };
+
+          const email = (
+            (await query(url, '{ users(first: 1, orderBy: { field: EMAIL }) { nodes { email } } }')).data
+              .users as {
+              nodes: { email: string | null }[];
+            }
+          ).nodes[0]?.email;
+          const page = (args: string, total = false) =>
+            `{ users(first: 50, ${args}) { ${total ? 'totalCount ' : ''}edges { cursor node { id displayName email provider } } pageInfo { hasNextPage endCursor } } }`;
+          const cases: [string, string][] = [
+            [
+              'search "ann", DISPLAY_NAME',
+              page('filter: { search: "ann" }, orderBy: { field: DISPLAY_NAME }'),
+            ],
+            [
+              'search "ann", DISPLAY_NAME, totalCount',
+              page('filter: { search: "ann" }, orderBy: { field: DISPLAY_NAME }', true),
+            ],
+            [`email`, page(`filter: { email: ${JSON.stringify(email ?? 'nobody@example.com')} }`)],
+            ...(['DISPLAY_NAME', 'EMAIL', 'CREATED_AT', 'UPDATED_AT', 'SOURCE'] as const).map(
+              (field): [string, string] => [
+                `orderBy ${field} DESC`,
+                page(`orderBy: { field: ${field}, direction: DESC }`),
+              ],
+            ),
+            ['orderBy DISPLAY_NAME, totalCount', page('orderBy: { field: DISPLAY_NAME }', true)],
+          ];
+          const warm = twilioUsers(50);
+          const warmAnswer = await query(url, warm);
+          await query(url, warm);
+          const warmRow = await run(
+            '10 directory',
+            `warm provider page twilioConversationUsers(first: 50) (${label})`,
+            graphqlTarget(url, warm, undefined, warmAnswer.text),
+            ids(size),
+          );
+          warmRow.versus = 'baseline';
+          for (const [name, source] of cases) {
+            const answer = await query(url, source);
+            const row = await run(
+              '10 directory',
+              `users(first: 50) ${name} (${label})`,
+              graphqlTarget(url, source, undefined, answer.text),
+              ids(size),
+            );
+            row.versus = `${((row.stats.rps / warmRow.stats.rps) * 100).toFixed(0)}% of req/s`;
+            p50s.set(`${store.name}:${name}:${size}`, row.stats.p50);
+            if (row.callsPerRequest !== 0) problem(`scenario 10: ${name} made upstream calls`);
+            if (name.startsWith('search "ann", DISPLAY_NAME') && !name.endsWith('totalCount'))
+              verdict(
+                row,
+                'searched, sorted page ≥ 50% of the warm provider page',
+                row.versus,
+                row.stats.rps >= 0.5 * warmRow.stats.rps,
+              );
+          }
+        } finally {
+          await stop(child);
+        }
+      }
+    }
+    if (DIRECTORY_SIZES.length > 1) {
+      const [small, large] = [DIRECTORY_SIZES[0], DIRECTORY_SIZES[DIRECTORY_SIZES.length - 1]];
+      for (const store of stores) {
+        const ratios = [...p50s.keys()]
+          .filter(
+            (key) =>
+              key.startsWith(`${store.name}:`) && key.endsWith(`:${small}`) && !key.includes('totalCount'),
+          )
+          .map((key) => {
+            const name = key.slice(store.name.length + 1, -`:${small}`.length);
+            return {
+              name,
+              ratio: (p50s.get(`${store.name}:${name}:${large}`) ?? NaN) / (p50s.get(key) ?? NaN),
+            };
+          });
+        const worst = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a), { name: '', ratio: 0 });
+        targets.push({
+          scenario: '10 directory',
+          target: `${store.name}: p50 at ${SCALE_PROVIDERS.length * large} ÷ p50 at ${SCALE_PROVIDERS.length * small} ≤ 2.0 (every row without totalCount)`,
+          value: `worst ×${worst.ratio.toFixed(2)} (${worst.name})`,
+          verdict: worst.ratio <= 2 ? 'met' : 'missed',
+        });
+      }
+    }
+  } finally {
+    await postgres?.stop();
+  }
+}
+
 /** One sequential walk of a provider connection, over every pass. */
 interface Walk {
   provider: SmallSetId;
@@ -1518,6 +1704,7 @@ async function main(): Promise<number> {
     if (includes(7)) await listAndLookups();
     if (includes(8)) await scaling();
     if (includes(9)) await accessControl();
+    if (includes(10)) await directory();
   } finally {
     await stop(emulators as ChildHandle<unknown>);
   }
@@ -1589,7 +1776,13 @@ const watchdog = setTimeout(
     progress('the run took far longer than expected: stopping');
     void Promise.all([...children].map((child) => child.stop())).finally(() => process.exit(1));
   },
-  (60 + 33 * (LOAD.seconds + LOAD.warmupSeconds + 1) + 20 * PAGING.passes + 60 + 3 * SCALE.samples) *
+  (60 +
+    33 * (LOAD.seconds + LOAD.warmupSeconds + 1) +
+    20 * PAGING.passes +
+    60 +
+    3 * SCALE.samples +
+    // Scenario 10: per size and store, a first sync (minutes at 400,000 users) and 11 measurements.
+    DIRECTORY_SIZES.length * 2 * (300 + 11 * (LOAD.seconds + LOAD.warmupSeconds + 1))) *
     3 *
     1000,
 );

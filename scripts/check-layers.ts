@@ -4,7 +4,8 @@
  * src/ belongs to one layer, and may import only its own layer and those below:
  *
  *   0 base       errors, env (the config reader), logging, metrics, telemetry, util/, relay/, scalars,
- *                emulators/base (the emulator server every provider's emulator extends)
+ *                emulators/base (the emulator server every provider's emulator extends),
+ *                emulators/postgres (a throwaway PostgreSQL for tests and the bench)
  *   1 upstream   upstream/ (the HTTP client, cache, policy, operation scope)
  *   2 core       providers/core/ (the provider core), context.ts (the per-request context)
  *   3 providers  providers/<provider>/, providers/registry.ts
@@ -20,7 +21,7 @@ import madge from 'madge';
 const LAYERS: [number, RegExp][] = [
   [
     0,
-    /^(errors|env|logger|metrics|telemetry|scalars)\.ts$|^(util|relay)\/|^emulators\/base\.ts$|^auth\/principal\.ts$/,
+    /^(errors|env|logger|metrics|telemetry|scalars)\.ts$|^(util|relay)\/|^emulators\/(base|postgres)\.ts$|^auth\/principal\.ts$/,
   ],
   [1, /^upstream\//],
   [2, /^providers\/core\/|^context\.ts$/],

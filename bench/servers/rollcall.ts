@@ -18,5 +18,6 @@ await runChild(async () => {
   });
   const server = await createServer(config);
   const info: ServerInfo = { url: await server.start() };
-  return { info, handlers: {}, stop: () => server.stop() };
+  // `rss`: this process's resident memory (the directory's sizing), in bytes.
+  return { info, handlers: { rss: () => process.memoryUsage().rss }, stop: () => server.stop() };
 });

@@ -50,28 +50,41 @@ const ORDER_COLUMN: Record<Exclude<OrderField, 'SOURCE'>, string> = {
   UPDATED_AT: 'updated',
 };
 
-/** JSON with dates tagged (`{"$date": "…"}`), so a record read back has Date objects where it had them. */
+/** The paths of the Date values in `value` (a record's own dates and its provider's nested ones). */
+function datePaths(value: unknown, path: (string | number)[] = [], found: (string | number)[][] = []) {
+  if (value instanceof Date) found.push(path);
+  else if (Array.isArray(value)) value.forEach((item, index) => datePaths(item, [...path, index], found));
+  else if (value && typeof value === 'object')
+    for (const [key, item] of Object.entries(value)) datePaths(item, [...path, key], found);
+  return found;
+}
+
+/**
+ * The stored form of a record: `{ "r": <the record as JSON>, "d": [<paths of its dates>] }`. Reading it
+ * back turns exactly those paths into Date objects again, without walking the record (`raw` can be large).
+ */
 export function serializeRecord(record: UserRecord): string {
-  return JSON.stringify(record, function tag(this: Record<string, unknown>, key: string, value: unknown) {
-    const original = this[key];
-    return original instanceof Date ? { $date: original.toISOString() } : value;
-  });
+  return JSON.stringify({ r: record, d: datePaths(record) });
 }
 
-function revive(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(revive);
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value);
-    if (entries.length === 1 && entries[0][0] === '$date' && typeof entries[0][1] === 'string')
-      return new Date(entries[0][1]);
-    return Object.fromEntries(entries.map(([key, item]) => [key, revive(item)]));
-  }
-  return value;
-}
-
-/** A stored record as the resolvers take it (the jsonb column arrives parsed; dates revived). */
+/** A stored record as the resolvers take it (the jsonb column arrives parsed; its dates revived). */
 export function reviveRecord(stored: unknown): UserRecord {
-  return revive(typeof stored === 'string' ? JSON.parse(stored) : stored) as UserRecord;
+  const parsed = (typeof stored === 'string' ? JSON.parse(stored) : stored) as {
+    r: UserRecord;
+    d: (string | number)[][];
+  };
+  for (const path of parsed.d) {
+    let target: unknown = parsed.r;
+    for (const key of path.slice(0, -1))
+      target =
+        target && typeof target === 'object' ? (target as Record<string | number, unknown>)[key] : undefined;
+    const last = path[path.length - 1];
+    if (last === undefined || !target || typeof target !== 'object') continue;
+    const holder = target as Record<string | number, unknown>;
+    const value = holder[last];
+    if (typeof value === 'string') holder[last] = new Date(value);
+  }
+  return parsed.r;
 }
 
 /**
