@@ -1025,7 +1025,10 @@ async function directory(): Promise<void> {
               ],
             ),
             ['orderBy DISPLAY_NAME, totalCount', page('orderBy: { field: DISPLAY_NAME }', true)],
-          ];
+          ].filter(
+            // The quick run (CI) keeps the rows with targets and one order: it must stay short.
+            ([name]) => MODE === 'full' || name.startsWith('search') || name === 'orderBy DISPLAY_NAME DESC',
+          );
           const warm = twilioUsers(50);
           const warmAnswer = await query(url, warm);
           await query(url, warm);

@@ -40,6 +40,13 @@ export type AdaEndUser = Node & User & {
   avatarUrl?: Maybe<Scalars['String']['output']>;
   /** When the end user was created (Ada's `created_at`; a time without a zone is read as UTC). */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * When the directory found the user gone: absent from a complete walk of its source, or no longer there
+   * when an event was checked. Null while the user exists, and always null outside `users` (the provider
+   * connections and lookups read the provider live). Deleted users are listed only with
+   * `filter: { includeDeleted: true }`.
+   */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The profile's display name, or else its first and last name joined; null when Ada has none of them. */
   displayName?: Maybe<Scalars['String']['output']>;
   /** The profile's email address. */
@@ -173,6 +180,13 @@ export type CometChatUser = Node & User & {
   createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** When the user was deactivated; null for active users. */
   deactivatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * When the directory found the user gone: absent from a complete walk of its source, or no longer there
+   * when an event was checked. Null while the user exists, and always null outside `users` (the provider
+   * connections and lookups read the provider live). Deleted users are listed only with
+   * `filter: { includeDeleted: true }`.
+   */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The user's name (CometChat's `name`). */
   displayName?: Maybe<Scalars['String']['output']>;
   /** Always null: CometChat users have no email field (apps often keep one in `metadata`). */
@@ -704,6 +718,13 @@ export type TwilioConversationUser = Node & User & {
   dateCreated?: Maybe<Scalars['DateTime']['output']>;
   /** When the user was last updated (same as `updatedAt`). */
   dateUpdated?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * When the directory found the user gone: absent from a complete walk of its source, or no longer there
+   * when an event was checked. Null while the user exists, and always null outside `users` (the provider
+   * connections and lookups read the provider live). Deleted users are listed only with
+   * `filter: { includeDeleted: true }`.
+   */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The friendly name, or the identity when no friendly name is set. */
   displayName?: Maybe<Scalars['String']['output']>;
   /** Always null: Twilio users have no email field (the identity may hold one; see `identity`). */
@@ -783,6 +804,13 @@ export type TwoChatUser = Node & User & {
   avatarUrl?: Maybe<Scalars['String']['output']>;
   /** Always null: 2Chat does not say when a user was created. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * When the directory found the user gone: absent from a complete walk of its source, or no longer there
+   * when an event was checked. Null while the user exists, and always null outside `users` (the provider
+   * connections and lookups read the provider live). Deleted users are listed only with
+   * `filter: { includeDeleted: true }`.
+   */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The first and last name joined with a space; null when 2Chat sent neither. */
   displayName?: Maybe<Scalars['String']['output']>;
   /** The user's email address. */
@@ -844,6 +872,13 @@ export type User = {
   avatarUrl?: Maybe<Scalars['String']['output']>;
   /** When the user was created at the provider. */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * When the directory found the user gone: absent from a complete walk of its source, or no longer there
+   * when an event was checked. Null while the user exists, and always null outside `users` (the provider
+   * connections and lookups read the provider live). Deleted users are listed only with
+   * `filter: { includeDeleted: true }`.
+   */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
   /** A name fit for display, from the provider's display or full name fields. */
   displayName?: Maybe<Scalars['String']['output']>;
   /** The user's email address, where the provider has one. */
@@ -1019,6 +1054,13 @@ export type VoximplantUser = Node & User & {
   created?: Maybe<Scalars['DateTime']['output']>;
   /** When the user was created (Voximplant's `created`). */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * When the directory found the user gone: absent from a complete walk of its source, or no longer there
+   * when an event was checked. Null while the user exists, and always null outside `users` (the provider
+   * connections and lookups read the provider live). Deleted users are listed only with
+   * `filter: { includeDeleted: true }`.
+   */
+  deletedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The display name (`user_display_name`), or the user name when it is empty. */
   displayName?: Maybe<Scalars['String']['output']>;
   /** Always null: GetUsers does not return an email address. */
@@ -1365,6 +1407,7 @@ export type AdaEndUserResolvers<ContextType = RequestContext, ParentType extends
   active?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   endUserId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1415,6 +1458,7 @@ export type CometChatUserResolvers<ContextType = RequestContext, ParentType exte
   conversationId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   deactivatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1530,6 +1574,7 @@ export type TwilioConversationUserResolvers<ContextType = RequestContext, Parent
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   dateCreated?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   dateUpdated?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1572,6 +1617,7 @@ export type TwoChatUserResolvers<ContextType = RequestContext, ParentType extend
   active?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1644,6 +1690,7 @@ export type VoximplantUserResolvers<ContextType = RequestContext, ParentType ext
   balance?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   created?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  deletedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   displayName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   firstName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -387,6 +387,13 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
       const withDeleted = await all('filter: { sources: ["twilio-us"], includeDeleted: true }', 100);
       // The deleted user keeps its last place in the walk order (its position then).
       expect(withDeleted.map((node) => node.id).sort()).toEqual(before.map((node) => node.id).sort());
+      // …and says when the directory found it gone; the others say null.
+      const flagged = await server.query<{ users: { nodes: { id: string; deletedAt: string | null }[] } }>(
+        '{ users(first: 100, filter: { sources: ["twilio-us"], includeDeleted: true }) { nodes { id deletedAt } } }',
+      );
+      const gone = flagged.data!.users.nodes.filter((node) => node.deletedAt !== null);
+      expect(gone.map((node) => node.id)).toEqual([before[0].id]);
+      expect(Date.parse(gone[0].deletedAt!)).toBeGreaterThan(Date.now() - 60_000);
     } finally {
       twilio.users.unshift(...removed);
       twilio.clearFaults();

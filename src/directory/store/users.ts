@@ -313,10 +313,12 @@ interface Selected {
   record: unknown;
   source_rank: unknown;
   position: unknown;
+  deleted_at: Date | string | null;
 }
 
 function toRow(row: Selected, order: Order): IndexedRow {
   const record = reviveRecord(row.record);
+  record.deletedAt = row.deleted_at === null ? null : new Date(row.deleted_at);
   return { record, keyset: keysetOf(record, order, toNumber(row.source_rank), toNumber(row.position)) };
 }
 
@@ -331,7 +333,7 @@ export async function readPage(
   const ascending = (page.order.direction === 'ASC') === (page.direction === 'forward');
   const read = async (cursor: Keyset | null, forwardRead: boolean, limit: number) => {
     const params: unknown[] = [];
-    let sql = `SELECT record, source_rank, position FROM directory_users WHERE ${where(query, params)}`;
+    let sql = `SELECT record, source_rank, position, deleted_at FROM directory_users WHERE ${where(query, params)}`;
     if (cursor) {
       params.push(...cursor);
       const n = params.length;

@@ -28,6 +28,8 @@ export interface UserRecord {
   active: boolean | null;
   createdAt: Date | null;
   updatedAt: Date | null;
+  /** Set by the directory only: when it found the user gone upstream. */
+  deletedAt?: Date | null;
   raw: unknown;
 }
 
