@@ -46,6 +46,8 @@ const SYNC_STATES = ['SYNCING', 'READY', 'STALE', 'FAILED'] as const;
 /** Longest `search` accepted (a directory search is a name or an address, not a document). */
 export const MAX_SEARCH = 100;
 const MAX_EMAIL = 320;
+/** Control characters (NUL among them, which no PostgreSQL text can hold): never in a search or email. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** The configured sources `args` select (top-level arguments and `filter` both apply). */
 function selectedSources(context: RequestContext, args: IndexedUsersArgs): string[] {
@@ -91,6 +93,10 @@ function userQuery(context: RequestContext, args: IndexedUsersArgs, piiScope: st
   if (args.orderBy?.field === 'EMAIL' && !readsEmails) throw forbidden('orderBy', piiScope);
   if (filter.search !== undefined && filter.search !== null) {
     const search = filter.search.trim();
+    if (CONTROL.test(search))
+      throw new BadUserInputError('"filter.search" must not hold control characters.', {
+        argument: 'filter.search',
+      });
     if (search.length === 0 || search.length > MAX_SEARCH)
       throw new BadUserInputError(
         `"filter.search" must hold 1 to ${MAX_SEARCH} characters (besides surrounding spaces); got ${search.length}.`,
@@ -100,6 +106,10 @@ function userQuery(context: RequestContext, args: IndexedUsersArgs, piiScope: st
   }
   if (filter.email !== undefined && filter.email !== null) {
     const email = filter.email.trim();
+    if (CONTROL.test(email))
+      throw new BadUserInputError('"filter.email" must not hold control characters.', {
+        argument: 'filter.email',
+      });
     if (email.length === 0 || email.length > MAX_EMAIL)
       throw new BadUserInputError(
         `"filter.email" must be an email address of 1 to ${MAX_EMAIL} characters; got ${email.length}.`,

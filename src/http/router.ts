@@ -138,24 +138,23 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
       sendJson(res, 404, { error: 'the directory is off (ROLLCALL_DIRECTORY=off): no webhooks here' });
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > config.maxBodyBytes) {
-        sendJson(res, 413, {
-          error: `the body is over ${config.maxBodyBytes} bytes (ROLLCALL_MAX_BODY_BYTES)`,
-        });
-        return;
-      }
-      chunks.push(chunk as Buffer);
+    // As /graphql reads bodies: refused by the declared length before reading, or as soon as it passes
+    // the limit; the connection closes after the answer.
+    const declared = Number(req.headers['content-length'] ?? 0);
+    const raw = declared > config.maxBodyBytes ? null : await readBody(req, config.maxBodyBytes);
+    if (raw === null) {
+      res.setHeader('connection', 'close');
+      sendJson(res, 413, {
+        error: `the body is over ${config.maxBodyBytes} bytes (ROLLCALL_MAX_BODY_BYTES)`,
+      });
+      return;
     }
     const base =
       config.publicUrl ?? `http://${headerValue(req.headers.host) ?? `${config.host}:${config.port}`}`;
     const answer = await deps.webhooks.receive(source, {
       url: `${base}${requestUrl.pathname}${requestUrl.search}`,
       headers: req.headers,
-      body: Buffer.concat(chunks).toString('utf8'),
+      body: raw.toString('utf8'),
       now: Date.now(),
     });
     sendJson(res, answer.status, answer.body);

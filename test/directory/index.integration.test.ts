@@ -340,6 +340,8 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
         'filter.sources',
         /Its sources: twochat, twilio-us/,
       ],
+      ['{ users(filter: { search: "a\\u0000b" }) { totalCount } }', 'filter.search', /control characters/],
+      ['{ users(filter: { email: "a\\nb@c.d" }) { totalCount } }', 'filter.email', /control characters/],
       [
         `{ users(after: "${cursor}", orderBy: { field: DISPLAY_NAME }) { totalCount } }`,
         'after',
