@@ -9,6 +9,7 @@ import { GraphQLError } from 'graphql';
 import type { RequestContext } from '../context.js';
 import { BadUserInputError, ErrorCode, ProviderNotConfiguredError } from '../errors.js';
 import { allows } from '../auth/principal.js';
+import { CONTROL } from '../providers/core/nativeId.js';
 import type { ProviderId } from '../providers/core/record.js';
 import { parsePageRequest, toConnection, type ConnectionArgs } from '../relay/connection.js';
 import type { CursorPayload } from '../relay/cursor.js';
@@ -46,8 +47,6 @@ const SYNC_STATES = ['SYNCING', 'READY', 'STALE', 'FAILED'] as const;
 /** Longest `search` accepted (a directory search is a name or an address, not a document). */
 export const MAX_SEARCH = 100;
 const MAX_EMAIL = 320;
-/** Control characters (NUL among them, which no PostgreSQL text can hold): never in a search or email. */
-const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** The configured sources `args` select (top-level arguments and `filter` both apply). */
 function selectedSources(context: RequestContext, args: IndexedUsersArgs): string[] {

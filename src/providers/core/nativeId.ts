@@ -23,7 +23,7 @@ export interface NativeIdRule extends TextRule {
 }
 
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
-const CONTROL = /[\u0000-\u001f\u007f]/;
+export const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**
  * Throws BAD_USER_INPUT unless `value` satisfies `rule`; `argument` names it (`filter.searchKey`), and
