@@ -1,12 +1,14 @@
 /**
  * Keeps the index in sync with each source: a full walk at start and every `intervalMs`, window after
  * window at `windowSize` users (the provider engine reads each window at the provider's largest pages),
- * through the source's own session: the same upstream client, budget, retries, circuit breaker, cache,
- * metrics and traces as live queries. A walk reads one window at a time, so it holds one of the source's
+ * through the source's own session: the same upstream client, budget, retries, circuit breaker,
+ * metrics and traces as live queries (it never reads the cache — a walk is the provider's list as it is
+ * now — but refreshes it). A walk reads one window at a time, so it holds one of the source's
  * concurrent upstream calls at most: live queries keep the others.
  *
  * A walk stages what it reads and applies it in one transaction when it is complete: users upserted,
- * users it did not see marked deleted. A walk that fails midway changes nothing, is recorded (state,
+ * users it did not see marked deleted; a user an event fetched after the walk read it keeps the event's
+ * copy (each row remembers when its fetch began). A walk that fails midway changes nothing, is recorded (state,
  * last error) and retried with backoff. Each source is walked under a lock named after it (a PostgreSQL
  * advisory lock: with several replicas on one server, one walks a source while the others serve).
  */
@@ -20,6 +22,7 @@ import type { Database } from './store/database.js';
 import {
   applyWalk,
   discardWalk,
+  markDeleted,
   rankSources,
   stageWalkPage,
   upsertUsers,
@@ -154,6 +157,7 @@ export class DirectorySync {
     const source = this.sources.find((candidate) => candidate.name === name);
     if (!source) throw new Error(`no source ${name}`);
     if (ids.length === 0) return 0;
+    const observedAt = new Date();
     const records = await withOperationDeadline(
       this.settings.operationTimeoutMs,
       (operation) => {
@@ -191,12 +195,9 @@ export class DirectorySync {
         })),
         // The walk in progress (if any) counts them as seen: it will not mark them deleted.
         Number(state?.walks ?? 0),
+        observedAt,
       );
-      if (missing.length > 0)
-        await tx.query(
-          'UPDATE directory_users SET deleted_at = now() WHERE source = $1 AND native_id = ANY($2::text[]) AND deleted_at IS NULL',
-          [name, missing],
-        );
+      await markDeleted(tx, name, missing, observedAt);
     });
     return found.length;
   }
@@ -266,9 +267,12 @@ export class DirectorySync {
           await discardWalk(this.db, source.name);
           return { walked: false, reason: 'stopped' };
         }
+        const observedAt = new Date();
         const page = await withOperationDeadline(
           this.settings.operationTimeoutMs,
           async (operation) => {
+            // The provider's list as it is now: cached pages would hide changes (and deletions).
+            operation.fresh = true;
             const result = await source
               .session({ requestId: `directory:${source.name}:${walk}:${window}`, operation })
               .page({ direction: 'forward', size: this.settings.windowSize, after });
@@ -282,7 +286,7 @@ export class DirectorySync {
           rank: source.rank,
           position: (position += 1),
         }));
-        await stageWalkPage(this.db, users, walk);
+        await stageWalkPage(this.db, users, walk, observedAt);
         if (!page.hasNextPage || page.edges.length === 0) break;
         after = page.edges[page.edges.length - 1].cursor;
       }

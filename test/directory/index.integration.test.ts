@@ -491,6 +491,48 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
     expect(await count()).toBe(before);
   });
 
+  it('keeps an event that arrives during a walk over the copy the walk read before it', async () => {
+    const twilio = live.sourceEmulator<TwilioEmulator>('twilio-us');
+    twilio.webhookUrl = `${server.url}/webhooks/twilio-us`;
+    const target = twilio.users[0];
+    const saved = { ...target.wire };
+    try {
+      // The walk reads the first page (with the target), then waits on the second.
+      twilio.injectFault({ delayMs: 1_500, after: 1, times: 1 });
+      const walking = server.server.directory!.sync.walkNow('twilio-us');
+      for (let i = 0; i < 200 && !(twilio.calls.length >= 1 && twilio.inFlight === 1); i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(twilio.inFlight).toBe(1);
+      // Meanwhile the user is renamed: the event fetches it fresh and indexes it.
+      const renamed = await fetch(`${twilio.baseUrl}/v1/Users/${target.wire.sid}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${twilio.accountSid}:${twilio.authToken}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-webhook-enabled': 'true',
+        },
+        body: new URLSearchParams({ FriendlyName: 'Renamed Midwalk' }).toString(),
+      });
+      expect(renamed.status).toBe(200);
+      expect(await twilio.delivered()).toEqual([200]);
+      // The walk completes with its older copy of that user: the event's stays.
+      expect(await walking).toMatchObject({ walked: true });
+      const found = await all('filter: { search: "renamed midwalk" }', 10);
+      expect(found.map((node) => node.providerUserId)).toEqual([target.wire.sid]);
+      // …in its place in the walk order, and the next walk agrees with it.
+      const everyone = await all('filter: { sources: ["twilio-us"] }', 100);
+      expect(everyone[0].providerUserId).toBe(target.wire.sid);
+      await server.server.directory!.sync.walkNow('twilio-us');
+      expect((await all('filter: { search: "renamed midwalk" }', 10)).length).toBe(1);
+    } finally {
+      twilio.webhookUrl = null;
+      twilio.clearFaults();
+      Object.assign(target.wire, saved);
+      await server.server.directory!.sync.walkNow('twilio-us');
+    }
+    expect(await all('filter: { search: "renamed midwalk" }', 10)).toEqual([]);
+  });
+
   it('applies Ada end-user events within the webhook call, and refuses replays out of the time window', async () => {
     const ada = live.sourceEmulator<AdaEmulator>('ada');
     const hookUrl = `${server.url}/webhooks/ada`;

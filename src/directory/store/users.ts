@@ -137,7 +137,7 @@ export interface IndexedUser {
   position: number;
 }
 
-function rowValues(user: IndexedUser, walk: number, now: string): unknown[] {
+function rowValues(user: IndexedUser, walk: number, observedAt: string): unknown[] {
   const { record } = user;
   return [
     record.source,
@@ -160,56 +160,104 @@ function rowValues(user: IndexedUser, walk: number, now: string): unknown[] {
     sortKey(record, 'UPDATED_AT', 'ASC'),
     sortKey(record, 'UPDATED_AT', 'DESC'),
     walk,
-    now,
+    observedAt,
   ];
 }
 
 /** Columns as arrays, for one INSERT … SELECT FROM unnest(…) per batch (one statement, any size). */
-function columnsOf(users: readonly IndexedUser[], walk: number): unknown[][] {
-  const now = new Date().toISOString();
+function columnsOf(users: readonly IndexedUser[], walk: number, observedAt: Date): unknown[][] {
+  const at = observedAt.toISOString();
   const columns: unknown[][] = COLUMNS.map(() => []);
-  for (const user of users) rowValues(user, walk, now).forEach((value, i) => columns[i].push(value));
+  for (const user of users) rowValues(user, walk, at).forEach((value, i) => columns[i].push(value));
   return columns;
 }
 
 const UNNEST = `SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})`;
+/**
+ * The columns a walk always sets (where the user stands in the list, and that this walk saw it); the
+ * others describe the user, and come from whichever fetch began last (`indexed_at`).
+ */
+const PLACE = new Set(['source_rank', 'position', 'walk']);
 const UPDATE_ALL = COLUMNS.filter(([name]) => name !== 'source' && name !== 'native_id')
   .map(([name]) => `${name} = EXCLUDED.${name}`)
   .concat('deleted_at = NULL')
   .join(', ');
+/** The row already indexed was observed after the walk's copy (an event during the walk). */
+const NEWER = 'directory_users.indexed_at > EXCLUDED.indexed_at';
+const UPDATE_FROM_WALK = COLUMNS.filter(([name]) => name !== 'source' && name !== 'native_id')
+  .map(([name]) =>
+    PLACE.has(name)
+      ? `${name} = EXCLUDED.${name}`
+      : `${name} = CASE WHEN ${NEWER} THEN directory_users.${name} ELSE EXCLUDED.${name} END`,
+  )
+  .concat(`deleted_at = CASE WHEN ${NEWER} THEN directory_users.deleted_at END`)
+  .join(', ');
 
-/** Stages one page of a walk (applied by `applyWalk` once the walk is complete). */
+/**
+ * Stages one page of a walk (applied by `applyWalk` once the walk is complete). `observedAt`: when the
+ * page's fetch began (the users are at least that fresh).
+ */
 export async function stageWalkPage(
   db: Queryable,
   users: readonly IndexedUser[],
   walk: number,
+  observedAt: Date,
 ): Promise<void> {
   if (users.length === 0) return;
-  await db.query(`INSERT INTO directory_walk_users (${NAMES}) ${UNNEST}`, columnsOf(users, walk));
+  await db.query(`INSERT INTO directory_walk_users (${NAMES}) ${UNNEST}`, columnsOf(users, walk, observedAt));
 }
 
-/** Upserts users at once (an event's fresh fetch): they count as seen by `walk`. */
-export async function upsertUsers(db: Queryable, users: readonly IndexedUser[], walk: number): Promise<void> {
+/**
+ * Upserts users at once (an event's fresh fetch, begun at `observedAt`): they count as seen by `walk`. A
+ * row observed later already (a later event's fetch finished first) stays as it is.
+ */
+export async function upsertUsers(
+  db: Queryable,
+  users: readonly IndexedUser[],
+  walk: number,
+  observedAt: Date,
+): Promise<void> {
   if (users.length === 0) return;
   await db.query(
-    `INSERT INTO directory_users (${NAMES}) ${UNNEST} ON CONFLICT (source, native_id) DO UPDATE SET ${UPDATE_ALL}`,
-    columnsOf(users, walk),
+    `INSERT INTO directory_users (${NAMES}) ${UNNEST} ON CONFLICT (source, native_id)
+     DO UPDATE SET ${UPDATE_ALL} WHERE directory_users.indexed_at <= EXCLUDED.indexed_at`,
+    columnsOf(users, walk, observedAt),
+  );
+}
+
+/**
+ * Marks users gone (an event's fresh fetch, begun at `observedAt`, found them no more), unless observed
+ * later already.
+ */
+export async function markDeleted(
+  db: Queryable,
+  source: string,
+  ids: readonly string[],
+  observedAt: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db.query(
+    `UPDATE directory_users SET deleted_at = now(), indexed_at = $3
+     WHERE source = $1 AND native_id = ANY($2::text[]) AND deleted_at IS NULL AND indexed_at <= $3`,
+    [source, [...ids], observedAt.toISOString()],
   );
 }
 
 /**
  * Applies a complete walk of `source`, in the caller's transaction: its users upserted (a user listed
  * twice keeps its last place), every user of the source it did not see marked deleted, the staging rows
- * dropped. Returns the source's users that are not deleted.
+ * dropped. A user an event indexed after the walk read its page keeps the event's copy (and whether it
+ * is deleted); the walk still places it. Returns the source's users that are not deleted.
  */
 export async function applyWalk(tx: Queryable, source: string, walk: number): Promise<number> {
   await tx.query(
     `INSERT INTO directory_users (${NAMES})
      SELECT DISTINCT ON (native_id) ${NAMES} FROM directory_walk_users
      WHERE source = $1 AND walk = $2 ORDER BY native_id, position DESC
-     ON CONFLICT (source, native_id) DO UPDATE SET ${UPDATE_ALL}`,
+     ON CONFLICT (source, native_id) DO UPDATE SET ${UPDATE_FROM_WALK}`,
     [source, walk],
   );
+  // Not seen by this walk, nor by an event during it (events count their users as the walk's).
   await tx.query(
     `UPDATE directory_users SET deleted_at = now() WHERE source = $1 AND walk <> $2 AND deleted_at IS NULL`,
     [source, walk],
