@@ -5,6 +5,14 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** One source's row of the directory state, for the gauges. */
+export interface DirectoryStateRow {
+  provider: string;
+  source: string;
+  users: number;
+  lastSyncedAt: Date | null;
+}
+
 export class Metrics {
   readonly registry = new Registry();
 
@@ -59,6 +67,66 @@ export class Metrics {
     labelNames: ['provider', 'source', 'result'] as const,
     registers: [this.registry],
   });
+
+  /** Directory walks, by provider, source and outcome. */
+  readonly directoryWalks = new Counter({
+    name: 'rollcall_directory_walks_total',
+    help: 'Directory walks run by this replica, by provider, source and outcome (complete; failed: the index unchanged, retried with backoff; locked: another replica was walking the source; stopped: cancelled at shutdown).',
+    labelNames: ['provider', 'source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly directoryWalkDuration = new Histogram({
+    name: 'rollcall_directory_walk_duration_seconds',
+    help: 'Complete directory walks run by this replica: their duration in seconds, by provider and source.',
+    labelNames: ['provider', 'source'] as const,
+    buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
+    registers: [this.registry],
+  });
+
+  readonly directoryEvents = new Counter({
+    name: 'rollcall_directory_events_total',
+    help: 'Provider events received at POST /webhooks/<source>, by provider, source and outcome (applied; refused: the signature did not verify, nothing changed; failed: its users could not be fetched, the provider retries).',
+    labelNames: ['provider', 'source', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /**
+   * Set by the directory when it starts: every source's state as the database holds it (shared by the
+   * replicas), read when /metrics is scraped.
+   */
+  directoryState: (() => Promise<readonly DirectoryStateRow[]>) | undefined;
+
+  readonly directoryUsers = new Gauge({
+    name: 'rollcall_directory_users',
+    help: 'Indexed users (not deleted) per source, as of its last complete walk and the events since, read from the directory database at scrape time.',
+    labelNames: ['provider', 'source'] as const,
+    registers: [this.registry],
+    collect: () => this.collectDirectory(),
+  });
+
+  readonly directoryLastSynced = new Gauge({
+    name: 'rollcall_directory_last_synced_timestamp_seconds',
+    help: "When each source's last complete walk ended (Unix seconds; absent until one did): alert on time() minus this.",
+    labelNames: ['provider', 'source'] as const,
+    registers: [this.registry],
+    collect: () => this.collectDirectory(),
+  });
+
+  /** One read of the directory state per scrape, shared by its gauges (collected concurrently). */
+  private collecting: Promise<void> | undefined;
+
+  private collectDirectory(): Promise<void> {
+    this.collecting ??= (async () => {
+      const rows = await this.directoryState?.().catch(() => undefined);
+      for (const row of rows ?? []) {
+        const labels = { provider: row.provider, source: row.source };
+        this.directoryUsers.set(labels, row.users);
+        if (row.lastSyncedAt) this.directoryLastSynced.set(labels, row.lastSyncedAt.getTime() / 1000);
+      }
+    })().finally(() => (this.collecting = undefined));
+    return this.collecting;
+  }
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'rollcall_' });

@@ -213,6 +213,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         retryBaseMs: 5_000,
       },
       logger,
+      metrics,
     );
     directory = { db, sync };
   }
@@ -313,6 +314,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       statuses,
       authenticator,
       webhooks: directory?.sync,
+      ...(directory ? { directoryReachable: () => reachable(directory.db) } : {}),
       stopping: () => stopping,
     }),
   );
@@ -368,4 +370,19 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       }
     },
   };
+}
+
+/** Whether `db` answers a trivial query within 2 s (for /ready). */
+function reachable(db: Database): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 2_000);
+    const settle = (answer: boolean) => {
+      clearTimeout(timer);
+      resolve(answer);
+    };
+    db.query('SELECT 1').then(
+      () => settle(true),
+      () => settle(false),
+    );
+  });
 }

@@ -175,6 +175,45 @@ describe('the access log', () => {
     }
   });
 
+  it('writes one line per webhook request: the source, the status and the users, never the body', async () => {
+    const memory = memoryLogger('info');
+    const replica = await startReplica(
+      emulators,
+      { LOG_LEVEL: 'info', ROLLCALL_DIRECTORY: 'on', ROLLCALL_DATA_DIR: 'memory://' },
+      memory.logger,
+    );
+    try {
+      memory.lines.length = 0;
+      const forged = await fetch(`${replica.url}/webhooks/twilio`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-request-id': 'hook-1',
+          'x-twilio-signature': 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+        },
+        body: 'EventType=onUserUpdated&UserSid=USsecretsid&AccountSid=ACxyz',
+      });
+      expect(forged.status).toBe(401);
+      const lines = memory.lines.filter((line) => line.includes('"msg":"webhook request"'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).not.toMatch(/USsecretsid|ACxyz|AAAAAAAA/);
+      expect(JSON.parse(lines[0])).toMatchObject({
+        requestId: 'hook-1',
+        method: 'POST',
+        webhook: 'twilio',
+        status: 401,
+        users: 0,
+        indexed: 0,
+        durationMs: expect.any(Number),
+      });
+      expect(await replica.metrics()).toMatch(
+        /rollcall_directory_events_total\{provider="TWILIO_CONVERSATIONS",source="twilio",outcome="refused"\} 1/,
+      );
+    } finally {
+      await replica.stop();
+    }
+  });
+
   it('counts cache hits when the upstream cache answers', async () => {
     const memory = memoryLogger('info');
     const replica = await startReplica(

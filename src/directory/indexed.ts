@@ -138,14 +138,24 @@ function keysetOf(payload: CursorPayload, order: Order, argument: string): Keyse
   return [first, rank, id] as Keyset;
 }
 
+/**
+ * The sources each database has seen complete a walk. A source never becomes incomplete again, so once
+ * every source a query reads is here, its pages cost no second query.
+ */
+const completedSources = new WeakMap<Database, Set<string>>();
+
 /** The sources of `sources` that never completed a walk (each gets a DIRECTORY_INCOMPLETE error). */
 async function incompleteSources(db: Database, sources: readonly string[]): Promise<string[]> {
-  if (sources.length === 0) return [];
+  let completed = completedSources.get(db);
+  if (!completed) completedSources.set(db, (completed = new Set()));
+  const unknown = sources.filter((name) => !completed.has(name));
+  if (unknown.length === 0) return [];
   const rows = await db.query<{ source: string; completed: boolean }>(
     'SELECT source, completed FROM directory_sources WHERE source = ANY($1::text[])',
-    [[...sources]],
+    [unknown],
   );
-  return sources.filter((name) => !rows.some((row) => row.source === name && row.completed));
+  for (const row of rows) if (row.completed) completed.add(row.source);
+  return unknown.filter((name) => !completed.has(name));
 }
 
 export async function resolveIndexedUsers(
@@ -212,6 +222,7 @@ export interface DirectorySourceRow {
   lastSyncedAt: Date | null;
   lastError: string | null;
   nextSyncAt: Date | null;
+  lastEventAt: Date | null;
 }
 
 /** `directory { sources }`: each configured source's sync state, in the configured order. */
@@ -224,8 +235,9 @@ export async function directorySources(context: RequestContext, db: Database): P
     last_synced_at: Date | null;
     last_error: string | null;
     next_sync_at: Date | null;
+    last_event_at: Date | null;
   }>(
-    'SELECT source, provider, state, users, last_synced_at, last_error, next_sync_at FROM directory_sources WHERE source = ANY($1::text[])',
+    'SELECT source, provider, state, users, last_synced_at, last_error, next_sync_at, last_event_at FROM directory_sources WHERE source = ANY($1::text[])',
     [context.sources.map((source) => source.name)],
   );
   return context.sources.map((source) => {
@@ -238,6 +250,7 @@ export async function directorySources(context: RequestContext, db: Database): P
       lastSyncedAt: row?.last_synced_at ?? null,
       lastError: row?.last_error ?? null,
       nextSyncAt: row?.next_sync_at ?? null,
+      lastEventAt: row?.last_event_at ?? null,
     };
   });
 }

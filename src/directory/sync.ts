@@ -13,6 +13,7 @@
  * advisory lock: with several replicas on one server, one walks a source while the others serve).
  */
 import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
 import type { ProviderId } from '../providers/core/record.js';
 import type { ProviderSession, RequestKey } from '../providers/core/session.js';
 import type { CursorPayload } from '../relay/cursor.js';
@@ -85,7 +86,31 @@ export class DirectorySync {
     private readonly sources: readonly SyncSource[],
     private readonly settings: SyncSettings,
     private readonly logger: Logger,
-  ) {}
+    private readonly metrics?: Metrics,
+  ) {
+    if (metrics)
+      metrics.directoryState = async () =>
+        (
+          await this.db.query<{
+            source: string;
+            provider: string;
+            users: unknown;
+            last_synced_at: Date | null;
+          }>(
+            'SELECT source, provider, users, last_synced_at FROM directory_sources WHERE source = ANY($1::text[])',
+            [this.sources.map((source) => source.name)],
+          )
+        ).map((row) => ({
+          source: row.source,
+          provider: row.provider,
+          users: Number(row.users),
+          lastSyncedAt: row.last_synced_at === null ? null : new Date(row.last_synced_at),
+        }));
+  }
+
+  private count(source: SyncSource, outcome: string, kind: 'directoryWalks' | 'directoryEvents'): void {
+    this.metrics?.[kind].inc({ provider: source.provider, source: source.name, outcome });
+  }
 
   /** Records the sources, ranks their users, and schedules each source's first walk (at once, unless a
    *  replica or an earlier run of this one completed a walk less than an interval ago). */
@@ -134,12 +159,16 @@ export class DirectorySync {
     } catch (error) {
       if (!(error instanceof WebhookRefused)) throw error;
       this.logger.debug({ source: name, reason: error.message }, 'webhook refused');
+      this.count(source, 'refused', 'directoryEvents');
       return { status: 401, body: { error: 'unauthenticated: the request signature does not verify' } };
     }
     try {
       const users = await this.refresh(name, receipt.ids);
+      await this.db.query('UPDATE directory_sources SET last_event_at = now() WHERE source = $1', [name]);
+      this.count(source, 'applied', 'directoryEvents');
       return { status: 200, body: { users: receipt.ids.length, indexed: users } };
     } catch (error) {
+      this.count(source, 'failed', 'directoryEvents');
       this.logger.warn({ source: name, err: describeFailure(error) }, 'webhook: fetching its users failed');
       return {
         status: 503,
@@ -234,6 +263,7 @@ export class DirectorySync {
   private walk(source: SyncSource): Promise<WalkOutcome> {
     const running = this.walks.get(source.name);
     if (running) return running;
+    const started = performance.now();
     const walk = this.db
       .withLock(`directory:${source.name}`, () => this.walkLocked(source))
       .then((locked) => (locked.acquired ? locked.value : ({ walked: false, reason: 'locked' } as const)))
@@ -243,6 +273,15 @@ export class DirectorySync {
           'directory walk could not run',
         );
         return { walked: false, reason: 'failed', error: describeFailure(error) } as const;
+      })
+      .then((outcome) => {
+        this.count(source, outcome.walked ? 'complete' : outcome.reason, 'directoryWalks');
+        if (outcome.walked)
+          this.metrics?.directoryWalkDuration.observe(
+            { provider: source.provider, source: source.name },
+            (performance.now() - started) / 1000,
+          );
+        return outcome;
       })
       .finally(() => this.walks.delete(source.name));
     this.walks.set(source.name, walk);

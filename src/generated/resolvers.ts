@@ -303,6 +303,8 @@ export type DirectorySource = {
   __typename?: 'DirectorySource';
   /** Why its last walk failed (its error code and message), when it did. */
   lastError?: Maybe<Scalars['String']['output']>;
+  /** When the last verified provider event for this source was applied (POST /webhooks/<name>): null when none has arrived — only Twilio and Ada sources take events, and only once the provider is set up to send them. */
+  lastEventAt?: Maybe<Scalars['DateTime']['output']>;
   /** When its last complete walk ended. */
   lastSyncedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The source's name. */
@@ -1505,6 +1507,7 @@ export type DirectoryResolvers<ContextType = RequestContext, ParentType extends 
 
 export type DirectorySourceResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['DirectorySource'] = ResolversParentTypes['DirectorySource']> = ResolversObject<{
   lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lastEventAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   lastSyncedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nextSyncAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;

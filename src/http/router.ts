@@ -56,6 +56,8 @@ interface RouterDependencies {
   stopping(): boolean;
   /** Provider events for the directory (`POST /webhooks/<source>`); absent when the directory is off. */
   webhooks?: Pick<DirectorySync, 'receive'>;
+  /** Whether the directory's database answers (absent when the directory is off). */
+  directoryReachable?: () => Promise<boolean>;
 }
 
 /** The request listener of rollcall's HTTP server. */
@@ -68,6 +70,8 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
     if (deps.stopping()) reasons.push('shutting down');
     if (store instanceof RedisStore && !(await store.ping(config.cache.redisTimeoutMs)))
       reasons.push('the Redis cache (REDIS_URL) is unreachable');
+    if (deps.directoryReachable && !(await deps.directoryReachable()))
+      reasons.push('the directory database is unreachable');
     return reasons;
   }
 
@@ -113,7 +117,7 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
     }
     const hook = /^\/webhooks\/([a-z0-9-]{1,32})\/?$/.exec(path);
     if (hook && req.method === 'POST') {
-      await serveWebhook(req, res, hook[1], requestUrl);
+      await logWebhook(req, res, hook[1], requestUrl, requestId);
       return;
     }
     if (path !== '/graphql') {
@@ -125,6 +129,52 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
   }
 
   /**
+   * A provider event with its span and access-log line: the source, the answer's status, how many users
+   * it named and indexed, never its body or headers.
+   */
+  async function logWebhook(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    source: string,
+    requestUrl: URL,
+    requestId: string,
+  ): Promise<void> {
+    const started = process.hrtime.bigint();
+    const span = startSpan(
+      'POST /webhooks/{source}',
+      SpanKind.SERVER,
+      {
+        'http.request.method': 'POST',
+        'http.route': '/webhooks/{source}',
+        'rollcall.source': source,
+        'rollcall.request_id': requestId,
+      },
+      contextFromHeaders(req.headers),
+    );
+    let answer: { status: number; body: Record<string, unknown> } = { status: 500, body: {} };
+    try {
+      answer = await serveWebhook(req, res, source, requestUrl);
+    } finally {
+      span.setAttributes({ 'http.response.status_code': answer.status });
+      if (answer.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+      if (config.accessLog && logger.isLevelEnabled('info'))
+        logger.info(
+          {
+            requestId,
+            method: 'POST',
+            webhook: source,
+            status: answer.status,
+            durationMs: Math.round((Number(process.hrtime.bigint() - started) / 1e6) * 100) / 100,
+            users: typeof answer.body.users === 'number' ? answer.body.users : 0,
+            indexed: typeof answer.body.indexed === 'number' ? answer.body.indexed : 0,
+          },
+          'webhook request',
+        );
+    }
+  }
+
+  /**
    * A provider event: the raw body (at most ROLLCALL_MAX_BODY_BYTES) and the URL the provider called
    * (ROLLCALL_PUBLIC_URL + path and query, or this request's Host), which its signature covers.
    */
@@ -133,21 +183,20 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
     res: http.ServerResponse,
     source: string,
     requestUrl: URL,
-  ): Promise<void> {
-    if (!deps.webhooks) {
-      sendJson(res, 404, { error: 'the directory is off (ROLLCALL_DIRECTORY=off): no webhooks here' });
-      return;
-    }
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const send = (status: number, body: Record<string, unknown>) => {
+      sendJson(res, status, body);
+      return { status, body };
+    };
+    if (!deps.webhooks)
+      return send(404, { error: 'the directory is off (ROLLCALL_DIRECTORY=off): no webhooks here' });
     // As /graphql reads bodies: refused by the declared length before reading, or as soon as it passes
     // the limit; the connection closes after the answer.
     const declared = Number(req.headers['content-length'] ?? 0);
     const raw = declared > config.maxBodyBytes ? null : await readBody(req, config.maxBodyBytes);
     if (raw === null) {
       res.setHeader('connection', 'close');
-      sendJson(res, 413, {
-        error: `the body is over ${config.maxBodyBytes} bytes (ROLLCALL_MAX_BODY_BYTES)`,
-      });
-      return;
+      return send(413, { error: `the body is over ${config.maxBodyBytes} bytes (ROLLCALL_MAX_BODY_BYTES)` });
     }
     const base =
       config.publicUrl ?? `http://${headerValue(req.headers.host) ?? `${config.host}:${config.port}`}`;
@@ -157,7 +206,7 @@ export function createRouter(deps: RouterDependencies): http.RequestListener {
       body: raw.toString('utf8'),
       now: Date.now(),
     });
-    sendJson(res, answer.status, answer.body);
+    return send(answer.status, answer.body);
   }
 
   /**

@@ -482,6 +482,33 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
       expect((await fetch(`${server.url}/webhooks/cometchat`, { method: 'POST', body: '{}' })).status).toBe(
         404,
       );
+      // What an operator sees: when the source last applied an event, and every outcome counted.
+      const state = await page('{ directory { sources { name lastEventAt } } }');
+      const sources = (
+        state.data as unknown as { directory: { sources: { name: string; lastEventAt: string | null }[] } }
+      ).directory.sources;
+      expect(Date.parse(sources.find((source) => source.name === 'twilio-eu')!.lastEventAt!)).toBeGreaterThan(
+        Date.now() - 60_000,
+      );
+      expect(sources.find((source) => source.name === 'cometchat')!.lastEventAt).toBeNull();
+      const metrics = await server.metrics();
+      const events = (outcome: string) =>
+        Number(
+          new RegExp(
+            `rollcall_directory_events_total\\{provider="TWILIO_CONVERSATIONS",source="twilio-eu",outcome="${outcome}"\\} (\\d+)`,
+          ).exec(metrics)?.[1],
+        );
+      expect(events('refused')).toBe(3);
+      expect(events('applied')).toBeGreaterThanOrEqual(4);
+      expect(metrics).toMatch(
+        /rollcall_directory_walks_total\{provider="TWILIO_CONVERSATIONS",source="twilio-eu",outcome="complete"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /rollcall_directory_users\{provider="TWILIO_CONVERSATIONS",source="twilio-eu"\} 4[23]/,
+      );
+      expect(metrics).toMatch(
+        /rollcall_directory_last_synced_timestamp_seconds\{provider="ADA",source="ada"\} \d/,
+      );
     } finally {
       twilio.webhookUrl = null;
       const index = twilio.users.findIndex((user) => user.wire.sid === sid);
@@ -665,6 +692,26 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
       expect(rows.map((row) => Number(row.version))).toEqual(
         MIGRATIONS.map((migration) => migration.version),
       );
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('migrates a database of the previous version, keeping its data', async () => {
+    const db = await openDatabase(pg ? { url: await pg.createDatabase() } : {});
+    try {
+      const previous = MIGRATIONS.slice(0, -1);
+      expect(await migrate(db, previous)).toEqual(previous.map((migration) => migration.version));
+      await db.query(
+        "INSERT INTO directory_sources (source, provider, state, users, completed) VALUES ('kept', 'ADA', 'READY', 7, true)",
+      );
+      expect(await migrate(db)).toEqual([MIGRATIONS[MIGRATIONS.length - 1].version]);
+      expect(await db.query('SELECT source, state, users, completed FROM directory_sources')).toEqual([
+        { source: 'kept', state: 'READY', users: 7, completed: true },
+      ]);
+      expect(await db.query('SELECT last_event_at FROM directory_sources')).toEqual([
+        { last_event_at: null },
+      ]);
     } finally {
       await db.close();
     }

@@ -80,6 +80,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX directory_walk_users_walk ON directory_walk_users (source, walk);
     `,
   },
+  {
+    version: 2,
+    name: 'when each source last applied a provider event',
+    sql: `ALTER TABLE directory_sources ADD COLUMN last_event_at timestamptz;`,
+  },
 ];
 
 /** Applies every pending migration; returns the versions it applied. */
