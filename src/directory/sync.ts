@@ -23,6 +23,7 @@ import type { Database } from './store/database.js';
 import {
   applyWalk,
   discardWalk,
+  isLatestWalk,
   markDeleted,
   rankSources,
   stageWalkPage,
@@ -59,7 +60,7 @@ export interface SyncSettings {
 
 export type WalkOutcome =
   | { walked: true; users: number; calls: number }
-  | { walked: false; reason: 'locked' | 'stopped' }
+  | { walked: false; reason: 'locked' | 'stopped' | 'superseded' }
   | { walked: false; reason: 'failed'; error: string };
 
 /** A failure as the directory records it: its code and message, which never hold a secret or URL. */
@@ -128,7 +129,9 @@ export class DirectorySync {
     for (const source of this.sources) {
       const row = rows.find((candidate) => candidate.source === source.name);
       const due = row?.completed && row.next_sync_at ? new Date(row.next_sync_at).getTime() - Date.now() : 0;
-      this.schedule(source, Math.max(0, due));
+      // A walk due now starts before start() returns: a walkNow() from then on joins it.
+      if (due > 0) this.schedule(source, due);
+      else this.walkThenSchedule(source);
     }
   }
 
@@ -245,19 +248,24 @@ export class DirectorySync {
     clearTimeout(this.timers.get(source.name));
     const timer = setTimeout(() => {
       this.timers.delete(source.name);
-      void this.walk(source).then(async (outcome) => {
-        if (outcome.walked || outcome.reason !== 'failed') return this.schedule(source, source.intervalMs);
-        const [row] = await this.db
-          .query<{
-            failures: number;
-          }>('SELECT failures FROM directory_sources WHERE source = $1', [source.name])
-          .catch(() => []);
-        const failures = Math.max(1, Number(row?.failures ?? 1));
-        this.schedule(source, Math.min(source.intervalMs, this.settings.retryBaseMs * 2 ** (failures - 1)));
-      });
+      this.walkThenSchedule(source);
     }, delayMs);
     timer.unref();
     this.timers.set(source.name, timer);
+  }
+
+  /** Walks `source`, then schedules its next walk: an interval later, or sooner (backoff) after a failure. */
+  private walkThenSchedule(source: SyncSource): void {
+    void this.walk(source).then(async (outcome) => {
+      if (outcome.walked || outcome.reason !== 'failed') return this.schedule(source, source.intervalMs);
+      const [row] = await this.db
+        .query<{
+          failures: number;
+        }>('SELECT failures FROM directory_sources WHERE source = $1', [source.name])
+        .catch(() => []);
+      const failures = Math.max(1, Number(row?.failures ?? 1));
+      this.schedule(source, Math.min(source.intervalMs, this.settings.retryBaseMs * 2 ** (failures - 1)));
+    });
   }
 
   private walk(source: SyncSource): Promise<WalkOutcome> {
@@ -296,14 +304,14 @@ export class DirectorySync {
       [source.name],
     );
     const walk = Number(started.walks);
-    await discardWalk(this.db, source.name);
+    await discardWalk(this.db, source.name, walk, true);
     let calls = 0;
     try {
       let after: CursorPayload | null = null;
       let position = 0;
       for (let window = 0; ; window += 1) {
         if (this.stopped) {
-          await discardWalk(this.db, source.name);
+          await discardWalk(this.db, source.name, walk);
           return { walked: false, reason: 'stopped' };
         }
         const observedAt = new Date();
@@ -330,6 +338,11 @@ export class DirectorySync {
         after = page.edges[page.edges.length - 1].cursor;
       }
       const count = await this.db.transaction(async (tx) => {
+        // Another walk began since (this replica lost its lock): that walk decides, this one is dropped.
+        if (!(await isLatestWalk(tx, source.name, walk))) {
+          await discardWalk(tx, source.name, walk);
+          return null;
+        }
         const users = await applyWalk(tx, source.name, walk);
         await tx.query(
           `UPDATE directory_sources SET state = 'READY', completed = true, users = $2, failures = 0,
@@ -340,14 +353,22 @@ export class DirectorySync {
         );
         return users;
       });
+      if (count === null) {
+        this.logger.warn(
+          { source: source.name, walk },
+          'directory walk superseded by a later walk (this replica lost its lock); not applied',
+        );
+        return { walked: false, reason: 'superseded' };
+      }
       this.logger.info(
         { source: source.name, users: count, upstreamCalls: calls },
         'directory walk complete',
       );
       return { walked: true, users: count, calls };
     } catch (error) {
-      await discardWalk(this.db, source.name).catch(() => undefined);
-      // Stopped (the server shutting down): not a failure of the source.
+      await discardWalk(this.db, source.name, walk).catch(() => undefined);
+      // Stopped (the server shutting down): not a failure of the source. A failure of a superseded walk
+      // is recorded nowhere: the walk that took over owns the source's state.
       if (this.stopped) return { walked: false, reason: 'stopped' };
       const failure = describeFailure(error);
       await this.db
@@ -355,8 +376,8 @@ export class DirectorySync {
           `UPDATE directory_sources SET state = CASE WHEN completed THEN 'STALE' ELSE 'FAILED' END,
              failures = failures + 1, last_error = $2,
              next_sync_at = now() + make_interval(secs => LEAST($3::float8, $4::float8 * power(2, failures)))
-           WHERE source = $1`,
-          [source.name, failure, source.intervalMs / 1000, this.settings.retryBaseMs / 1000],
+           WHERE source = $1 AND walks = $5`,
+          [source.name, failure, source.intervalMs / 1000, this.settings.retryBaseMs / 1000, walk],
         )
         .catch(() => undefined);
       this.logger.warn(

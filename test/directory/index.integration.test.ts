@@ -744,4 +744,48 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
       expect(fromFirst.map((node) => node.id)).toEqual(oracle.map((node) => node.id));
       expect(fromSecond).toEqual(fromFirst);
     });
+
+  if (postgres)
+    it('a walker that dies mid-walk loses its lock: the other replica walks at its next turn, and the dead walk is never applied', async () => {
+      const url = await pg!.createDatabase();
+      const walker = await directoryReplica({ ROLLCALL_DATABASE_URL: url });
+      const other = await directoryReplica({ ROLLCALL_DATABASE_URL: url });
+      await Promise.all([walkAll(walker), walkAll(other)]);
+      const before = await all('filter: { sources: ["cometchat"] }', 100, false, other);
+      const cometchat = live.sourceEmulator('cometchat');
+      const admin = await openDatabase({ url });
+      try {
+        // The walker's walk hangs on its upstream call, holding the source's lock.
+        cometchat.injectFault({ delayMs: 2_000, times: 1 });
+        const dying = walker.server.directory!.sync.walkNow('cometchat');
+        for (let i = 0; i < 200 && cometchat.inFlight === 0; i += 1)
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(await other.server.directory!.sync.walkNow('cometchat')).toEqual({
+          walked: false,
+          reason: 'locked',
+        });
+        // The walker's database session dies (as when its process is killed): its lock goes with it.
+        const killed = await admin.query<{ killed: boolean }>(
+          `SELECT pg_terminate_backend(pid) AS killed FROM pg_locks
+           WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`,
+        );
+        expect(killed).toEqual([{ killed: true }]);
+        // The other replica's next turn walks the source, while the dead walk is still in flight.
+        expect(await other.server.directory!.sync.walkNow('cometchat')).toMatchObject({ walked: true });
+        // The dead walk ends later: superseded, not applied, recording nothing over the new walk.
+        expect(await dying).toEqual({ walked: false, reason: 'superseded' });
+        const [state] = await admin.query<{ state: string; last_error: string | null }>(
+          "SELECT state, last_error FROM directory_sources WHERE source = 'cometchat'",
+        );
+        expect(state).toEqual({ state: 'READY', last_error: null });
+        expect(await admin.query('SELECT walk FROM directory_walk_users')).toEqual([]);
+        expect(await all('filter: { sources: ["cometchat"] }', 100, false, walker)).toEqual(before);
+        expect(await walker.metrics()).toMatch(
+          /rollcall_directory_walks_total\{provider="COMETCHAT",source="cometchat",outcome="superseded"\} 1/,
+        );
+      } finally {
+        cometchat.clearFaults();
+        await admin.close();
+      }
+    });
 });

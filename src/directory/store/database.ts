@@ -91,53 +91,69 @@ class PostgresDatabase implements Database {
     await this.pool.query(sql);
   }
 
-  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const value = await work({
-        query: async <Row extends object>(sql: string, params: readonly unknown[] = []) =>
-          (await client.query<Row>(sql, [...params])).rows,
-        exec: async (sql: string) => {
-          await client.query(sql);
-        },
-      });
-      await client.query('COMMIT');
-      return value;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
+      try {
+        await client.query('BEGIN');
+        const value = await work({
+          query: async <Row extends object>(sql: string, params: readonly unknown[] = []) =>
+            (await client.query<Row>(sql, [...params])).rows,
+          exec: async (sql: string) => {
+            await client.query(sql);
+          },
+        });
+        await client.query('COMMIT');
+        return value;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
-  async withLock<T>(name: string, work: () => Promise<T>): Promise<Locked<T>> {
+  withLock<T>(name: string, work: () => Promise<T>): Promise<Locked<T>> {
     // A session lock lives on one connection: that connection is held until the work ends, and a
     // replica that dies mid-walk releases it with its connection.
-    const client = await this.pool.connect();
-    let locked = false;
-    try {
+    return this.withClient(async (client) => {
       const [row] = (
         await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked', [
           LOCK_NAMESPACE,
           name,
         ])
       ).rows;
-      locked = row?.locked === true;
-      if (!locked) return { acquired: false };
-      return { acquired: true, value: await work() };
-    } finally {
-      if (locked)
+      if (row?.locked !== true) return { acquired: false };
+      try {
+        return { acquired: true, value: await work() };
+      } finally {
         await client
           .query('SELECT pg_advisory_unlock($1, hashtext($2))', [LOCK_NAMESPACE, name])
           .catch(() => undefined);
-      client.release();
-    }
+      }
+    });
   }
 
   close(): Promise<void> {
     return this.pool.end();
+  }
+
+  /**
+   * `work` with a connection of the pool, listened to while it is out: a connection the server ends (a
+   * restart, an administrator, a failover) emits an error on its client, which must not crash the
+   * process — the query in flight fails instead, and the pool drops the connection.
+   */
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let failed = false;
+    const onError = () => {
+      failed = true;
+    };
+    client.on('error', onError);
+    try {
+      return await work(client);
+    } finally {
+      client.off('error', onError);
+      client.release(failed);
+    }
   }
 }
 

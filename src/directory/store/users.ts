@@ -262,7 +262,7 @@ export async function applyWalk(tx: Queryable, source: string, walk: number): Pr
     `UPDATE directory_users SET deleted_at = now() WHERE source = $1 AND walk <> $2 AND deleted_at IS NULL`,
     [source, walk],
   );
-  await tx.query('DELETE FROM directory_walk_users WHERE source = $1', [source]);
+  await discardWalk(tx, source, walk);
   const [row] = await tx.query<{ n: unknown }>(
     'SELECT count(*) AS n FROM directory_users WHERE source = $1 AND deleted_at IS NULL',
     [source],
@@ -270,9 +270,28 @@ export async function applyWalk(tx: Queryable, source: string, walk: number): Pr
   return toNumber(row?.n ?? 0);
 }
 
-/** Drops what a failed walk staged. */
-export async function discardWalk(db: Queryable, source: string): Promise<void> {
-  await db.query('DELETE FROM directory_walk_users WHERE source = $1', [source]);
+/**
+ * Drops what walks of `source` staged: `walk`'s own rows (a walk that failed or stopped), or with
+ * `older`, every walk's before it (leftovers of a replica that died mid-walk). Never a later walk's: a
+ * walker that lost its lock must not erase the rows of the walk that took over.
+ */
+export async function discardWalk(db: Queryable, source: string, walk: number, older = false): Promise<void> {
+  await db.query(`DELETE FROM directory_walk_users WHERE source = $1 AND walk ${older ? '<' : '='} $2`, [
+    source,
+    walk,
+  ]);
+}
+
+/**
+ * Whether `walk` is still the source's latest, locking its row until the caller's transaction ends: a
+ * walk superseded by another (its replica lost its lock, say its connection died) must not be applied.
+ */
+export async function isLatestWalk(tx: Queryable, source: string, walk: number): Promise<boolean> {
+  const [row] = await tx.query<{ walks: unknown }>(
+    'SELECT walks FROM directory_sources WHERE source = $1 FOR UPDATE',
+    [source],
+  );
+  return row !== undefined && toNumber(row.walks) === walk;
 }
 
 /** The sources' current ranks (the configured order), so SOURCE order and ties follow the configuration. */
