@@ -14,11 +14,38 @@ export type ScaleSize = (typeof SCALE_SIZES)[number];
 export type ScaleId = `${ScaleProvider}@${ScaleSize}`;
 export const scaleId = (provider: ScaleProvider, size: ScaleSize): ScaleId => `${provider}@${size}`;
 
+/** Account sizes (per source) of scenario 10, the directory: five sources of each. */
+export const DIRECTORY_EXTRA_SIZES = [1000, 100_000] as const satisfies readonly ScaleSize[];
+export type DirectorySize = (typeof DIRECTORY_EXTRA_SIZES)[number];
 /**
- * The small set, the providers' default (larger) lists for the scenarios that page through them, and the
- * scale set.
+ * Scenario 10's fifth source at each directory size: a second CometChat account (another app, other
+ * users), beside the four scale emulators of that size.
  */
-export type EmulatorId = SmallSetId | 'TWILIO_LARGE' | 'ADA_LARGE' | 'COMETCHAT_LARGE' | ScaleId;
+export type DirectoryExtraId = `COMETCHAT_EU@${DirectorySize}`;
+export const directoryExtraId = (size: DirectorySize): DirectoryExtraId => `COMETCHAT_EU@${size}`;
+
+/**
+ * The small set, the providers' default (larger) lists for the scenarios that page through them, the
+ * scale set and the directory's extra source.
+ */
+export type EmulatorId =
+  | SmallSetId
+  | 'TWILIO_LARGE'
+  | 'ADA_LARGE'
+  | 'COMETCHAT_LARGE'
+  | ScaleId
+  | DirectoryExtraId;
+
+/** One source of scenario 10's configuration file: an emulator and what points rollcall at it. */
+export interface DirectorySource {
+  /** The source's name in the file. */
+  name: string;
+  /** The provider's key in the file (`twilio`, `ada`, `cometchat`, `voximplant`). */
+  provider: string;
+  emulator: EmulatorId;
+  /** The emulator's `demoEnv()`: the provider's variables, which the file's keys stand for. */
+  env: Record<string, string>;
+}
 
 export interface EmulatorsInfo {
   /** Environment pointing rollcall at the five small-set emulators. */
@@ -34,6 +61,8 @@ export interface EmulatorsInfo {
   pagingEmulators: Record<SmallSetId, EmulatorId>;
   /** Per account size, the environment pointing rollcall at the four scale emulators of that size. */
   scaleEnv: Record<ScaleSize, Record<string, string>>;
+  /** Per directory size, scenario 10's five sources: the four scale emulators and a second CometChat. */
+  directorySources: Record<DirectorySize, DirectorySource[]>;
   baseUrls: Record<EmulatorId, string>;
 }
 

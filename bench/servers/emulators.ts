@@ -9,7 +9,9 @@
  *   `ADA_LARGE` (Ada's default 240 end-users) and `COMETCHAT_LARGE` (CometChat's whole seed), so that
  *   sequential walks at windows of 7, 50 and 100 cross many provider pages;
  * - the scale set: Twilio, Ada, CometChat and Voximplant with 1,000, 10,000 and 100,000 users each
- *   (generated deterministically by the emulators), for scenario 8.
+ *   (generated deterministically by the emulators), for scenario 8;
+ * - the directory's fifth source (scenario 10): a second CometChat account (`COMETCHAT_EU@<size>`, its
+ *   own app id and key) with 1,000 and 100,000 users other than the first CometChat's.
  *
  * Commands: `counts` (calls served per emulator since the last `reset`), `reset` (clears the call logs),
  * `recent` (the last calls of one emulator with their headers, to replay rollcall's exact calls directly),
@@ -23,11 +25,16 @@ import { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
 import { VoximplantEmulator } from '../../src/providers/voximplant/emulator.js';
 import { runChild } from '../lib/child.js';
 import {
+  DIRECTORY_EXTRA_SIZES,
+  directoryExtraId,
   SCALE_PROVIDERS,
   SCALE_SIZES,
   scaleId,
   SMALL_SET,
+  type DirectorySize,
+  type DirectorySource,
   type EmulatorId,
+  type ScaleProvider,
   type ScaleSize,
   type EmulatorsInfo,
   type ReplayableCall,
@@ -36,6 +43,41 @@ import {
 
 /** How many CometChat seed users the small set keeps: the first of its sorted seed, as in earlier runs. */
 const COMETCHAT_KEEP = 24;
+
+/** The directory's source names (scenario 10's configuration file) of the scale providers. */
+const SOURCE: Record<ScaleProvider, { name: string; provider: string }> = {
+  TWILIO_CONVERSATIONS: { name: 'twilio', provider: 'twilio' },
+  ADA: { name: 'ada', provider: 'ada' },
+  COMETCHAT: { name: 'cometchat', provider: 'cometchat' },
+  VOXIMPLANT: { name: 'voximplant', provider: 'voximplant' },
+};
+
+/**
+ * A second CometChat account of `size` users, none of them the first one's. The emulator has no seed
+ * option (its app id does not change its users), but its generator is one deterministic sequence: the
+ * first `size` users of an emulator of `2 × size` are exactly those of the emulator of `size` (its six
+ * superheroes and generated users 1 to size − 6, the number ending each generated uid), so keeping the
+ * generated users after them leaves `size` other users (other uids, names drawn from the same lists),
+ * the same at every run. They are kept before any list call, in their sorted order: the emulator builds
+ * its list views on the first one.
+ */
+function secondCometChat(latencyMs: number, size: DirectorySize): CometChatEmulator {
+  const emulator = new CometChatEmulator({
+    latencyMs,
+    userCount: 2 * size,
+    appId: 'rollcallbencheu',
+    apiKey: 'rollcall-bench-cometchat-eu-fullaccess-key',
+  });
+  const kept = emulator.users.filter((user) => {
+    const match = /-(\d+)$/.exec(user.uid);
+    return match !== null && Number(match[1]) > size - 6;
+  });
+  emulator.users.length = 0;
+  for (const user of kept) emulator.users.push(user);
+  if (emulator.users.length !== size)
+    throw new Error(`the second CometChat holds ${emulator.users.length} users, not ${size}`);
+  return emulator;
+}
 
 await runChild(async () => {
   const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? '20');
@@ -52,6 +94,8 @@ await runChild(async () => {
       [scaleId('VOXIMPLANT', size), await VoximplantEmulator.create({ latencyMs, userCount: size })],
     );
   }
+  for (const size of DIRECTORY_EXTRA_SIZES)
+    scale.push([directoryExtraId(size), secondCometChat(latencyMs, size)]);
   const emulators = {
     ...(Object.fromEntries(scale) as Record<EmulatorId, Emulator>),
     TWO_CHAT: new TwoChatEmulator({ latencyMs }),
@@ -87,6 +131,24 @@ await runChild(async () => {
         Object.assign({}, ...SCALE_PROVIDERS.map((p) => emulators[scaleId(p, size)].demoEnv())),
       ]),
     ) as Record<ScaleSize, Record<string, string>>,
+    directorySources: Object.fromEntries(
+      DIRECTORY_EXTRA_SIZES.map((size): [DirectorySize, DirectorySource[]] => [
+        size,
+        [
+          ...SCALE_PROVIDERS.map((p) => ({
+            ...SOURCE[p],
+            emulator: scaleId(p, size),
+            env: emulators[scaleId(p, size)].demoEnv(),
+          })),
+          {
+            name: 'cometchat-eu',
+            provider: 'cometchat',
+            emulator: directoryExtraId(size),
+            env: emulators[directoryExtraId(size)].demoEnv(),
+          },
+        ],
+      ]),
+    ) as Record<DirectorySize, DirectorySource[]>,
     baseUrls: Object.fromEntries(all.map(([id, emulator]) => [id, emulator.baseUrl])) as Record<
       EmulatorId,
       string
