@@ -1076,12 +1076,17 @@ const usersLabel = (count: number) => `${count.toLocaleString('en')} users`;
 
 async function directory(): Promise<void> {
   const { postgresAvailable, startPostgres } = await import('../src/emulators/postgres.js');
+  const folder = await mkdtemp(join(os.tmpdir(), 'rollcall-bench-'));
+  let pgliteFolders = 0;
   const stores: { name: string; env: () => Promise<Record<string, string>> }[] = [
-    // In memory (PGlite's `memory://`): the bench leaves no folder behind.
-    { name: 'PGlite', env: async () => ({ ROLLCALL_DATA_DIR: 'memory://' }) },
+    // Persisted in a folder, as rollcall runs by default outside demo mode (`memory://` would hold the
+    // whole database in the process's memory); a new folder per run, removed with the bench's.
+    {
+      name: 'PGlite',
+      env: async () => ({ ROLLCALL_DATA_DIR: join(folder, `pglite-${(pgliteFolders += 1)}`) }),
+    },
   ];
   let postgres: Awaited<ReturnType<typeof startPostgres>> | undefined;
-  const folder = await mkdtemp(join(os.tmpdir(), 'rollcall-bench-'));
   /** p50 per store, case, connections and size. */
   const p50s = new Map<string, number>();
   try {
@@ -1191,11 +1196,16 @@ async function directory(): Promise<void> {
           }
           // The first sync's time: its longest walk (the sources walk side by side from the start), as
           // rollcall measured it — the process's own start (and PGlite's) is not the sync's.
-          const walkSeconds = [
-            ...(await (await fetch(`${url}/metrics`)).text()).matchAll(
-              /^rollcall_directory_walk_duration_seconds_sum\{[^}]*\} ([0-9.e+-]+)$/gm,
-            ),
-          ].map((match) => Number(match[1]));
+          // (A walk's duration is observed just after it turns its source READY: wait for every one.)
+          let walkSeconds: number[] = [];
+          for (let tries = 0; tries < 50 && walkSeconds.length < indexed.length; tries += 1) {
+            if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+            walkSeconds = [
+              ...(await (await fetch(`${url}/metrics`)).text()).matchAll(
+                /^rollcall_directory_walk_duration_seconds_sum\{[^}]*\} ([0-9.e+-]+)$/gm,
+              ),
+            ].map((match) => Number(match[1]));
+          }
           if (walkSeconds.length !== indexed.length)
             problem(
               `scenario 10: ${walkSeconds.length} walk durations in /metrics for ${indexed.length} sources`,
