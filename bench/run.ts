@@ -938,7 +938,7 @@ const DIRECTORY_SIZES: readonly DirectorySize[] = MODE === 'quick' ? [1000] : DI
 const DIRECTORY_CONNECTIONS: readonly number[] =
   MODE === 'quick' ? [LOAD.connections] : [...new Set([LOAD.connections, 1])];
 /** Query cases measured per size and store: 8 (full) or 3 (quick), plus the warm provider page. */
-const DIRECTORY_CASES = MODE === 'quick' ? 3 : 8;
+const DIRECTORY_CASES = MODE === 'quick' ? 3 : 9;
 
 /** What the live walk searches for, client-side, as the directory's `search` does. */
 const LIVE_SEARCH = 'ann';
