@@ -1,9 +1,12 @@
 /**
  * A CometChat REST API v3 emulator: `GET /v3/users` and `GET /v3/users/{uid}` with `apikey` auth,
  * every documented list filter, page-number paging, CometChat's error bodies and per-minute rate
- * limiting (CometChat's REST API reference). Every [UNKNOWN] of the contract is decided here and
- * listed in ./README.md; the ones a client could reasonably depend on are options.
+ * limiting (CometChat's REST API reference); and the user admin endpoints that change what the list
+ * answers: Create (`POST /v3/users`), Update (`PUT /v3/users/{uid}`), Delete (`DELETE /v3/users/{uid}`),
+ * Deactivate (`DELETE /v3/users`) and Reactivate (`PUT /v3/users`). Every [UNKNOWN] of the contract is
+ * decided here and listed in ./README.md; the ones a client could reasonably depend on are options.
  */
+import { randomBytes } from 'node:crypto';
 import {
   EmulatorServer,
   RateLimiter,
@@ -48,6 +51,11 @@ export interface StoredCometChatUser extends CometChatWireUser {
   lastActiveAt?: number;
   deactivatedAt?: number;
   conversationId?: string;
+}
+
+/** Create User's `data`: the stored user, with `authToken` when `withAuthToken` was true. */
+export interface CreatedCometChatUser extends StoredCometChatUser {
+  authToken?: string;
 }
 
 /** The list body the emulator sends: its stored users, every pagination field, and CometChat's `cursor`. */
@@ -109,9 +117,10 @@ export class CometChatEmulator extends EmulatorServer {
   readonly appId: string;
   readonly authOnlyKey: string;
   /**
-   * The whole seeded data set, deactivated users included, in the emulator's list order. Treat it as
-   * fixed: unfiltered lists page through views of it built on the first list call, rebuilt only when its
-   * length changes (truncating it, as the benchmark does, is fine; editing users in place is not).
+   * The whole data set, deactivated users included, in the emulator's list order. Change it only through
+   * the admin endpoints (they keep the order and drop the views): unfiltered lists page through views of it
+   * built on the first list call, rebuilt only when its length changes or an admin call changed a user
+   * (truncating it, as the benchmark does, is fine; editing users in place from outside is not).
    */
   readonly users: StoredCometChatUser[];
   /** Calls allowed per minute, when rate limiting is on. */
@@ -205,20 +214,30 @@ export class CometChatEmulator extends EmulatorServer {
         404,
         'ERR_ROUTE_NOT_FOUND',
         `The route ${req.path} does not exist.`,
-        `This emulator serves GET /v3/users and GET /v3/users/{uid} only.`,
+        'This emulator serves /v3/users (GET, POST, PUT, DELETE) and /v3/users/{uid} (GET, PUT, DELETE) only.',
       );
     }
-    if (req.method !== 'GET') {
+    const single = match[1] !== undefined;
+    const methods = single ? ['GET', 'PUT', 'DELETE'] : ['GET', 'POST', 'PUT', 'DELETE'];
+    if (!methods.includes(req.method)) {
       return error(
         405,
         'ERR_METHOD_NOT_ALLOWED',
         `The ${req.method} method is not supported for this route.`,
-        'This emulator serves GET only.',
+        `This route supports ${methods.join(', ')} only.`,
       );
     }
     const auth = this.authenticate(req);
     if (auth) return auth;
-    if (match[1] !== undefined) return this.getUser(decodeURIComponent(match[1]));
+    if (single) {
+      const uid = decodeURIComponent(match[1]);
+      if (req.method === 'PUT') return this.updateUser(uid, readBody(req));
+      if (req.method === 'DELETE') return this.deleteUser(uid, readBody(req));
+      return this.getUser(uid);
+    }
+    if (req.method === 'POST') return this.createUser(readBody(req));
+    if (req.method === 'PUT') return this.setActive(readBody(req), true);
+    if (req.method === 'DELETE') return this.setActive(readBody(req), false);
     return this.listUsers(req.query);
   }
 
@@ -256,17 +275,157 @@ export class CometChatEmulator extends EmulatorServer {
     // UIDs are stored lower-cased (CometChat lower-cases them on create), so lookups are too.
     const wanted = uid.toLowerCase();
     const user = this.users.find((u) => u.uid === wanted && u.deactivatedAt === undefined);
-    if (!user) {
-      return error(
-        404,
-        'ERR_UID_NOT_FOUND',
-        `The UID ${uid} does not exist, please make sure you have created a user with UID ${uid}.`,
-        `The UID ${uid} does not exist, so please make sure you have created a user with UID ${uid}.`,
-      );
-    }
+    if (!user) return uidNotFound(uid);
     // The single fetch has no withTags switch: it always includes tags when the user has any.
     const body: CometChatSingleResponse = { data: structuredClone(user) };
     return { status: 200, body };
+  }
+
+  /**
+   * Create User (`POST /v3/users`): `uid` and `name` required; `avatar`, `link`, `role`, `statusMessage`,
+   * `metadata`, `tags`, `withAuthToken`. The uid is lower-cased (CometChat's documented behaviour) and
+   * must be new, deactivated users included: CometChat keeps a deactivated (soft-deleted) user's uid.
+   */
+  private createUser(body: Record<string, unknown>): EmulatorResponse {
+    const rules = new BodyRules(body);
+    const uid = rules.string('uid', { required: true, max: 100 });
+    const name = rules.string('name', { required: true, max: 100 });
+    const fields = profileFields(rules);
+    const withAuthToken = rules.boolean('withAuthToken');
+    const refused = rules.refusal() ?? checkUid(uid!) ?? checkRole(fields.role);
+    if (refused) return refused;
+
+    const wanted = uid!.toLowerCase();
+    if (this.users.some((u) => u.uid === wanted)) {
+      // [ASSUMPTION] HTTP 400, as for CometChat's other refused inputs (no source gives the status).
+      return error(
+        400,
+        'ERR_UID_ALREADY_EXISTS',
+        `The uid ${wanted} already exists. Please use another uid or try after permanently deleting the user.`,
+        `A user with the uid ${wanted} already exists, deactivated users included.`,
+      );
+    }
+    const now = nowSeconds();
+    const user = orderKeys({
+      uid: wanted,
+      name: name!,
+      ...withoutEmpty(fields),
+      status: 'offline',
+      role: fields.role ?? 'default',
+      createdAt: now,
+      // [ASSUMPTION] The create example has no updatedAt; the emulator's users always carry one (the list
+      // cursor reads it), so a new user's is its createdAt.
+      updatedAt: now,
+    });
+    this.place(undefined, user);
+    const data: CreatedCometChatUser = structuredClone(user);
+    // Auth tokens look like the docs' example: `<uid>_<createdAt><30 hex>`; the emulator does not keep them.
+    if (withAuthToken) data.authToken = `${wanted}_${now}${randomBytes(15).toString('hex')}`;
+    return { status: 200, body: { data } };
+  }
+
+  /**
+   * Update User (`PUT /v3/users/{uid}`): any of `name`, `avatar`, `link`, `role`, `statusMessage`,
+   * `metadata`, `tags` replaces the stored value, then `unset` (`avatar`, `link`, `metadata`) removes
+   * fields. A deactivated user is not found, as on the single fetch.
+   */
+  private updateUser(uid: string, body: Record<string, unknown>): EmulatorResponse {
+    const wanted = uid.toLowerCase();
+    const current = this.users.find((u) => u.uid === wanted && u.deactivatedAt === undefined);
+    if (!current) return uidNotFound(uid);
+    const rules = new BodyRules(body);
+    const name = rules.string('name', { max: 100, filled: true });
+    const fields = profileFields(rules);
+    const unset = rules.stringList('unset', { within: UNSETTABLE });
+    const refused = rules.refusal() ?? checkRole(fields.role);
+    if (refused) return refused;
+
+    const next: StoredCometChatUser = {
+      ...structuredClone(current),
+      ...(name === undefined ? {} : { name }),
+    };
+    for (const [key, value] of Object.entries(fields) as [ProfileField, unknown][]) {
+      if (value === undefined) continue;
+      // An empty list, object or status message clears the field: optional keys are absent, never empty.
+      if (isEmpty(value)) delete next[key];
+      else Object.assign(next, { [key]: value });
+    }
+    // [ASSUMPTION] `unset` is applied after the values given, so a field both given and unset is removed.
+    for (const key of unset ?? []) delete next[key as (typeof UNSETTABLE)[number]];
+    next.updatedAt = Math.max(nowSeconds(), current.updatedAt);
+    const user = orderKeys(next);
+    this.place(current, user);
+    const answer: CometChatSingleResponse = { data: structuredClone(user) };
+    return { status: 200, body: answer };
+  }
+
+  /**
+   * Delete User (`DELETE /v3/users/{uid}`): without `permanent: true` the user is deactivated (CometChat's
+   * soft delete, which its error guide equates with deactivation); with it the user is gone, uid included.
+   */
+  private deleteUser(uid: string, body: Record<string, unknown>): EmulatorResponse {
+    const rules = new BodyRules(body);
+    const permanent = rules.boolean('permanent') ?? false;
+    const refused = rules.refusal();
+    if (refused) return refused;
+    const wanted = uid.toLowerCase();
+    // A permanent delete also reaches deactivated users (the way to free their uid).
+    const current = this.users.find((u) => u.uid === wanted && (permanent || u.deactivatedAt === undefined));
+    if (!current) return uidNotFound(uid);
+    if (permanent) this.place(current, undefined);
+    else this.place(current, deactivated(current, nowSeconds()));
+    return {
+      status: 200,
+      body: { data: { success: true, message: `User with ${wanted} has been deleted successfully.` } },
+    };
+  }
+
+  /**
+   * Deactivate Users (`DELETE /v3/users`, `uidsToDeactivate`) and Reactivate Users (`PUT /v3/users`,
+   * `uidsToActivate`), at most 25 uids a call (CometChat's documented limit). Unknown uids are skipped;
+   * the answer names every uid of the request that exists and is now in the asked state, in request order
+   * (`deactivatedUids`; `nonDeactivatedUids` for reactivation, the key CometChat's reference shows).
+   */
+  private setActive(body: Record<string, unknown>, active: boolean): EmulatorResponse {
+    const field = active ? 'uidsToActivate' : 'uidsToDeactivate';
+    const rules = new BodyRules(body);
+    const uids = rules.stringList(field, { required: true, maxItems: MAX_UIDS_PER_CALL });
+    const refused = rules.refusal();
+    if (refused) return refused;
+    const now = nowSeconds();
+    const done: string[] = [];
+    for (const wanted of new Set(uids!.map((u) => u.toLowerCase()))) {
+      const current = this.users.find((u) => u.uid === wanted);
+      if (!current) continue;
+      done.push(wanted);
+      // Already in the asked state: left as it is (its timestamps too).
+      if ((current.deactivatedAt === undefined) === active) continue;
+      this.place(current, active ? reactivated(current, now) : deactivated(current, now));
+    }
+    const data = active ? { nonDeactivatedUids: done } : { deactivatedUids: done };
+    return { status: 200, body: { data } };
+  }
+
+  /**
+   * Replaces `current` by `next` in `users` (either may be absent: a create, a permanent delete), keeping
+   * the list order, and drops the list views so the next list call sees the change.
+   */
+  private place(current: StoredCometChatUser | undefined, next: StoredCometChatUser | undefined): void {
+    if (current) {
+      const index = this.users.indexOf(current);
+      if (index >= 0) this.users.splice(index, 1);
+    }
+    if (next) {
+      let lo = 0;
+      let hi = this.users.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compareUsers(this.users[mid], next) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      this.users.splice(lo, 0, next);
+    }
+    this.views = undefined;
   }
 
   private listUsers(query: URLSearchParams): EmulatorResponse {
@@ -412,6 +571,200 @@ function error(
     error: { message, devMessage, source: 'chat-api', ...(details ? { details } : {}), code },
   };
   return { status, body, headers };
+}
+
+function uidNotFound(uid: string): EmulatorResponse {
+  return error(
+    404,
+    'ERR_UID_NOT_FOUND',
+    `The UID ${uid} does not exist, please make sure you have created a user with UID ${uid}.`,
+    `The UID ${uid} does not exist, so please make sure you have created a user with UID ${uid}.`,
+  );
+}
+
+/** CometChat's documented uid alphabet (alpha-dash); upper case is allowed and lower-cased on create. */
+const UID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+function checkUid(uid: string): EmulatorResponse | undefined {
+  if (UID_PATTERN.test(uid)) return undefined;
+  // [ASSUMPTION] HTTP 400; the code is the one CometChat's Users reference lists for a malformed uid.
+  return error(
+    400,
+    'ERR_INVALID_UID',
+    `The uid ${uid} is invalid. Allowed characters are alphanumeric characters, underscore and hyphen.`,
+    `The uid ${uid} is not in a valid format: it may contain a-z, 0-9, underscore and hyphen, without spaces.`,
+  );
+}
+
+/**
+ * The roles the emulated app has: CometChat's `default` and the custom roles its users hold. A role must
+ * exist before a user can have it ("The role must be created before-hand using the create role API").
+ */
+function checkRole(role: string | undefined): EmulatorResponse | undefined {
+  if (role === undefined || ROLES.some(([known]) => known === role)) return undefined;
+  // [ASSUMPTION] HTTP 404, as for ERR_UID_NOT_FOUND.
+  return error(
+    404,
+    'ERR_ROLE_NOT_FOUND',
+    `The role ${role} does not exist.`,
+    `The role ${role} does not exist. Please create it before assigning it to a user.`,
+  );
+}
+
+/** At most this many uids per Deactivate/Reactivate call (CometChat's Reactivate reference). */
+const MAX_UIDS_PER_CALL = 25;
+/** The fields Update User's `unset` may name (CometChat's Update User reference). */
+const UNSETTABLE = ['avatar', 'link', 'metadata'] as const;
+/** Tags: at most 25 a user, 100 characters each; metadata at most 5 KB as JSON (CometChat's constraints). */
+const MAX_TAGS = 25;
+const MAX_METADATA_BYTES = 5 * 1024;
+
+type ProfileField = 'avatar' | 'link' | 'role' | 'statusMessage' | 'metadata' | 'tags';
+
+/** The optional profile fields Create and Update User share, validated into `rules`. */
+function profileFields(rules: BodyRules): {
+  [K in ProfileField]: StoredCometChatUser[K] | undefined;
+} {
+  return {
+    avatar: rules.string('avatar', { max: 3000 }),
+    link: rules.string('link', { max: 3000 }),
+    role: rules.string('role', { filled: true }),
+    statusMessage: rules.string('statusMessage'),
+    metadata: rules.object('metadata', { maxBytes: MAX_METADATA_BYTES }),
+    tags: rules.stringList('tags', { maxItems: MAX_TAGS, maxLength: 100 }),
+  };
+}
+
+function isEmpty(value: unknown): boolean {
+  if (value === '' || value === undefined) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+}
+
+/** The given fields that hold something: optional keys are absent rather than empty. */
+function withoutEmpty<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => !isEmpty(value))) as Partial<T>;
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * `user` deactivated at `now`: offline (a deactivated user cannot be connected), `updatedAt` =
+ * `deactivatedAt` as in the seed.
+ */
+function deactivated(user: StoredCometChatUser, now: number): StoredCometChatUser {
+  const at = Math.max(now, user.updatedAt);
+  return orderKeys({ ...structuredClone(user), status: 'offline', updatedAt: at, deactivatedAt: at });
+}
+
+function reactivated(user: StoredCometChatUser, now: number): StoredCometChatUser {
+  const { deactivatedAt: _gone, ...rest } = structuredClone(user);
+  return orderKeys({ ...rest, updatedAt: Math.max(now, user.updatedAt) });
+}
+
+/**
+ * A write's JSON body. [ASSUMPTION] Read as JSON whatever the Content-Type; a body that is not a JSON
+ * object counts as empty (a Laravel back end sees no input then), so the required fields are reported.
+ */
+function readBody(req: EmulatorRequest): Record<string, unknown> {
+  if (req.body.length === 0) return {};
+  try {
+    const value: unknown = JSON.parse(req.body.toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Laravel-style validation of a write's body, as CometChat's 400 ERR_BAD_REQUEST fixture shows it: every
+ * failing field collected into `details` (`{field: [message]}`), in Laravel's wording. A key that is
+ * absent is not validated unless required; `null` is a value of the wrong type (no rule here is nullable).
+ */
+class BodyRules {
+  private readonly details: ErrorDetails = {};
+  constructor(private readonly body: Record<string, unknown>) {}
+
+  private fail(field: string, message: string): undefined {
+    (this.details[field] ??= []).push(message.replace(':attribute', displayName(field)));
+    return undefined;
+  }
+
+  private present(field: string, required: boolean | undefined): boolean {
+    const value = this.body[field];
+    if (value !== undefined && !(required && (value === null || value === ''))) return true;
+    if (required) this.fail(field, 'The :attribute field is required.');
+    return false;
+  }
+
+  string(field: string, options: { required?: boolean; max?: number; filled?: boolean } = {}) {
+    if (!this.present(field, options.required)) return undefined;
+    const value = this.body[field];
+    if (typeof value !== 'string') return this.fail(field, 'The :attribute must be a string.');
+    if (options.filled && value.trim() === '')
+      return this.fail(field, 'The :attribute field must have a value.');
+    if (options.max !== undefined && [...value].length > options.max)
+      return this.fail(field, `The :attribute may not be greater than ${options.max} characters.`);
+    return value;
+  }
+
+  boolean(field: string): boolean | undefined {
+    if (!this.present(field, false)) return undefined;
+    const value = this.body[field];
+    if (value === true || value === 1 || value === '1' || value === 'true') return true;
+    if (value === false || value === 0 || value === '0' || value === 'false') return false;
+    return this.fail(field, 'The :attribute field must be true or false.');
+  }
+
+  object(field: string, options: { maxBytes?: number } = {}): Record<string, unknown> | undefined {
+    if (!this.present(field, false)) return undefined;
+    const value = this.body[field];
+    if (value === null || typeof value !== 'object' || Array.isArray(value))
+      return this.fail(field, 'The :attribute must be an object.');
+    if (options.maxBytes !== undefined && Buffer.byteLength(JSON.stringify(value)) > options.maxBytes)
+      return this.fail(field, `The :attribute may not be greater than ${options.maxBytes / 1024} kilobytes.`);
+    return value as Record<string, unknown>;
+  }
+
+  stringList(
+    field: string,
+    options: { required?: boolean; maxItems?: number; maxLength?: number; within?: readonly string[] } = {},
+  ): string[] | undefined {
+    if (!this.present(field, options.required)) return undefined;
+    const value = this.body[field];
+    if (!Array.isArray(value)) return this.fail(field, 'The :attribute must be an array.');
+    if (options.required && value.length === 0) return this.fail(field, 'The :attribute field is required.');
+    if (options.maxItems !== undefined && value.length > options.maxItems)
+      return this.fail(field, `The :attribute may not have more than ${options.maxItems} items.`);
+    const failures = value.map((item: unknown, index) => {
+      const key = `${field}.${index}`;
+      if (typeof item !== 'string') return this.fail(key, 'The :attribute must be a string.') ?? true;
+      if (options.maxLength !== undefined && [...item].length > options.maxLength)
+        return (
+          this.fail(key, `The :attribute may not be greater than ${options.maxLength} characters.`) ?? true
+        );
+      if (options.within && !options.within.includes(item))
+        return this.fail(key, 'The selected :attribute is invalid.') ?? true;
+      return false;
+    });
+    return failures.includes(true) ? undefined : (value as string[]);
+  }
+
+  /** The 400 answer when any field failed. */
+  refusal(): EmulatorResponse | undefined {
+    if (Object.keys(this.details).length === 0) return undefined;
+    const message = 'Failed to validate the data sent with the request.';
+    return error(400, 'ERR_BAD_REQUEST', message, message, this.details);
+  }
+}
+
+/** Laravel's displayable attribute: `statusMessage` → `status message`, `tags.0` as is. */
+function displayName(field: string): string {
+  return field.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
 function rateLimitHeaders(limit: number, remaining: number): Record<string, string> {

@@ -1,8 +1,10 @@
 /**
  * A Voximplant Management API emulator for `GetUsers` (Voximplant's GetUsers reference): service-account
  * JWT auth (RS256, `kid`, `iss`, TTL ≤ 1 h), every request shape the official SDKs and docs use, every
- * GetUsers parameter, offset paging, and errors as `{error: {code, msg}}` with HTTP 200. Every [UNKNOWN]
- * of the contract is decided here and listed in ./README.md.
+ * GetUsers parameter, offset paging, and errors as `{error: {code, msg}}` with HTTP 200; and the user
+ * admin methods that change what GetUsers answers, `AddUser`, `SetUserInfo` (deactivation is
+ * `user_active=false`) and `DelUser` (Voximplant's Users reference and the official SDKs' request types).
+ * Every [UNKNOWN] of the contract is decided here and listed in ./README.md.
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import {
@@ -97,6 +99,17 @@ export interface EmulatedVoximplantGetUsers extends VoximplantGetUsersResponse {
   count: number;
 }
 
+/** `AddUser`'s answer. */
+export interface VoximplantAddUserResponse {
+  result: 1;
+  user_id: number;
+}
+
+/** `SetUserInfo`'s and `DelUser`'s answer. */
+export interface VoximplantDoneResponse {
+  result: 1;
+}
+
 /** The service-account credentials.json content. */
 interface VoximplantCredentials {
   account_email: string;
@@ -128,6 +141,14 @@ const VoximplantErrorCode = {
   INVALID_ARGUMENTS: 101,
   MISSING_CMD: 102,
   UNKNOWN_COMMAND: 103,
+  INVALID_APPLICATION_NAME: 107,
+  PASSWORD_LENGTH: 112,
+  INVALID_APPLICATION_ID: 116,
+  INVALID_USER_ID: 117,
+  USER_NAME_ISNT_UNIQUE: 118,
+  USER_NAME_RESTRICTIONS: 122,
+  INVALID_USER_DISPLAY_NAME: 157,
+  USER_CUSTOM_DATA_TOO_LONG: 212,
   RATE_LIMIT_EXCEED: 340,
   INVALID_TOKEN_FORMAT: 447,
   INVALID_TOKEN_TTL: 454,
@@ -175,6 +196,10 @@ class VoxError extends Error {
   }
 }
 
+/** The methods the emulator serves; any other is 103 UNKNOWN_COMMAND. */
+const COMMANDS = ['GetUsers', 'AddUser', 'SetUserInfo', 'DelUser'] as const;
+type Command = (typeof COMMANDS)[number];
+
 const ORDER_BY = ['user_id', 'user_name', 'user_display_name'] as const;
 type OrderBy = (typeof ORDER_BY)[number];
 
@@ -185,10 +210,11 @@ export class VoximplantEmulator extends EmulatorServer {
   /** The credentials.json of this emulator's service account. */
   readonly credentials: VoximplantCredentials;
   /**
-   * The whole seeded data set, by user_id, each user with every optional field (`skills`, `acd_queues`,
-   * `live_balance`); answers strip them per the request's parameters. Treat it as fixed: GetUsers keeps
-   * the users of each (application filter, order) sorted, and drops those lists only when its length
-   * changes.
+   * The whole data set, by user_id, each user with every optional field (`skills`, `acd_queues`,
+   * `live_balance`); answers strip them per the request's parameters. Change it only through AddUser,
+   * SetUserInfo and DelUser: GetUsers keeps the users of each (application filter, order) sorted, and
+   * drops those lists when one of them changed a user or when its length changes (truncating it from
+   * outside is fine; editing users in place is not).
    */
   readonly users: StoredVoximplantUser[];
   /** The catalogues the users are bound to. */
@@ -204,6 +230,8 @@ export class VoximplantEmulator extends EmulatorServer {
   private readonly sorted = new Map<string, StoredVoximplantUser[]>();
   /** `users.length` when {@link sorted} was last valid. */
   private sortedFor = 0;
+  /** The id AddUser gives next: ids are never reused, deleted users' included. */
+  private nextUserId: number;
 
   private constructor(
     options: VoximplantEmulatorOptions,
@@ -230,6 +258,7 @@ export class VoximplantEmulator extends EmulatorServer {
     }
     const data = buildData(userCount);
     this.users = data.users;
+    this.nextUserId = this.users.reduce((max, u) => Math.max(max, u.user_id), 100) + 1;
     this.applications = data.applications;
     this.skills = data.skills;
     this.queues = data.queues;
@@ -314,7 +343,7 @@ export class VoximplantEmulator extends EmulatorServer {
       // The path names the command (Go SDK, docs); otherwise the `cmd` field does (Node, Python SDKs).
       const command = match[1] ?? params.get('cmd');
       if (!command) throw new VoxError(VoximplantErrorCode.MISSING_CMD, "The 'cmd' parameter is missing.");
-      if (command !== 'GetUsers') {
+      if (!(COMMANDS as readonly string[]).includes(command)) {
         throw new VoxError(VoximplantErrorCode.UNKNOWN_COMMAND, `Unknown command '${command}'.`);
       }
       await this.authenticate(req);
@@ -325,12 +354,25 @@ export class VoximplantEmulator extends EmulatorServer {
           `Rate limit exceeded: at most ${verdict.limit} requests per window. Retry in ${verdict.retryAfterSeconds} s.`,
         );
       }
-      return { status: 200, body: this.getUsers(params) };
+      return { status: 200, body: this.run(command as Command, params) };
     } catch (e) {
       if (!(e instanceof VoxError)) throw e;
       // Voximplant answers API errors with HTTP 200 and an error body.
       const body: VoximplantErrorBody = { error: { code: e.code, msg: e.msg } };
       return { status: 200, body };
+    }
+  }
+
+  private run(command: Command, params: Map<string, string>): unknown {
+    switch (command) {
+      case 'GetUsers':
+        return this.getUsers(params);
+      case 'AddUser':
+        return this.addUser(params);
+      case 'SetUserInfo':
+        return this.setUserInfo(params);
+      case 'DelUser':
+        return this.delUser(params);
     }
   }
 
@@ -484,6 +526,206 @@ export class VoximplantEmulator extends EmulatorServer {
   }
 
   /**
+   * AddUser: `user_name`, `user_display_name`, `user_password` and the application (`application_id` or
+   * `application_name`) required; `user_active` (default true), `parent_accounting` (default false),
+   * `user_custom_data`, `mobile_phone` (accepted, never sent back, as GetUsers never sends it). The user
+   * is bound to that one application, with an empty balance, no skills or queues and ACD status OFFLINE.
+   */
+  private addUser(params: Map<string, string>): VoximplantAddUserResponse {
+    const p = new ParamReader(params);
+    const userName = p.string('user_name');
+    const displayName = p.string('user_display_name');
+    const password = p.string('user_password');
+    for (const [name, value] of [
+      ['user_name', userName],
+      ['user_display_name', displayName],
+      ['user_password', password],
+    ] as const) {
+      if (value === undefined) throw invalid(`'${name}' is required`);
+    }
+    const active = p.bool('user_active') ?? true;
+    const parentAccounting = p.bool('parent_accounting') ?? false;
+    const application = this.application(p, true)!;
+    checkUserName(userName!);
+    checkDisplayName(displayName!);
+    checkPassword(password!);
+    const customData = customDataOf(params);
+    this.checkUnique(userName!, [application.application_id]);
+
+    const now = formatVoximplantTime(Math.floor(Date.now() / 1000));
+    const user: StoredVoximplantUser = {
+      user_id: this.nextUserId++,
+      user_name: userName!,
+      user_display_name: displayName!,
+      user_active: active,
+      frozen: false,
+      parent_accounting: parentAccounting,
+      live_balance: 0,
+      balance: 0,
+      fixed_balance: 0,
+      ...(customData === undefined ? {} : { user_custom_data: customData }),
+      applications: [application],
+      skills: [],
+      acd_queues: [],
+      acd_status: 'OFFLINE',
+      acd_status_change_time: now,
+      created: now,
+      modified: now,
+    };
+    this.users.push(user);
+    this.changed();
+    return { result: 1, user_id: user.user_id };
+  }
+
+  /**
+   * SetUserInfo: the user by `user_id` (an application, if given, must be one it is bound to) or by
+   * `user_name` within the application (then required); `new_user_name`, `user_display_name`,
+   * `user_password` (checked, not kept), `parent_accounting`, `user_active` (false deactivates: the user
+   * stays listed, with `user_active: false`), `user_custom_data` (`""` stores an empty string),
+   * `mobile_phone` (ignored). `modified` becomes now.
+   */
+  private setUserInfo(params: Map<string, string>): VoximplantDoneResponse {
+    const p = new ParamReader(params);
+    const active = p.bool('user_active');
+    const parentAccounting = p.bool('parent_accounting');
+    const user = this.targets(p, false)[0];
+    const newName = p.string('new_user_name');
+    const displayName = p.string('user_display_name');
+    const password = p.string('user_password');
+    if (newName !== undefined) checkUserName(newName);
+    if (displayName !== undefined) checkDisplayName(displayName);
+    if (password !== undefined) checkPassword(password);
+    const customData = customDataOf(params);
+    if (newName !== undefined) {
+      const apps = (user.applications ?? []).map((a) => a.application_id);
+      this.checkUnique(newName, apps, user);
+    }
+
+    if (newName !== undefined) user.user_name = newName;
+    if (displayName !== undefined) user.user_display_name = displayName;
+    if (active !== undefined) user.user_active = active;
+    if (parentAccounting !== undefined) user.parent_accounting = parentAccounting;
+    if (customData !== undefined) user.user_custom_data = customData;
+    user.modified = formatVoximplantTime(Math.floor(Date.now() / 1000));
+    this.changed();
+    return { result: 1 };
+  }
+
+  /**
+   * DelUser: `user_id` (`;`-separated ids, or `all`) or `user_name` (`;`-separated, with the application);
+   * an application narrows the users to those bound to it. All or nothing: one unknown user → 117 and no
+   * user is deleted. Deleted users are gone from GetUsers; their ids are never given again.
+   */
+  private delUser(params: Map<string, string>): VoximplantDoneResponse {
+    const doomed = new Set(this.targets(new ParamReader(params), true));
+    for (let i = this.users.length - 1; i >= 0; i--) if (doomed.has(this.users[i])) this.users.splice(i, 1);
+    this.changed();
+    return { result: 1 };
+  }
+
+  /**
+   * The users a SetUserInfo (`many` false: exactly one) or DelUser (`many`: a list, or `all`) names by
+   * `user_id`, else by `user_name` within the application. `user_id` wins when both are given.
+   */
+  private targets(p: ParamReader, many: boolean): StoredVoximplantUser[] {
+    const rawIds = p.string('user_id')?.trim();
+    const rawNames = p.string('user_name');
+    if (rawIds === undefined && rawNames === undefined)
+      throw invalid("one of 'user_id' and 'user_name' is required");
+    const application = this.application(p, rawIds === undefined);
+    const inApplication = (u: StoredVoximplantUser) =>
+      !application || (u.applications ?? []).some((a) => a.application_id === application.application_id);
+    const notFound = (what: string) =>
+      new VoxError(
+        VoximplantErrorCode.INVALID_USER_ID,
+        `The 'user_id' parameter is invalid: no user ${what}.`,
+      );
+
+    if (rawIds !== undefined) {
+      if (many && rawIds.toLowerCase() === 'all') return this.users.filter(inApplication);
+      const parts = many ? rawIds.split(';').map((v) => v.trim()) : [rawIds];
+      return [...new Set(parts)].map((part) => {
+        if (!/^\d+$/.test(part))
+          throw invalid(`'user_id' must be ${many ? "integers or 'all'" : 'an integer'}, got '${part}'`);
+        const id = Number(part);
+        const user = this.users.find((u) => u.user_id === id);
+        if (!user || !inApplication(user))
+          throw notFound(`${id}${application ? ` in application ${application.application_id}` : ''}`);
+        return user;
+      });
+    }
+    const names = many
+      ? rawNames!
+          .split(';')
+          .map((v) => v.trim())
+          .filter((v) => v !== '')
+      : [rawNames!];
+    return [...new Set(names.map((n) => n.toLowerCase()))].map((name) => {
+      const user = this.users.find((u) => inApplication(u) && u.user_name.toLowerCase() === name);
+      if (!user) throw notFound(`named '${name}' in application ${application!.application_id}`);
+      return user;
+    });
+  }
+
+  /**
+   * The application an admin call names by `application_id` or `application_name` (its full name or the
+   * name's first label, case-insensitively: `salesapp` or `salesapp.rollcall-demo.n2.voximplant.com`).
+   * Unknown → 116 or 107; both given and naming different applications → 101. Neither: undefined, or
+   * 101 when `required`.
+   */
+  private application(p: ParamReader, required: boolean): StoredVoximplantApplication | undefined {
+    const id = p.int('application_id');
+    const name = p.string('application_name')?.toLowerCase();
+    if (id === undefined && name === undefined) {
+      if (required) throw invalid("one of 'application_id' and 'application_name' is required");
+      return undefined;
+    }
+    const byId = id === undefined ? undefined : this.applications.find((a) => a.application_id === id);
+    if (id !== undefined && !byId)
+      throw new VoxError(
+        VoximplantErrorCode.INVALID_APPLICATION_ID,
+        `The 'application_id' parameter is invalid: no application ${id}.`,
+      );
+    const byName =
+      name === undefined
+        ? undefined
+        : this.applications.find((a) => {
+            const full = a.application_name.toLowerCase();
+            return full === name || full.split('.')[0] === name;
+          });
+    if (name !== undefined && !byName)
+      throw new VoxError(
+        VoximplantErrorCode.INVALID_APPLICATION_NAME,
+        `Invalid application name: no application '${name}'.`,
+      );
+    if (byId && byName && byId !== byName)
+      throw invalid("'application_id' and 'application_name' name different applications");
+    return byId ?? byName;
+  }
+
+  /** 118 when another user bound to one of `applicationIds` already has `userName` (case-insensitively). */
+  private checkUnique(userName: string, applicationIds: number[], self?: StoredVoximplantUser): void {
+    const wanted = userName.toLowerCase();
+    const taken = this.users.some(
+      (u) =>
+        u !== self &&
+        u.user_name.toLowerCase() === wanted &&
+        (u.applications ?? []).some((a) => applicationIds.includes(a.application_id)),
+    );
+    if (taken)
+      throw new VoxError(
+        VoximplantErrorCode.USER_NAME_ISNT_UNIQUE,
+        `The user name isn't unique: '${userName}' is taken in the application.`,
+      );
+  }
+
+  /** After a change: GetUsers' sorted lists are rebuilt on their next use. */
+  private changed(): void {
+    this.sorted.clear();
+    this.sortedFor = this.users.length;
+  }
+
+  /**
    * The users bound to the application (by id and/or name, as given), sorted by `orderBy`: computed once
    * per filter and order (the last {@link SORTED_CACHE_SIZE} kept), not per call.
    */
@@ -557,7 +799,58 @@ async function readParams(req: EmulatorRequest): Promise<Map<string, string>> {
   return params;
 }
 
-/** Typed access to GetUsers parameters; an empty value counts as absent. */
+/** `[a-z0-9][a-z0-9_-]{2,49}` (AddUser's reference), else 122. */
+function checkUserName(userName: string): void {
+  if (!/^[a-z0-9][a-z0-9_-]{2,49}$/.test(userName))
+    throw new VoxError(
+      VoximplantErrorCode.USER_NAME_RESTRICTIONS,
+      `The user name '${userName}' is invalid: it must match [a-z0-9][a-z0-9_-]{2,49}.`,
+    );
+}
+
+/** Shorter than 256 characters (AddUser's reference), else 157. An empty value counts as absent. */
+function checkDisplayName(displayName: string): void {
+  if ([...displayName].length >= 256)
+    throw new VoxError(
+      VoximplantErrorCode.INVALID_USER_DISPLAY_NAME,
+      "The 'user_display_name' parameter is invalid: its length must be less than 256.",
+    );
+}
+
+/**
+ * At least 8 characters with an upper-case and a lower-case letter, a digit and another character
+ * (AddUser's reference). [ASSUMPTION] Refused with 112 PASSWORD_LENGTH, the SDKs' code for a too short
+ * password (no source names the code of the other rules).
+ */
+function checkPassword(password: string): void {
+  const strong =
+    password.length >= 8 &&
+    /[A-Z]/.test(password) &&
+    /[a-z]/.test(password) &&
+    /[0-9]/.test(password) &&
+    /[^A-Za-z0-9]/.test(password);
+  if (!strong)
+    throw new VoxError(
+      VoximplantErrorCode.PASSWORD_LENGTH,
+      'The password must be at least 8 characters long and contain at least one uppercase and lowercase letter, one number, and one special character.',
+    );
+}
+
+/**
+ * `user_custom_data` as given, `""` included (it clears the data: the seed's users show both an absent
+ * and an empty value); undefined when absent. Longer than 8191 characters → 212 (the SDKs' limit).
+ */
+function customDataOf(params: Map<string, string>): string | undefined {
+  const value = params.get('user_custom_data');
+  if (value !== undefined && [...value].length >= 8192)
+    throw new VoxError(
+      VoximplantErrorCode.USER_CUSTOM_DATA_TOO_LONG,
+      "The 'user_custom_data' parameter length must be less than 8192.",
+    );
+  return value;
+}
+
+/** Typed access to request parameters; an empty value counts as absent. */
 class ParamReader {
   constructor(private readonly params: Map<string, string>) {}
 

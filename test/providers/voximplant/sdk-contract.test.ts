@@ -3,7 +3,8 @@
  * its own JWTs (jsonwebtoken, exp = iat + 64) and posts multipart `cmd=GetUsers` to `/platform_api`
  * over a hard-coded `https://`; an interceptor on the SDK's own axios sends it to the plain-HTTP
  * emulator instead (the SDK hard-codes https://api.voximplant.com). Its requests must be accepted, and its GetUsers must see the
- * same users as rollcall, in the same order.
+ * same users as rollcall, in the same order; its AddUser, SetUserInfo and DelUser must be accepted too, and
+ * rollcall must see what they changed.
  *
  * The SDK and its axios are loaded with Node's own `require` (not Jest's module registry), so the
  * interceptor lands on the very axios instance the SDK uses.
@@ -174,5 +175,33 @@ describe('the official Voximplant SDK against the emulator', () => {
     expect(answer.error).toMatchObject({ code: 100 });
     expect(answer.result).toBeUndefined();
     expect(emulator.calls.map((c) => c.status)).toEqual([200]);
+  });
+
+  it("is accepted by the emulator's admin methods, whose changes rollcall sees on its next read", async () => {
+    const client = await sdkClient(emulator.credentials);
+    const users = client.Users as unknown as Record<
+      'addUser' | 'setUserInfo' | 'delUser',
+      (request: Record<string, unknown>) => Promise<{ result?: number; userId?: number; error?: unknown }>
+    >;
+    const added = await users.addUser({
+      userName: 'sdkuser',
+      userDisplayName: 'Sdk User',
+      userPassword: 'Sdk!Passw0rd',
+      applicationId: 10001,
+      userCustomData: 'from the SDK',
+    });
+    expect(added).toEqual({ result: 1, userId: expect.any(Number) });
+    const find = async () => (await rollcallUsers()).find((u) => u.userName === 'sdkuser');
+    expect(await find()).toMatchObject({
+      userId: added.userId,
+      userDisplayName: 'Sdk User',
+      userActive: true,
+    });
+
+    expect(await users.setUserInfo({ userId: added.userId, userActive: false })).toEqual({ result: 1 });
+    expect(await find()).toMatchObject({ userId: added.userId, userActive: false });
+
+    expect(await users.delUser({ userId: added.userId })).toEqual({ result: 1 });
+    expect(await find()).toBeUndefined();
   });
 });
