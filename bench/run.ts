@@ -1187,7 +1187,7 @@ async function directory(): Promise<void> {
           // The first sync: every source READY.
           let indexed: { name: string; state: string; users: number }[];
           for (;;) {
-            const state = await query(url, '{ directory { sources { name state users } } }');
+            const state = await query(url, '{ directory { sources { name state users lastError } } }');
             indexed = (state.data.directory as { sources: typeof indexed }).sources;
             if (indexed.every((source) => source.state === 'READY')) break;
             if (indexed.some((source) => source.state === 'FAILED'))

@@ -209,6 +209,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       {
         windowSize: 1000,
         operationTimeoutMs: config.operationTimeoutMs,
+        windowTimeoutMs: Math.max(config.operationTimeoutMs, 120_000),
         maxUpstreamCalls: config.maxUpstreamCalls,
         retryBaseMs: 5_000,
       },

@@ -53,6 +53,11 @@ export interface SyncSettings {
   /** Users per window read (each window one operation scope, with its own budget and deadline). */
   windowSize: number;
   operationTimeoutMs: number;
+  /**
+   * One window's deadline: a window reads up to 20 provider pages one after another (Twilio: 50 users a
+   * page), so it gets longer than a query; each call keeps its own timeout and retries.
+   */
+  windowTimeoutMs: number;
   maxUpstreamCalls: number;
   /** The first retry's delay after a failed walk (doubling, at most `intervalMs`). */
   retryBaseMs: number;
@@ -329,7 +334,7 @@ export class DirectorySync {
         }
         const observedAt = new Date();
         const page = await withOperationDeadline(
-          this.settings.operationTimeoutMs,
+          this.settings.windowTimeoutMs,
           async (operation) => {
             // The provider's list as it is now: cached pages would hide changes (and deletions).
             operation.fresh = true;

@@ -243,6 +243,9 @@ export async function markDeleted(
   );
 }
 
+/** Staged users applied per statement (see applyWalk). */
+const APPLY_SLICE = 2000;
+
 /**
  * Applies a complete walk of `source`, in the caller's transaction: its users upserted (a user listed
  * twice keeps its last place), every user of the source it did not see marked deleted, the staging rows
@@ -250,13 +253,22 @@ export async function markDeleted(
  * is deleted); the walk still places it. Returns the source's users that are not deleted.
  */
 export async function applyWalk(tx: Queryable, source: string, walk: number): Promise<number> {
-  await tx.query(
-    `INSERT INTO directory_users (${NAMES})
-     SELECT DISTINCT ON (native_id) ${NAMES} FROM directory_walk_users
-     WHERE source = $1 AND walk = $2 ORDER BY native_id, position DESC
-     ON CONFLICT (source, native_id) DO UPDATE SET ${UPDATE_FROM_WALK}`,
+  const [range] = await tx.query<{ last: unknown }>(
+    'SELECT COALESCE(max(position), 0) AS last FROM directory_walk_users WHERE source = $1 AND walk = $2',
     [source, walk],
   );
+  // In slices of the walk order: PGlite runs each statement on the event loop, so one statement for a
+  // whole large source would stall every request of the process (and time its upstream calls out);
+  // between slices the process serves. Later slices win, so a user listed twice keeps its last place.
+  const last = toNumber(range?.last ?? 0);
+  for (let from = 0; from < last; from += APPLY_SLICE)
+    await tx.query(
+      `INSERT INTO directory_users (${NAMES})
+       SELECT DISTINCT ON (native_id) ${NAMES} FROM directory_walk_users
+       WHERE source = $1 AND walk = $2 AND position > $3 AND position <= $4 ORDER BY native_id, position DESC
+       ON CONFLICT (source, native_id) DO UPDATE SET ${UPDATE_FROM_WALK}`,
+      [source, walk, from, from + APPLY_SLICE],
+    );
   // Not seen by this walk, nor by an event during it (events count their users as the walk's).
   await tx.query(
     `UPDATE directory_users SET deleted_at = now() WHERE source = $1 AND walk <> $2 AND deleted_at IS NULL`,
