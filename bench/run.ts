@@ -1187,7 +1187,15 @@ async function directory(): Promise<void> {
           // The first sync: every source READY.
           let indexed: { name: string; state: string; users: number }[];
           for (;;) {
-            const state = await query(url, '{ directory { sources { name state users lastError } } }');
+            // While a large source's walk is applied, PGlite's one connection is in that transaction:
+            // the state query waits its turn (minutes at 100,000 users a source), so a timeout means wait.
+            const state = await query(url, '{ directory { sources { name state users lastError } } }').catch(
+              (error: unknown) => {
+                if (error instanceof Error && error.name === 'TimeoutError') return null;
+                throw error;
+              },
+            );
+            if (state === null) continue;
             indexed = (state.data.directory as { sources: typeof indexed }).sources;
             if (indexed.every((source) => source.state === 'READY')) break;
             if (indexed.some((source) => source.state === 'FAILED'))
