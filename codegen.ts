@@ -52,7 +52,9 @@ const config: CodegenConfig = {
           JSON: 'unknown',
         },
         mappers: {
-          Node: '../providers/core/record.js#UserRecord',
+          Node: '../people/node.js#NodeSource',
+          Person: '../people/node.js#PersonSource',
+          PersonConnection: '../people/node.js#PeopleConnectionSource',
           User: '../providers/core/record.js#UserRecord',
           UserConnection: '../directory/users.js#UsersConnectionSource',
           DirectorySource: '../directory/indexed.js#DirectorySourceRow',

@@ -3,6 +3,7 @@
  * Every problem names the variable and what is allowed; no message ever echoes a value, so a secret
  * put in the wrong variable cannot leak through a start-up error.
  */
+import { DEFAULT_PEOPLE_SETTINGS, type PeopleSettings } from './people/settings.js';
 import type { OperationLimits } from './limits.js';
 import type { PageLimits } from './relay/connection.js';
 import type { PolicySettings } from './upstream/policy.js';
@@ -89,6 +90,8 @@ export interface Config {
   auth: AuthConfig;
   /** What the SDL served to routers (`_service { sdl }`) carries. */
   federation: FederationConfig;
+  /** How people are matched across sources (the directory's persons). */
+  people: PeopleSettings;
   /** The index `users` is served from (see directory/). */
   directory: DirectoryConfig;
   /**
@@ -166,6 +169,31 @@ function directorySettings(read: EnvReader, demo: boolean): DirectoryConfig {
     ...(databaseUrl ? { databaseUrl } : {}),
     ...(dataDir && !databaseUrl ? { dataDir } : {}),
     syncIntervalSeconds: read.int('ROLLCALL_SYNC_INTERVAL_SECONDS', 300, { min: 5, max: 604_800 }),
+  };
+}
+
+/**
+ * `ROLLCALL_PEOPLE_SHARED_ADDRESS_THRESHOLD` (default 3) and `ROLLCALL_PEOPLE_BLOCKED_ADDRESSES`
+ * (comma-separated local parts, addresses or `*@domain`; `none` for none; default: noreply and kin).
+ */
+function peopleSettings(read: EnvReader): PeopleSettings {
+  const raw = read.string('ROLLCALL_PEOPLE_BLOCKED_ADDRESSES');
+  let blockedAddresses: readonly string[] = DEFAULT_PEOPLE_SETTINGS.blockedAddresses;
+  if (raw !== undefined) {
+    const listed = raw.trim().toLowerCase() === 'none' ? [] : raw.split(',').map((entry) => entry.trim());
+    if (listed.some((entry) => entry === '' || /\s/.test(entry) || entry.length > 320))
+      read.problem(
+        'ROLLCALL_PEOPLE_BLOCKED_ADDRESSES must be a comma-separated list of local parts (noreply), addresses or *@domain, or none.',
+      );
+    else blockedAddresses = listed;
+  }
+  return {
+    sharedAddressThreshold: read.int(
+      'ROLLCALL_PEOPLE_SHARED_ADDRESS_THRESHOLD',
+      DEFAULT_PEOPLE_SETTINGS.sharedAddressThreshold,
+      { min: 1, max: 1000 },
+    ),
+    blockedAddresses,
   };
 }
 
@@ -412,6 +440,7 @@ export function loadConfig(
       authDirectives: sectionRead.bool('ROLLCALL_FEDERATION_AUTH_DIRECTIVES') ?? true,
       nativeKeys: nativeKeys(sectionRead, providerIds),
     },
+    people: peopleSettings(sectionRead),
   };
   if (sectionRead !== read && configFile && fileSettings) {
     const paths = [...fileSettings.labels.values()];

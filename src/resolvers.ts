@@ -9,6 +9,8 @@ import type { ProviderDefinition } from './providers/core/definition.js';
 import { globalIdOf, parseGlobalId, userByGlobalId } from './providers/core/reference.js';
 import type { ProviderStatusSource, SourceStatusSource } from './providers/core/status.js';
 import { decodeGlobalId } from './relay/globalId.js';
+import { decodePersonId, isPersonId } from './people/ids.js';
+import type { NodeSource } from './people/node.js';
 import { DateTimeScalar, JSONScalar } from './scalars.js';
 import type { ModuleResolvers } from './schema.js';
 
@@ -32,15 +34,24 @@ function typeResolver(providers: readonly ProviderDefinition[]) {
   };
 }
 
+/** Resolves a person id (people/resolvers.ts). */
+export type PersonNode = (
+  context: RequestContext,
+  id: string,
+  argument?: string,
+) => Promise<NodeSource | null>;
+
 export function rootResolvers(
   statuses: () => ProviderStatusSource[],
   sources: () => SourceStatusSource[],
+  personNode?: PersonNode,
 ): Resolvers {
   return {
     DateTime: DateTimeScalar,
     JSON: JSONScalar,
     Query: {
-      node: (_parent, { id }, context) => userByGlobalId(context, id),
+      node: (_parent, { id }, context) =>
+        personNode && isPersonId(id) ? personNode(context, id) : userByGlobalId(context, id),
       providers: () => statuses(),
       sources: () => sources(),
     },
@@ -53,7 +64,11 @@ export function rootResolvers(
  * awaits list items one by one), and `User`/`Node` answer type names of the providers registered at run
  * time (the registry, or a test's).
  */
-export function runtimeResolvers(maxIds: number, providers: readonly ProviderDefinition[]): ModuleResolvers {
+export function runtimeResolvers(
+  maxIds: number,
+  providers: readonly ProviderDefinition[],
+  personNode?: PersonNode,
+): ModuleResolvers {
   const resolveType = typeResolver(providers);
   return {
     Query: {
@@ -65,8 +80,16 @@ export function runtimeResolvers(maxIds: number, providers: readonly ProviderDef
           });
         }
         // Malformed rollcall ids fail the whole field before any upstream call.
-        ids.forEach((id, index) => parseGlobalId(context, id, `ids[${index}]`));
-        return ids.map((id, index) => userByGlobalId(context, id, undefined, `ids[${index}]`));
+        const persons = ids.map((id) => personNode !== undefined && isPersonId(id));
+        ids.forEach((id, index) => {
+          if (persons[index]) decodePersonId(id, `ids[${index}]`);
+          else parseGlobalId(context, id, `ids[${index}]`);
+        });
+        return ids.map((id, index) =>
+          personNode && persons[index]
+            ? personNode(context, id, `ids[${index}]`)
+            : userByGlobalId(context, id, undefined, `ids[${index}]`),
+        );
       },
     },
     Node: { __resolveType: resolveType },

@@ -47,6 +47,7 @@ function renameScopes(document: DocumentNode, scopes: ScopeNames): DocumentNode 
     [DEFAULT_SCOPES.read, scopes.read],
     [DEFAULT_SCOPES.pii, scopes.pii],
     [DEFAULT_SCOPES.admin, scopes.admin],
+    [DEFAULT_SCOPES.peopleWrite, scopes.peopleWrite],
   ]);
   if ([...names].every(([from, to]) => from === to)) return document;
   return visit(document, {

@@ -14,6 +14,8 @@ import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Authenticator } from './auth/authenticate.js';
+import { peopleResolvers } from './people/resolvers.js';
+import { applyPeopleSettings, recomputePeople } from './people/store.js';
 import { openDatabase, type Database } from './directory/store/database.js';
 import { migrate } from './directory/store/migrations.js';
 import { DirectorySync } from './directory/sync.js';
@@ -192,6 +194,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     });
     try {
       await migrate(db);
+      // A changed threshold or block list matches everyone again.
+      await applyPeopleSettings(db, config.people);
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;
@@ -215,13 +219,22 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       },
       logger,
       metrics,
+      // Persons follow every change the index takes (only the users it touched are matched again).
+      async () => {
+        const started = performance.now();
+        const stats = await recomputePeople(db, config.people);
+        if (stats.batches > 0)
+          logger.debug({ ...stats, ms: Math.round(performance.now() - started) }, 'people matched');
+      },
     );
     directory = { db, sync };
   }
+  const people = peopleResolvers(providers, directory?.db, config.people, config.auth.scopes.pii);
   const schema = buildSchema(
     [
-      rootResolvers(statuses, sourceStatuses),
-      runtimeResolvers(config.limits.maxSize, providers),
+      rootResolvers(statuses, sourceStatuses, people.personNode),
+      runtimeResolvers(config.limits.maxSize, providers, people.personNode),
+      people.resolvers,
       directoryResolvers(providers, undefined, directory?.db, config.auth.scopes.pii),
       ...providers.map((definition) =>
         definition.resolvers(
@@ -344,6 +357,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
       url = `http://${host}:${port}`;
       await directory?.sync.start();
+      // Users marked before this start (a migration, changed settings, a crash mid-match) are matched now.
+      void directory?.sync.catchUp();
       return url;
     },
     /**

@@ -6,6 +6,20 @@ import { twilioSpec } from '../src/providers/twilio/index.js';
 const problems = configProblems;
 
 describe('loadConfig', () => {
+  it('matches people with a shared-address threshold of 3 and the no-reply block list unless told otherwise', () => {
+    expect(loadConfig({}).people).toEqual({
+      sharedAddressThreshold: 3,
+      blockedAddresses: expect.arrayContaining(['noreply', 'no-reply', 'donotreply', 'mailer-daemon']),
+    });
+    expect(
+      loadConfig({
+        ROLLCALL_PEOPLE_SHARED_ADDRESS_THRESHOLD: '10',
+        ROLLCALL_PEOPLE_BLOCKED_ADDRESSES: 'noreply, *@bounces.example',
+      }).people,
+    ).toEqual({ sharedAddressThreshold: 10, blockedAddresses: ['noreply', '*@bounces.example'] });
+    expect(loadConfig({ ROLLCALL_PEOPLE_BLOCKED_ADDRESSES: 'none' }).people.blockedAddresses).toEqual([]);
+  });
+
   it('has documented defaults and no provider without credentials', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
@@ -203,6 +217,17 @@ describe('loadConfig', () => {
         /ROLLCALL_ROUTER_SECRET must be at least 32 characters/,
       ],
       ['equal scope names', { ROLLCALL_SCOPE_USERS_PII: 'users:read' }, /must differ/],
+      ['equal people and admin scopes', { ROLLCALL_SCOPE_PEOPLE_WRITE: 'rollcall:admin' }, /must differ/],
+      [
+        'a shared-address threshold of 0',
+        { ROLLCALL_PEOPLE_SHARED_ADDRESS_THRESHOLD: '0' },
+        /ROLLCALL_PEOPLE_SHARED_ADDRESS_THRESHOLD/,
+      ],
+      [
+        'a blocked address with a space',
+        { ROLLCALL_PEOPLE_BLOCKED_ADDRESSES: 'noreply, two words' },
+        /ROLLCALL_PEOPLE_BLOCKED_ADDRESSES must be/,
+      ],
     ])('refuses %s, naming the variable and never a value', (_name, env, message) => {
       const found = problems(env);
       expect(found).toEqual(expect.arrayContaining([expect.stringMatching(message)]));

@@ -51,6 +51,8 @@ export interface ScopeNames {
   read: string;
   pii: string;
   admin: string;
+  /** Corrects people by hand (`linkUsers`, `unlinkUser`). */
+  peopleWrite: string;
 }
 
 export interface AuthConfig {
@@ -70,6 +72,7 @@ export const DEFAULT_SCOPES: ScopeNames = {
   read: 'users:read',
   pii: 'users:read:pii',
   admin: 'rollcall:admin',
+  peopleWrite: 'people:write',
 };
 
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -87,18 +90,22 @@ function readScopes(read: EnvReader): ScopeNames {
     read: read.string('ROLLCALL_SCOPE_USERS_READ') ?? DEFAULT_SCOPES.read,
     pii: read.string('ROLLCALL_SCOPE_USERS_PII') ?? DEFAULT_SCOPES.pii,
     admin: read.string('ROLLCALL_SCOPE_ADMIN') ?? DEFAULT_SCOPES.admin,
+    peopleWrite: read.string('ROLLCALL_SCOPE_PEOPLE_WRITE') ?? DEFAULT_SCOPES.peopleWrite,
   };
   for (const [variable, value] of [
     ['ROLLCALL_SCOPE_USERS_READ', names.read],
     ['ROLLCALL_SCOPE_USERS_PII', names.pii],
     ['ROLLCALL_SCOPE_ADMIN', names.admin],
+    ['ROLLCALL_SCOPE_PEOPLE_WRITE', names.peopleWrite],
   ] as const)
     if (!SCOPE_NAME.test(value))
       read.problem(
         `${variable} must be one OAuth scope token (printable ASCII without spaces, quotes or backslashes).`,
       );
-  if (new Set(Object.values(names)).size !== 3)
-    read.problem('ROLLCALL_SCOPE_USERS_READ, ROLLCALL_SCOPE_USERS_PII and ROLLCALL_SCOPE_ADMIN must differ.');
+  if (new Set(Object.values(names)).size !== 4)
+    read.problem(
+      'ROLLCALL_SCOPE_USERS_READ, ROLLCALL_SCOPE_USERS_PII, ROLLCALL_SCOPE_ADMIN and ROLLCALL_SCOPE_PEOPLE_WRITE must differ.',
+    );
   return names;
 }
 

@@ -83,6 +83,8 @@ function describeFailure(error: unknown): string {
 export class DirectorySync {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly walks = new Map<string, Promise<WalkOutcome>>();
+  /** What follows the index (matching people) in flight: stop() waits for it. */
+  private readonly following = new Set<Promise<void>>();
   private stopped = false;
   /** Aborts the walks' upstream calls when the server stops. */
   private readonly stopping = new AbortController();
@@ -93,6 +95,8 @@ export class DirectorySync {
     private readonly settings: SyncSettings,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
+    /** Runs after the index changed (a walk applied, an event indexed): the persons follow. */
+    private readonly onIndexed?: () => Promise<void>,
   ) {
     if (metrics)
       metrics.directoryState = async () =>
@@ -236,7 +240,28 @@ export class DirectorySync {
       );
       await markDeleted(tx, name, missing, observedAt);
     });
+    await this.indexed(name);
     return found.length;
+  }
+
+  /** Lets what follows the index catch up on what was written before this process started. */
+  catchUp(): Promise<void> {
+    return this.indexed('*');
+  }
+
+  /** Lets what follows the index (the persons) catch up; a failure there is logged, not the walk's. */
+  private async indexed(source: string): Promise<void> {
+    if (!this.onIndexed || this.stopped) return;
+    const following = this.onIndexed().catch((error: unknown) => {
+      if (!this.stopped)
+        this.logger.error({ source, err: describeFailure(error) }, 'directory: matching people failed');
+    });
+    this.following.add(following);
+    try {
+      await following;
+    } finally {
+      this.following.delete(following);
+    }
   }
 
   /**
@@ -259,6 +284,7 @@ export class DirectorySync {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.walks.values()]);
+    await Promise.allSettled([...this.following]);
   }
 
   private schedule(source: SyncSource, delayMs: number): void {
@@ -384,6 +410,7 @@ export class DirectorySync {
       }
       const count = applied.users;
       await this.refreshStatistics(applied.before, count);
+      await this.indexed(source.name);
       this.logger.info(
         { source: source.name, users: count, upstreamCalls: calls },
         'directory walk complete',

@@ -44,6 +44,8 @@ export function decodeGlobalId(
   if (!Buffer.from(id.slice(0, 16), 'base64url').toString('utf8').startsWith(PREFIX)) return null;
   const text = Buffer.from(id, 'base64url').toString('utf8');
   const [version, provider, ...rest] = text.slice(PREFIX.length).split(':');
+  // A person's id (people/ids.ts): not a user's.
+  if (version === 'person') return null;
   const fail = (why: string) =>
     new BadUserInputError(`"${argument}" holds the id ${shownInput(id)}, which ${why}.`, { argument });
   if (version !== VERSION && version !== 'v1')

@@ -100,7 +100,9 @@ const count = (min: number, max: number, description: string): JsonSchema => ({
  * code, with the same checks: auth/config.ts and config.ts). A file with a section owns it: the
  * section's variables set in the environment as well are a problem, not an override.
  */
-function sections(definitions: readonly ProviderDefinition[]): Record<'auth' | 'federation', SectionKeys> {
+type SectionName = 'auth' | 'federation' | 'people';
+
+function sections(definitions: readonly ProviderDefinition[]): Record<SectionName, SectionKeys> {
   return {
     auth: {
       mode: {
@@ -125,6 +127,10 @@ function sections(definitions: readonly ProviderDefinition[]): Record<'auth' | '
         admin: {
           env: 'ROLLCALL_SCOPE_ADMIN',
           schema: text('The scope that reads sources (rollcall:admin).'),
+        },
+        peopleWrite: {
+          env: 'ROLLCALL_SCOPE_PEOPLE_WRITE',
+          schema: text('The scope that corrects people by hand (people:write).'),
         },
       },
       jwt: {
@@ -201,6 +207,26 @@ function sections(definitions: readonly ProviderDefinition[]): Record<'auth' | '
               uniqueItems: true,
             },
           ],
+        },
+      },
+    },
+    people: {
+      sharedAddressThreshold: {
+        env: 'ROLLCALL_PEOPLE_SHARED_ADDRESS_THRESHOLD',
+        schema: count(
+          1,
+          1000,
+          'An address held by more users than this in one source is a shared mailbox and links no one (default 3).',
+        ),
+      },
+      blockedAddresses: {
+        env: 'ROLLCALL_PEOPLE_BLOCKED_ADDRESSES',
+        schema: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, maxLength: 320, pattern: '^[^,\\s]+$' },
+          uniqueItems: true,
+          description:
+            'Addresses that never link anyone: local parts (noreply), whole addresses, or *@domain. Replaces the default list (noreply, no-reply, donotreply, mailer-daemon, postmaster, …); [] for none.',
         },
       },
     },
@@ -319,6 +345,10 @@ export function configSchema(definitions: readonly ProviderDefinition[]): JsonSc
       federation: sectionSchema(
         sections(definitions).federation,
         'What the SDL served to routers carries, instead of the ROLLCALL_FEDERATION_… variables.',
+      ),
+      people: sectionSchema(
+        sections(definitions).people,
+        'How people are matched across sources, instead of the ROLLCALL_PEOPLE_… variables.',
       ),
       sources: {
         type: 'array',
@@ -520,8 +550,8 @@ function literalSecrets(document: YamlNode | null, definitions: readonly Provide
 
 /** The process-wide settings a file's sections stand for. */
 export interface FileSettings {
-  /** The sections the file holds (`auth`, `federation`): it owns their variables. */
-  sections: ('auth' | 'federation')[];
+  /** The sections the file holds (`auth`, `federation`, `people`): it owns their variables. */
+  sections: SectionName[];
   /** Each set key as the variable it stands for, in the variable's syntax. */
   variables: Record<string, string>;
   /** Every variable of the sections held, with its key's path, for problems to name. */
@@ -550,6 +580,7 @@ function sectionVariable(path: string, value: unknown, definitions: readonly Pro
     return value
       .map((key) => definitions.find((definition) => definition.source.key === key)?.id ?? String(key))
       .join(',');
+  if (path === 'people.blockedAddresses' && Array.isArray(value) && value.length === 0) return 'none';
   return Array.isArray(value) ? value.map(String).join(',') : String(value);
 }
 
@@ -558,10 +589,7 @@ function readSections(
   definitions: readonly ProviderDefinition[],
 ): FileSettings {
   const settings: FileSettings = { sections: [], variables: {}, labels: new Map(), owned: [] };
-  for (const [section, keys] of Object.entries(sections(definitions)) as [
-    'auth' | 'federation',
-    SectionKeys,
-  ][]) {
+  for (const [section, keys] of Object.entries(sections(definitions)) as [SectionName, SectionKeys][]) {
     if (data[section] === undefined) continue;
     settings.sections.push(section);
     for (const [path, entry] of keysOf(keys, section)) {

@@ -308,6 +308,39 @@ federation:
     });
   });
 
+  it('matches people as its people: section says, as the variables it stands for would', () => {
+    const path = file(
+      `${twilio()}
+people:
+  sharedAddressThreshold: 5
+  blockedAddresses: [noreply, alerts@acme.test, '*@bounces.example']
+`,
+    );
+    expect(loadConfig({ HOST: '127.0.0.1', ROLLCALL_CONFIG: path }).people).toEqual({
+      sharedAddressThreshold: 5,
+      blockedAddresses: ['noreply', 'alerts@acme.test', '*@bounces.example'],
+    });
+    const none = file(`${twilio()}
+people:
+  blockedAddresses: []
+`);
+    expect(loadConfig({ HOST: '127.0.0.1', ROLLCALL_CONFIG: none }).people).toEqual({
+      sharedAddressThreshold: 3,
+      blockedAddresses: [],
+    });
+    const bad = file(`${twilio()}
+people:
+  sharedAddressThreshold: 0
+  blockedAddresses: ['two words']
+`);
+    expect(loadProblems({ HOST: '127.0.0.1', ROLLCALL_CONFIG: bad })).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('people.sharedAddressThreshold'),
+        expect.stringContaining('people.blockedAddresses[0]'),
+      ]),
+    );
+  });
+
   it('reads router mode with its secrets from references', () => {
     const path = file(
       `${twilio()}

@@ -85,6 +85,82 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'when each source last applied a provider event',
     sql: `ALTER TABLE directory_sources ADD COLUMN last_event_at timestamptz;`,
   },
+  {
+    version: 3,
+    name: 'people: persons across sources, manual links and their history',
+    sql: `
+      -- Each user's person and why it belongs; person_dirty: the user changed in a way that may move it
+      -- (new, another email, deleted) or change its person's summary (name, update time).
+      ALTER TABLE directory_users
+        ADD COLUMN person_id text COLLATE "C",
+        ADD COLUMN link_reason text,
+        ADD COLUMN person_dirty boolean NOT NULL DEFAULT true;
+      CREATE INDEX directory_users_person ON directory_users (person_id);
+      CREATE INDEX directory_users_person_dirty ON directory_users (source, native_id) WHERE person_dirty;
+
+      -- Persons, summarised for listing, filtering and ordering; a retired id points at the person that
+      -- absorbed it; a person with no accounts left is gone.
+      CREATE TABLE directory_people (
+        id text COLLATE "C" PRIMARY KEY,
+        -- The transaction's time: persons made together are as old as each other.
+        created_at timestamptz NOT NULL DEFAULT now(),
+        retired_into text COLLATE "C",
+        accounts integer NOT NULL DEFAULT 0,
+        display_name text,
+        ${orderKeys('name', 'text COLLATE "C"')},
+        ${orderKeys('updated', 'timestamptz')},
+        emails text[] NOT NULL DEFAULT '{}',
+        providers text[] NOT NULL DEFAULT '{}',
+        sources text[] NOT NULL DEFAULT '{}',
+        search_text text NOT NULL DEFAULT '',
+        search_public text NOT NULL DEFAULT ''
+      );
+      CREATE INDEX directory_people_name_asc ON directory_people (name_asc, id) WHERE accounts > 0;
+      CREATE INDEX directory_people_name_desc ON directory_people (name_desc, id) WHERE accounts > 0;
+      CREATE INDEX directory_people_updated_asc ON directory_people (updated_asc, id) WHERE accounts > 0;
+      CREATE INDEX directory_people_updated_desc ON directory_people (updated_desc, id) WHERE accounts > 0;
+      CREATE INDEX directory_people_accounts ON directory_people (accounts, id) WHERE accounts > 0;
+      CREATE INDEX directory_people_emails ON directory_people USING gin (emails);
+      CREATE INDEX directory_people_sources ON directory_people USING gin (sources);
+      CREATE INDEX directory_people_search ON directory_people USING gin (search_text gin_trgm_ops);
+      CREATE INDEX directory_people_search_public ON directory_people USING gin (search_public gin_trgm_ops);
+
+      -- Manual corrections: users linked into one group, users kept apart from every match.
+      CREATE TABLE directory_links (
+        source text COLLATE "C" NOT NULL,
+        native_id text COLLATE "C" NOT NULL,
+        group_id text COLLATE "C" NOT NULL,
+        linked_at timestamptz NOT NULL DEFAULT now(),
+        linked_by text,
+        PRIMARY KEY (source, native_id)
+      );
+      CREATE INDEX directory_links_group ON directory_links (group_id);
+      CREATE TABLE directory_unlinks (
+        source text COLLATE "C" NOT NULL,
+        native_id text COLLATE "C" NOT NULL,
+        unlinked_at timestamptz NOT NULL DEFAULT now(),
+        unlinked_by text,
+        PRIMARY KEY (source, native_id)
+      );
+
+      -- Every manual change: who (the token's subject), when, what.
+      CREATE TABLE directory_people_history (
+        seq bigserial PRIMARY KEY,
+        person_id text COLLATE "C" NOT NULL,
+        at timestamptz NOT NULL DEFAULT now(),
+        actor text,
+        action text NOT NULL,
+        accounts text[] NOT NULL
+      );
+      CREATE INDEX directory_people_history_person ON directory_people_history (person_id, seq);
+
+      -- The matching settings the persons were computed with (a change recomputes them all).
+      CREATE TABLE directory_people_settings (
+        id integer PRIMARY KEY,
+        fingerprint text NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Applies every pending migration; returns the versions it applied. */

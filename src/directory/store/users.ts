@@ -18,11 +18,11 @@ export type OrderDirection = 'ASC' | 'DESC';
 /** Trim and lower-case: how emails are compared (no provider-specific rewriting). */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-const textKey = (value: string | null | undefined, direction: OrderDirection): string => {
+export const textKey = (value: string | null | undefined, direction: OrderDirection): string => {
   const present = typeof value === 'string' && value.trim() !== '';
   return present ? `1${value.trim().toLowerCase()}` : direction === 'ASC' ? '2' : '0';
 };
-const dateKey = (value: Date | null, direction: OrderDirection): string =>
+export const dateKey = (value: Date | null, direction: OrderDirection): string =>
   value ? value.toISOString() : direction === 'ASC' ? 'infinity' : '-infinity';
 
 /** The sort key of `record` for an order (SOURCE sorts on rank and walk position instead). */
@@ -178,9 +178,18 @@ const UNNEST = `SELECT * FROM unnest(${COLUMNS.map(([, type], i) => `$${i + 1}::
  * others describe the user, and come from whichever fetch began last (`indexed_at`).
  */
 const PLACE = new Set(['source_rank', 'position', 'walk']);
+/**
+ * Whether the user's person must be looked at again (people/store.ts): new to it, back from deleted,
+ * another email, or another name or update time (its person's summary).
+ */
+const PERSON_DIRTY = `directory_users.person_dirty OR directory_users.person_id IS NULL
+  OR directory_users.deleted_at IS NOT NULL
+  OR directory_users.email_norm IS DISTINCT FROM EXCLUDED.email_norm
+  OR directory_users.name_asc IS DISTINCT FROM EXCLUDED.name_asc
+  OR directory_users.updated_at IS DISTINCT FROM EXCLUDED.updated_at`;
 const UPDATE_ALL = COLUMNS.filter(([name]) => name !== 'source' && name !== 'native_id')
   .map(([name]) => `${name} = EXCLUDED.${name}`)
-  .concat('deleted_at = NULL')
+  .concat('deleted_at = NULL', `person_dirty = ${PERSON_DIRTY}`)
   .join(', ');
 /** The row already indexed was observed after the walk's copy (an event during the walk). */
 const NEWER = 'directory_users.indexed_at > EXCLUDED.indexed_at';
@@ -190,7 +199,10 @@ const UPDATE_FROM_WALK = COLUMNS.filter(([name]) => name !== 'source' && name !=
       ? `${name} = EXCLUDED.${name}`
       : `${name} = CASE WHEN ${NEWER} THEN directory_users.${name} ELSE EXCLUDED.${name} END`,
   )
-  .concat(`deleted_at = CASE WHEN ${NEWER} THEN directory_users.deleted_at END`)
+  .concat(
+    `deleted_at = CASE WHEN ${NEWER} THEN directory_users.deleted_at END`,
+    `person_dirty = CASE WHEN ${NEWER} THEN directory_users.person_dirty ELSE ${PERSON_DIRTY} END`,
+  )
   .join(', ');
 
 /**
@@ -237,7 +249,7 @@ export async function markDeleted(
 ): Promise<void> {
   if (ids.length === 0) return;
   await db.query(
-    `UPDATE directory_users SET deleted_at = now(), indexed_at = $3
+    `UPDATE directory_users SET deleted_at = now(), indexed_at = $3, person_dirty = true
      WHERE source = $1 AND native_id = ANY($2::text[]) AND deleted_at IS NULL AND indexed_at <= $3`,
     [source, [...ids], observedAt.toISOString()],
   );
@@ -271,7 +283,8 @@ export async function applyWalk(tx: Queryable, source: string, walk: number): Pr
     );
   // Not seen by this walk, nor by an event during it (events count their users as the walk's).
   await tx.query(
-    `UPDATE directory_users SET deleted_at = now() WHERE source = $1 AND walk <> $2 AND deleted_at IS NULL`,
+    `UPDATE directory_users SET deleted_at = now(), person_dirty = true
+     WHERE source = $1 AND walk <> $2 AND deleted_at IS NULL`,
     [source, walk],
   );
   await discardWalk(tx, source, walk);

@@ -1,6 +1,7 @@
 /** CometChat user → rollcall record. Absent keys stay null; epoch seconds become dates. */
 import type { RecordSource } from '../core/record.js';
 import { parseTimestamp } from '../../util/dates.js';
+import { emailIn } from '../../util/email.js';
 import type { CometChatPresence, CometChatUserRecord } from './types.js';
 import type { CometChatWireUser } from './wire.js';
 
@@ -26,7 +27,8 @@ export function toCometChatRecord(user: CometChatWireUser, source: RecordSource)
     displayName: str(user.name) || null,
     firstName: null,
     lastName: null,
-    email: null,
+    // CometChat has no email field: apps keep it in metadata, as CometChat's own examples do.
+    email: emailIn(user.metadata?.email),
     avatarUrl: str(user.avatar),
     // CometChat hides deactivated users unless asked; any user without `deactivatedAt` is active.
     active: deactivatedAt === null,

@@ -30,6 +30,9 @@ export interface UserRecord {
   updatedAt: Date | null;
   /** Set by the directory only: when it found the user gone upstream. */
   deletedAt?: Date | null;
+  /** Set by the directory only: the user's person (stored id) and why it belongs, when known. */
+  personId?: string | null;
+  linkReason?: 'EMAIL' | 'MANUAL' | null;
   raw: unknown;
 }
 

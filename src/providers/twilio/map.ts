@@ -1,6 +1,7 @@
 /** Twilio user resource → rollcall record. Missing data stays null. */
 import type { RecordSource } from '../core/record.js';
 import { parseTimestamp } from '../../util/dates.js';
+import { emailIn } from '../../util/email.js';
 import type { TwilioUserRecord } from './types.js';
 import type { TwilioWireUser } from './wire.js';
 
@@ -16,6 +17,7 @@ function parseAttributes(value: string | null): unknown {
 export function toTwilioRecord(user: TwilioWireUser, source: RecordSource): TwilioUserRecord {
   const dateCreated = parseTimestamp(user.date_created);
   const dateUpdated = parseTimestamp(user.date_updated);
+  const attributes = parseAttributes(user.attributes ?? null);
   return {
     __typename: 'TwilioConversationUser',
     id: source.id(user.sid),
@@ -25,7 +27,10 @@ export function toTwilioRecord(user: TwilioWireUser, source: RecordSource): Twil
     displayName: user.friendly_name || user.identity || null,
     firstName: null,
     lastName: null,
-    email: null,
+    // Twilio has no email field: the identity when it is an address, else `attributes.email`.
+    email:
+      emailIn(user.identity) ??
+      emailIn(attributes && typeof attributes === 'object' ? Reflect.get(attributes, 'email') : null),
     avatarUrl: null,
     active: null,
     createdAt: dateCreated,
@@ -37,7 +42,7 @@ export function toTwilioRecord(user: TwilioWireUser, source: RecordSource): Twil
     roleSid: user.role_sid ?? null,
     identity: user.identity ?? null,
     friendlyName: user.friendly_name ?? null,
-    attributes: parseAttributes(user.attributes ?? null),
+    attributes,
     isOnline: user.is_online ?? null,
     isNotifiable: user.is_notifiable ?? null,
     dateCreated,

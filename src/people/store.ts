@@ -1,0 +1,687 @@
+/**
+ * Persons in the directory's database: matching kept up to date incrementally, manual corrections, and
+ * the reads behind the API.
+ *
+ * Incremental: a user whose person may change is marked `person_dirty` by the directory's writes (new,
+ * another email, deleted, another name or update time). `recomputePeople` takes the marked users batch by
+ * batch, loads everything they can touch — the users sharing an address, a manual link group or a former
+ * person with them, to closure — matches that set (matcher.ts) and writes the persons it answers. One
+ * event touches a handful of rows; a first sync of the whole directory goes through in batches.
+ * Batches hold a transaction-level advisory lock, so replicas (and concurrent events) never match the
+ * same users at once.
+ */
+import { randomBytes } from 'node:crypto';
+import { LOCK_NAMESPACE, toNumber, type Database, type Queryable } from '../directory/store/database.js';
+import { dateKey, normalizeEmail, reviveRecord, textKey } from '../directory/store/users.js';
+import type { UserRecord } from '../providers/core/record.js';
+import type { PeopleSettings } from './settings.js';
+import { blockList, match, type KnownPerson, type LinkReason, type MatchUser } from './matcher.js';
+
+/** The second key of the people lock (the first is rollcall's namespace; 0 is the migrations'). */
+const PEOPLE_LOCK = 1;
+
+/** What one recomputation did, for logs and the bench. */
+export interface RecomputeStats {
+  batches: number;
+  /** Users whose person was looked at. */
+  users: number;
+  /** Persons written. */
+  persons: number;
+  /** Statements sent to the database. */
+  queries: number;
+}
+
+/** A new person id: `p` and 20 hex digits (random: an id says nothing about its accounts). */
+const newPersonId = () => `p${randomBytes(10).toString('hex')}`;
+
+/** A statement counter around a transaction handle. */
+function counted(tx: Queryable, stats: RecomputeStats): Queryable {
+  return {
+    query: (sql, params) => {
+      stats.queries += 1;
+      return tx.query(sql, params);
+    },
+    exec: (sql) => {
+      stats.queries += 1;
+      return tx.exec(sql);
+    },
+  };
+}
+
+/**
+ * Records the matching settings; when they differ from the ones the persons were computed with, marks
+ * every user for matching again (a threshold or block list change moves people).
+ */
+export async function applyPeopleSettings(db: Database, settings: PeopleSettings): Promise<boolean> {
+  const fingerprint = JSON.stringify({
+    threshold: settings.sharedAddressThreshold,
+    blocked: [...settings.blockedAddresses].map((entry) => entry.trim().toLowerCase()).sort(),
+  });
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, PEOPLE_LOCK]);
+    const [row] = await tx.query<{ fingerprint: string }>(
+      'SELECT fingerprint FROM directory_people_settings WHERE id = 1',
+    );
+    if (row?.fingerprint === fingerprint) return false;
+    await tx.query(
+      `INSERT INTO directory_people_settings (id, fingerprint) VALUES (1, $1)
+       ON CONFLICT (id) DO UPDATE SET fingerprint = EXCLUDED.fingerprint`,
+      [fingerprint],
+    );
+    if (row) await tx.query('UPDATE directory_users SET person_dirty = true WHERE NOT person_dirty');
+    return row !== undefined;
+  });
+}
+
+interface LoadedUser extends MatchUser {
+  nativeId: string;
+  provider: string;
+  displayName: string | null;
+  updatedAt: Date | null;
+  deleted: boolean;
+}
+
+interface LoadedRow {
+  source: string;
+  native_id: string;
+  provider: string;
+  email_norm: string | null;
+  person_id: string | null;
+  display_name: string | null;
+  updated_at: Date | string | null;
+  deleted: boolean;
+  group_id: string | null;
+  unlinked: boolean;
+}
+
+const keyOf = (source: string, nativeId: string) => `${source}\u0000${nativeId}`;
+
+/** Everything the users `seeds` can touch: sharing an address, a link group or a former person. */
+async function closure(tx: Queryable, seeds: readonly { source: string; native_id: string }[]) {
+  const users = new Map<string, LoadedUser>();
+  const persons = new Set<string>();
+  const emails = new Set<string>();
+  const groups = new Set<string>();
+  let frontier = {
+    keys: seeds.map((seed) => [seed.source, seed.native_id] as const),
+    persons: [] as string[],
+    emails: [] as string[],
+    groups: [] as string[],
+  };
+  for (let round = 0; round < 50; round += 1) {
+    const rows = await tx.query<LoadedRow>(
+      `SELECT u.source, u.native_id, u.provider, u.email_norm, u.person_id,
+              u.record->'r'->>'displayName' AS display_name, u.updated_at, u.deleted_at IS NOT NULL AS deleted,
+              l.group_id, x.source IS NOT NULL AS unlinked
+       FROM directory_users u
+       LEFT JOIN directory_links l ON l.source = u.source AND l.native_id = u.native_id
+       LEFT JOIN directory_unlinks x ON x.source = u.source AND x.native_id = u.native_id
+       WHERE (u.source, u.native_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          OR u.person_id = ANY($3::text[])
+          OR (u.email_norm = ANY($4::text[]) AND u.deleted_at IS NULL)
+          OR l.group_id = ANY($5::text[])`,
+      [
+        frontier.keys.map(([source]) => source),
+        frontier.keys.map(([, id]) => id),
+        frontier.persons,
+        frontier.emails,
+        frontier.groups,
+      ],
+    );
+    const next = {
+      keys: [] as (readonly [string, string])[],
+      persons: [] as string[],
+      emails: [] as string[],
+      groups: [] as string[],
+    };
+    for (const row of rows) {
+      const key = keyOf(row.source, row.native_id);
+      if (users.has(key)) continue;
+      users.set(key, {
+        key,
+        source: row.source,
+        nativeId: row.native_id,
+        provider: row.provider,
+        email: row.email_norm,
+        group: row.group_id,
+        unlinked: row.unlinked,
+        person: row.person_id,
+        displayName: row.display_name,
+        updatedAt: row.updated_at === null ? null : new Date(row.updated_at),
+        deleted: row.deleted,
+      });
+      if (row.person_id !== null && !persons.has(row.person_id)) {
+        persons.add(row.person_id);
+        next.persons.push(row.person_id);
+      }
+      if (!row.deleted && row.email_norm !== null && !emails.has(row.email_norm)) {
+        emails.add(row.email_norm);
+        next.emails.push(row.email_norm);
+      }
+      if (row.group_id !== null && !groups.has(row.group_id)) {
+        groups.add(row.group_id);
+        next.groups.push(row.group_id);
+      }
+    }
+    if (next.persons.length + next.emails.length + next.groups.length === 0) break;
+    frontier = next;
+  }
+  return users;
+}
+
+/** A person's summary, from its members. */
+function summary(members: readonly LoadedUser[]) {
+  const named = members
+    .filter((user) => typeof user.displayName === 'string' && user.displayName.trim() !== '')
+    .sort((a, b) => (b.updatedAt?.getTime() ?? -Infinity) - (a.updatedAt?.getTime() ?? -Infinity));
+  const displayName = named[0]?.displayName ?? null;
+  const updated = members.reduce<Date | null>(
+    (latest, user) => (user.updatedAt && (!latest || user.updatedAt > latest) ? user.updatedAt : latest),
+    null,
+  );
+  const distinct = (values: (string | null)[]) =>
+    [...new Set(values.filter((value): value is string => value !== null))].sort();
+  const emails = distinct(members.map((user) => user.email));
+  const names = distinct(members.map((user) => user.displayName?.trim().toLowerCase() || null));
+  return {
+    displayName,
+    nameAsc: textKey(displayName, 'ASC'),
+    nameDesc: textKey(displayName, 'DESC'),
+    updatedAsc: dateKey(updated, 'ASC'),
+    updatedDesc: dateKey(updated, 'DESC'),
+    emails,
+    providers: distinct(members.map((user) => user.provider)),
+    sources: distinct(members.map((user) => user.source)),
+    searchText: [...names, ...emails].join('\n'),
+    searchPublic: names.join('\n'),
+  };
+}
+
+/** Arrays travel as one text each (`string_to_array(…, chr(1))`): unnest cannot take arrays of arrays. */
+const SEPARATOR = '\u0001';
+const packed = (values: readonly string[]) =>
+  values.map((value) => value.replaceAll(SEPARATOR, '')).join(SEPARATOR);
+
+/**
+ * Matches every user marked for it, batch by batch, until none is left; returns what it did. Safe to
+ * call from several places at once (each batch holds the people lock).
+ */
+export async function recomputePeople(
+  db: Database,
+  settings: PeopleSettings,
+  batchSize = 5000,
+): Promise<RecomputeStats> {
+  const stats: RecomputeStats = { batches: 0, users: 0, persons: 0, queries: 0 };
+  const matchSettings = {
+    sharedAddressThreshold: settings.sharedAddressThreshold,
+    blocked: blockList(settings.blockedAddresses),
+  };
+  for (;;) {
+    const more = await db.transaction(async (handle) => {
+      const tx = counted(handle, stats);
+      await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, PEOPLE_LOCK]);
+      const dirty = await tx.query<{ source: string; native_id: string }>(
+        `SELECT source, native_id FROM directory_users WHERE person_dirty LIMIT ${Math.max(1, Math.floor(batchSize))}`,
+      );
+      if (dirty.length === 0) return false;
+      stats.batches += 1;
+      const loaded = await closure(tx, dirty);
+      // In key order: the same users match the same way whatever order the database answered in.
+      const alive = [...loaded.values()]
+        .filter((user) => !user.deleted)
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const oldIds = [
+        ...new Set([...loaded.values()].map((user) => user.person).filter((id) => id !== null)),
+      ];
+      const known = new Map<string, KnownPerson>(
+        (
+          await tx.query<{ id: string; created_at: Date | string }>(
+            'SELECT id, created_at FROM directory_people WHERE id = ANY($1::text[])',
+            [oldIds],
+          )
+        ).map((row) => [row.id, { id: row.id, createdAt: new Date(row.created_at).getTime() }]),
+      );
+      const result = match(alive, known, matchSettings);
+      const ids = result.persons.map((person) => person.id ?? newPersonId());
+
+      // Persons: created or updated with their summary.
+      const people = result.persons.map((person, index) => ({
+        id: ids[index],
+        accounts: person.members.length,
+        ...summary(person.members.map((key) => loaded.get(key)!)),
+      }));
+      await tx.query(
+        `INSERT INTO directory_people (id, accounts, display_name, name_asc, name_desc, updated_asc,
+           updated_desc, emails, providers, sources, search_text, search_public)
+         SELECT id, accounts, display_name, name_asc, name_desc, updated_asc, updated_desc,
+           string_to_array(emails, chr(1)), string_to_array(providers, chr(1)),
+           string_to_array(sources, chr(1)), search_text, search_public
+         FROM unnest($1::text[], $2::int4[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+           $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+           AS p(id, accounts, display_name, name_asc, name_desc, updated_asc, updated_desc, emails,
+             providers, sources, search_text, search_public)
+         ON CONFLICT (id) DO UPDATE SET accounts = EXCLUDED.accounts, display_name = EXCLUDED.display_name,
+           name_asc = EXCLUDED.name_asc, name_desc = EXCLUDED.name_desc,
+           updated_asc = EXCLUDED.updated_asc, updated_desc = EXCLUDED.updated_desc,
+           emails = EXCLUDED.emails, providers = EXCLUDED.providers, sources = EXCLUDED.sources,
+           search_text = EXCLUDED.search_text, search_public = EXCLUDED.search_public, retired_into = NULL`,
+        [
+          people.map((p) => p.id),
+          people.map((p) => p.accounts),
+          people.map((p) => p.displayName),
+          people.map((p) => p.nameAsc),
+          people.map((p) => p.nameDesc),
+          people.map((p) => p.updatedAsc),
+          people.map((p) => p.updatedDesc),
+          people.map((p) => packed(p.emails)),
+          people.map((p) => packed(p.providers)),
+          people.map((p) => packed(p.sources)),
+          people.map((p) => p.searchText),
+          people.map((p) => p.searchPublic),
+        ],
+      );
+      // Ids no person keeps: retired into the one that absorbed them (and whatever was retired into
+      // them follows), or gone when their accounts all went.
+      const kept = new Set(ids);
+      const retired = result.retired.map((entry) => ({ id: entry.id, into: ids[entry.into] }));
+      const retiredIds = new Set(retired.map((entry) => entry.id));
+      if (retired.length > 0)
+        await tx.query(
+          `UPDATE directory_people p SET retired_into = r.heir, accounts = 0
+           FROM unnest($1::text[], $2::text[]) AS r(id, heir)
+           WHERE p.id = r.id OR p.retired_into = r.id`,
+          [retired.map((entry) => entry.id), retired.map((entry) => entry.into)],
+        );
+      const gone = oldIds.filter((id) => !kept.has(id) && !retiredIds.has(id));
+      if (gone.length > 0)
+        await tx.query('UPDATE directory_people SET accounts = 0 WHERE id = ANY($1::text[])', [gone]);
+
+      // Users: their person and why; deleted ones belong to none.
+      const assigned = new Map<string, { person: string; reason: LinkReason | null }>();
+      result.persons.forEach((person, index) => {
+        for (const key of person.members)
+          assigned.set(key, { person: ids[index], reason: person.reasons.get(key) ?? null });
+      });
+      const users = [...loaded.values()];
+      await tx.query(
+        `UPDATE directory_users u SET person_id = a.person_id, link_reason = a.link_reason, person_dirty = false
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS a(source, native_id, person_id, link_reason)
+         WHERE u.source = a.source AND u.native_id = a.native_id`,
+        [
+          users.map((user) => user.source),
+          users.map((user) => user.nativeId),
+          users.map((user) => assigned.get(user.key)?.person ?? null),
+          users.map((user) => assigned.get(user.key)?.reason ?? null),
+        ],
+      );
+      stats.users += users.length;
+      stats.persons += people.length;
+      return true;
+    });
+    if (!more) return stats;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Manual corrections.
+// ---------------------------------------------------------------------------------------------
+
+/** A user as the people API names it. */
+export interface UserKey {
+  source: string;
+  nativeId: string;
+}
+
+/** Which of `users` are indexed and not deleted (the others cannot be linked). */
+export async function indexedUsers(db: Queryable, users: readonly UserKey[]): Promise<Set<string>> {
+  const rows = await db.query<{ source: string; native_id: string }>(
+    `SELECT source, native_id FROM directory_users
+     WHERE (source, native_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND deleted_at IS NULL`,
+    [users.map((user) => user.source), users.map((user) => user.nativeId)],
+  );
+  return new Set(rows.map((row) => keyOf(row.source, row.native_id)));
+}
+
+/**
+ * Links `users` into one person by hand (their link groups, if any, merged into one), undoing any
+ * unlink of theirs; the next recomputation moves them. Recorded by the caller once the person is known.
+ */
+export async function linkUsers(
+  db: Database,
+  users: readonly UserKey[],
+  actor: string | null,
+): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, PEOPLE_LOCK]);
+    const sources = users.map((user) => user.source);
+    const ids = users.map((user) => user.nativeId);
+    const existing = await tx.query<{ group_id: string }>(
+      `SELECT DISTINCT group_id FROM directory_links
+       WHERE (source, native_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) ORDER BY group_id`,
+      [sources, ids],
+    );
+    const group = existing[0]?.group_id ?? `g${randomBytes(10).toString('hex')}`;
+    const merged = existing.map((row) => row.group_id);
+    // Every member of a merged group moves (and must be matched again).
+    await tx.query(
+      `UPDATE directory_users u SET person_dirty = true FROM directory_links l
+       WHERE l.group_id = ANY($1::text[]) AND u.source = l.source AND u.native_id = l.native_id`,
+      [merged],
+    );
+    await tx.query('UPDATE directory_links SET group_id = $1 WHERE group_id = ANY($2::text[])', [
+      group,
+      merged,
+    ]);
+    await tx.query(
+      `INSERT INTO directory_links (source, native_id, group_id, linked_by)
+       SELECT source, native_id, $3, $4 FROM unnest($1::text[], $2::text[]) AS n(source, native_id)
+       ON CONFLICT (source, native_id) DO UPDATE SET group_id = EXCLUDED.group_id,
+         linked_at = now(), linked_by = EXCLUDED.linked_by`,
+      [sources, ids, group, actor],
+    );
+    await tx.query(
+      'DELETE FROM directory_unlinks WHERE (source, native_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
+      [sources, ids],
+    );
+    await markForMatching(tx, users);
+  });
+}
+
+/**
+ * Takes `user` out of its person by hand: out of its link group, and kept apart from every automatic
+ * match until it is linked again. Its former person's other accounts are matched again (they may split).
+ */
+export async function unlinkUser(db: Database, user: UserKey, actor: string | null): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, PEOPLE_LOCK]);
+    await tx.query('DELETE FROM directory_links WHERE source = $1 AND native_id = $2', [
+      user.source,
+      user.nativeId,
+    ]);
+    await tx.query(
+      `INSERT INTO directory_unlinks (source, native_id, unlinked_by) VALUES ($1, $2, $3)
+       ON CONFLICT (source, native_id) DO UPDATE SET unlinked_at = now(), unlinked_by = EXCLUDED.unlinked_by`,
+      [user.source, user.nativeId, actor],
+    );
+    await markForMatching(tx, [user]);
+  });
+}
+
+/** Marks `users` and every account of their persons for matching again. */
+async function markForMatching(tx: Queryable, users: readonly UserKey[]): Promise<void> {
+  await tx.query(
+    `UPDATE directory_users SET person_dirty = true
+     WHERE (source, native_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+        OR person_id IN (SELECT person_id FROM directory_users
+                         WHERE (source, native_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+                           AND person_id IS NOT NULL)`,
+    [users.map((user) => user.source), users.map((user) => user.nativeId)],
+  );
+}
+
+/** One manual change, as `Person.history` shows it. */
+export interface HistoryRow {
+  at: Date;
+  actor: string | null;
+  action: 'LINKED' | 'UNLINKED';
+  /** The global ids of the accounts the change named. */
+  accounts: string[];
+  /** The person it was recorded on (this one, or one it absorbed). */
+  personId: string;
+}
+
+export async function recordChange(
+  db: Queryable,
+  personId: string,
+  actor: string | null,
+  action: HistoryRow['action'],
+  accounts: readonly string[],
+): Promise<void> {
+  await db.query(
+    'INSERT INTO directory_people_history (person_id, actor, action, accounts) VALUES ($1, $2, $3, $4::text[])',
+    [personId, actor, action, [...accounts]],
+  );
+}
+
+/** The manual changes of a person and of the persons it absorbed, oldest first. */
+export async function historyOf(db: Queryable, personId: string): Promise<HistoryRow[]> {
+  const rows = await db.query<{
+    at: Date | string;
+    actor: string | null;
+    action: string;
+    accounts: string[];
+    person_id: string;
+  }>(
+    `SELECT at, actor, action, accounts, person_id FROM directory_people_history
+     WHERE person_id = $1 OR person_id IN (SELECT id FROM directory_people WHERE retired_into = $1)
+     ORDER BY seq`,
+    [personId],
+  );
+  return rows.map((row) => ({
+    at: new Date(row.at),
+    actor: row.actor,
+    action: row.action === 'UNLINKED' ? 'UNLINKED' : 'LINKED',
+    accounts: row.accounts,
+    personId: row.person_id,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading.
+// ---------------------------------------------------------------------------------------------
+
+/** A person as the resolvers take it. */
+export interface PersonRow {
+  /** The stored id (`p…`); the API's id is its global form. */
+  personId: string;
+  accounts: number;
+  displayName: string | null;
+  emails: string[];
+  providers: string[];
+  sources: string[];
+  updatedAt: Date | null;
+}
+
+interface StoredPerson {
+  id: string;
+  accounts: number;
+  display_name: string | null;
+  emails: string[];
+  providers: string[];
+  sources: string[];
+  updated_asc: Date | string;
+}
+
+const PERSON_COLUMNS = 'id, accounts, display_name, emails, providers, sources, updated_asc';
+
+function toPerson(row: StoredPerson): PersonRow {
+  const updated = new Date(row.updated_asc);
+  return {
+    personId: row.id,
+    accounts: toNumber(row.accounts),
+    displayName: row.display_name,
+    emails: row.emails,
+    providers: row.providers,
+    sources: row.sources,
+    updatedAt: Number.isFinite(updated.getTime()) ? updated : null,
+  };
+}
+
+/**
+ * Persons by stored id, in input order: a retired id answers the person that absorbed it (through any
+ * chain), a gone or unknown one null.
+ */
+export async function personsById(db: Queryable, ids: readonly string[]): Promise<(PersonRow | null)[]> {
+  const rows = await db.query<StoredPerson & { asked: string }>(
+    `SELECT a.asked, ${PERSON_COLUMNS.split(', ')
+      .map((column) => `p.${column}`)
+      .join(', ')}
+     FROM unnest($1::text[]) AS a(asked)
+     JOIN directory_people q ON q.id = a.asked
+     JOIN directory_people p ON p.id = COALESCE(q.retired_into, q.id)
+     WHERE p.accounts > 0`,
+    [[...ids]],
+  );
+  const byId = new Map(rows.map((row) => [row.asked, toPerson(row)]));
+  return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** Each user's person id and link reason (null: not matched yet, deleted, or not indexed). */
+export async function personsOfUsers(
+  db: Queryable,
+  users: readonly UserKey[],
+): Promise<Map<string, { personId: string; reason: LinkReason | null }>> {
+  const rows = await db.query<{
+    source: string;
+    native_id: string;
+    person_id: string;
+    link_reason: string | null;
+  }>(
+    `SELECT source, native_id, person_id, link_reason FROM directory_users
+     WHERE (source, native_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND person_id IS NOT NULL`,
+    [users.map((user) => user.source), users.map((user) => user.nativeId)],
+  );
+  return new Map(
+    rows.map((row) => [
+      keyOf(row.source, row.native_id),
+      {
+        personId: row.person_id,
+        reason: row.link_reason === 'MANUAL' || row.link_reason === 'EMAIL' ? row.link_reason : null,
+      },
+    ]),
+  );
+}
+
+/** The accounts of persons (not deleted, of `sources`), in the configured source order, by person. */
+export async function accountsOf(
+  db: Queryable,
+  personIds: readonly string[],
+  sources: readonly string[],
+): Promise<Map<string, UserRecord[]>> {
+  const rows = await db.query<{ person_id: string; record: unknown; link_reason: string | null }>(
+    `SELECT person_id, record, link_reason FROM directory_users
+     WHERE person_id = ANY($1::text[]) AND source = ANY($2::text[]) AND deleted_at IS NULL
+     ORDER BY source_rank, position, native_id`,
+    [[...personIds], [...sources]],
+  );
+  const byPerson = new Map<string, UserRecord[]>();
+  for (const row of rows) {
+    const record = reviveRecord(row.record);
+    record.deletedAt = null;
+    record.personId = row.person_id;
+    record.linkReason = row.link_reason === 'MANUAL' || row.link_reason === 'EMAIL' ? row.link_reason : null;
+    const list = byPerson.get(row.person_id);
+    if (list) list.push(record);
+    else byPerson.set(row.person_id, [record]);
+  }
+  return byPerson;
+}
+
+export type PersonOrderField = 'DISPLAY_NAME' | 'ACCOUNTS' | 'UPDATED_AT';
+
+export interface PeopleQuery {
+  /** The configured sources: a person shows when one of its accounts is of one of them. */
+  sources: readonly string[];
+  /** Only persons with an account of one of these sources / providers. */
+  inSources?: readonly string[];
+  providers?: readonly string[];
+  search?: string;
+  /** Search the emails too (the caller may read them). */
+  searchEmail?: boolean;
+  email?: string;
+  minAccounts?: number;
+}
+
+/** A position in a people order: the row's key and id. */
+export type PersonKeyset = [string, string];
+
+export interface PeoplePage {
+  order: { field: PersonOrderField; direction: 'ASC' | 'DESC' };
+  direction: 'forward' | 'backward';
+  size: number;
+  cursor: PersonKeyset | null;
+}
+
+const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function peopleWhere(query: PeopleQuery, params: unknown[]): string {
+  const add = (value: unknown) => {
+    params.push(value);
+    return `$${params.length}`;
+  };
+  const clauses = ['accounts > 0', `sources && ${add([...query.sources])}::text[]`];
+  if (query.inSources) clauses.push(`sources && ${add([...query.inSources])}::text[]`);
+  if (query.providers) clauses.push(`providers && ${add([...query.providers])}::text[]`);
+  if (query.search !== undefined)
+    clauses.push(
+      `${query.searchEmail ? 'search_text' : 'search_public'} LIKE ${add(`%${likeLiteral(query.search.toLowerCase())}%`)} ESCAPE '\\'`,
+    );
+  if (query.email !== undefined) clauses.push(`emails @> ARRAY[${add(normalizeEmail(query.email))}]::text[]`);
+  if (query.minAccounts !== undefined) clauses.push(`accounts >= ${add(query.minAccounts)}`);
+  return clauses.join(' AND ');
+}
+
+const KEY_TYPE: Record<string, string> = {
+  name_asc: 'text',
+  name_desc: 'text',
+  updated_asc: 'timestamptz',
+  updated_desc: 'timestamptz',
+  accounts: 'int4',
+};
+
+function keyColumn(order: PeoplePage['order']): string {
+  switch (order.field) {
+    case 'DISPLAY_NAME':
+      return order.direction === 'ASC' ? 'name_asc' : 'name_desc';
+    case 'UPDATED_AT':
+      return order.direction === 'ASC' ? 'updated_asc' : 'updated_desc';
+    case 'ACCOUNTS':
+      return 'accounts';
+  }
+}
+
+/** One window of persons in an order, and whether more lie beyond each end. */
+export async function readPeople(
+  db: Queryable,
+  query: PeopleQuery,
+  page: PeoplePage,
+): Promise<{
+  rows: { person: PersonRow; keyset: PersonKeyset }[];
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+}> {
+  const key = keyColumn(page.order);
+  const ascending = (page.order.direction === 'ASC') === (page.direction === 'forward');
+  const read = async (cursor: PersonKeyset | null, forwardRead: boolean, limit: number) => {
+    const params: unknown[] = [];
+    // The key travels as text (cursors hold it as is, `infinity` included) and is cast back to compare.
+    let sql = `SELECT ${PERSON_COLUMNS}, ${key}::text AS order_key FROM directory_people WHERE ${peopleWhere(query, params)}`;
+    if (cursor) {
+      params.push(String(cursor[0]), cursor[1]);
+      const up = forwardRead === ascending ? '>' : '<';
+      sql += ` AND (${key}, id) ${up} ($${params.length - 1}::${KEY_TYPE[key]}, $${params.length})`;
+    }
+    const dir = forwardRead === ascending ? 'ASC' : 'DESC';
+    sql += ` ORDER BY ${key} ${dir}, id ${dir} LIMIT ${limit}`;
+    return db.query<StoredPerson & { order_key: string }>(sql, params);
+  };
+  const keysetOf = (row: StoredPerson & { order_key: string }): PersonKeyset => [row.order_key, row.id];
+  const rows = await read(page.cursor, true, page.size + 1);
+  const more = rows.length > page.size;
+  const kept = rows.slice(0, page.size).map((row) => ({ person: toPerson(row), keyset: keysetOf(row) }));
+  const behind = page.cursor ? (await read(page.cursor, false, 1)).length > 0 : false;
+  if (page.direction === 'forward') return { rows: kept, hasNextPage: more, hasPreviousPage: behind };
+  return { rows: kept.reverse(), hasNextPage: behind, hasPreviousPage: more };
+}
+
+/** The exact number of persons `query` selects. */
+export async function countPeople(db: Queryable, query: PeopleQuery): Promise<number> {
+  const params: unknown[] = [];
+  const [row] = await db.query<{ n: unknown }>(
+    `SELECT count(*) AS n FROM directory_people WHERE ${peopleWhere(query, params)}`,
+    params,
+  );
+  return toNumber(row?.n ?? 0);
+}
+
+export { keyOf as userKeyOf };
