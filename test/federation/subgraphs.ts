@@ -106,3 +106,42 @@ export function startTickets(sids: string[], uids: string[]): Promise<TestSubgra
     },
   });
 }
+
+/**
+ * crm: a third team's subgraph that extends rollcall's `Person` entity (a lifetime value per person) and
+ * references persons from its own `Deal`s.
+ */
+export const CRM_SDL = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key"])
+  type Person @key(fields: "id") {
+    id: ID!
+    lifetimeValue: Float!
+  }
+  type Deal {
+    id: ID!
+    amount: Float!
+    contact: Person!
+  }
+  type Query {
+    deals: [Deal!]!
+  }
+`;
+
+/** The lifetime value the CRM holds for a person (derived from its id, so tests can check it). */
+export const lifetimeValue = (personId: string) => personId.length * 10;
+
+/** Deals whose contacts are the given persons. */
+export function startCrm(personIds: string[]): Promise<TestSubgraph> {
+  return serve(CRM_SDL, {
+    Query: {
+      deals: () =>
+        personIds.map((id, index) => ({ id: `D${index}`, amount: 100 * (index + 1), contact: { id } })),
+    },
+    Person: {
+      __resolveReference: (reference: { id: string }) => ({
+        id: reference.id,
+        lifetimeValue: lifetimeValue(reference.id),
+      }),
+    },
+  });
+}

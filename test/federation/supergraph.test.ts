@@ -10,7 +10,16 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { parse } from 'graphql';
 import { startHarness, type Harness } from '../support/harness.js';
-import { ACTIVITY_SDL, startActivity, startTickets, TICKETS_SDL, type TestSubgraph } from './subgraphs.js';
+import {
+  ACTIVITY_SDL,
+  CRM_SDL,
+  lifetimeValue,
+  startActivity,
+  startCrm,
+  startTickets,
+  TICKETS_SDL,
+  type TestSubgraph,
+} from './subgraphs.js';
 
 interface Listed {
   id: string;
@@ -21,14 +30,20 @@ interface Listed {
 let rollcall: Harness;
 let activity: TestSubgraph;
 let tickets: TestSubgraph;
+let crm: TestSubgraph;
 let gateway: ApolloServer;
 let gatewayUrl: string;
+/** The same supergraph as composed by The Guild's engine, served by a second gateway. */
+let guildGateway: ApolloServer;
+let guildGatewayUrl: string;
+/** Twilio users and their persons (the CRM's deal contacts). */
+let contacts: { id: string; person: { id: string } }[];
 let twilioUsers: Listed[];
 let cometChatUsers: Listed[];
 let rollcallSdl: string;
 
-async function gatewayQuery<T>(query: string, variables?: Record<string, unknown>) {
-  const response = await fetch(gatewayUrl, {
+async function gatewayQuery<T>(query: string, variables?: Record<string, unknown>, url = gatewayUrl) {
+  const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query, variables }),
@@ -66,23 +81,41 @@ beforeAll(async () => {
     cometChatUsers.slice(0, 50).map((u) => u.uid!),
   );
 
-  const composed = composeServices([
+  // The directory is off here: each user is a person of one (its id names the user).
+  const people = await rollcall.query<{
+    twilioConversationUsers: { nodes: { id: string; person: { id: string } }[] };
+  }>('{ twilioConversationUsers(first: 3) { nodes { id person { id } } } }');
+  contacts = people.data!.twilioConversationUsers.nodes;
+  crm = await startCrm(contacts.map((contact) => contact.person.id));
+
+  const services = [
     { name: 'rollcall', url: `${rollcall.url}/graphql`, typeDefs: parse(rollcallSdl) },
     { name: 'activity', url: activity.url, typeDefs: parse(ACTIVITY_SDL) },
     { name: 'tickets', url: tickets.url, typeDefs: parse(TICKETS_SDL) },
-  ]);
+    { name: 'crm', url: crm.url, typeDefs: parse(CRM_SDL) },
+  ];
+  const serveSupergraph = async (supergraphSdl: string) => {
+    const server = new ApolloServer({
+      gateway: new ApolloGateway({
+        supergraphSdl,
+        buildService: ({ url }) => new RemoteGraphQLDataSource({ url }),
+      }),
+    });
+    const { url } = await startStandaloneServer(server, { listen: { port: 0, host: '127.0.0.1' } });
+    return { server, url };
+  };
+  const composed = composeServices(services);
   if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
-  gateway = new ApolloServer({
-    gateway: new ApolloGateway({
-      supergraphSdl: composed.supergraphSdl,
-      buildService: ({ url }) => new RemoteGraphQLDataSource({ url }),
-    }),
-  });
-  ({ url: gatewayUrl } = await startStandaloneServer(gateway, { listen: { port: 0, host: '127.0.0.1' } }));
+  ({ server: gateway, url: gatewayUrl } = await serveSupergraph(composed.supergraphSdl));
+  const guild = composeGuild(services);
+  if (guild.errors) throw new Error(guild.errors.map((e) => e.message).join('\n'));
+  ({ server: guildGateway, url: guildGatewayUrl } = await serveSupergraph(guild.supergraphSdl));
 });
 
 afterAll(async () => {
   await gateway?.stop();
+  await guildGateway?.stop();
+  await crm?.stop();
   await activity?.stop();
   await tickets?.stop();
   await rollcall?.stop();
@@ -101,9 +134,13 @@ describe('composition', () => {
         { name: 'rollcall', url: 'http://rollcall', typeDefs: parse(rollcallSdl) },
         { name: 'activity', url: 'http://activity', typeDefs: parse(ACTIVITY_SDL) },
         { name: 'tickets', url: 'http://tickets', typeDefs: parse(TICKETS_SDL) },
+        { name: 'crm', url: 'http://crm', typeDefs: parse(CRM_SDL) },
       ]);
       expect(composed.errors).toBeUndefined();
       expect(composed.supergraphSdl).toContain('interface User');
+      expect(composed.supergraphSdl).toMatch(
+        /type Person implements Node[^{]*@join__type\(graph: CRM, key: "id"\)/,
+      );
     },
   );
 
@@ -185,6 +222,46 @@ describe('queries through the gateway', () => {
       provider: 'TWILIO_CONVERSATIONS',
     });
   });
+});
+
+describe('Person across subgraphs', () => {
+  it.each([
+    ['Apollo', () => gatewayUrl],
+    ['The Guild', () => guildGatewayUrl],
+  ] as const)(
+    "starts in the CRM's Deal, goes to rollcall's Person, and back out to its accounts' User fields (%s's supergraph)",
+    async (_engine, url) => {
+      const { data, errors } = await gatewayQuery<{
+        deals: {
+          amount: number;
+          contact: {
+            id: string;
+            lifetimeValue: number;
+            displayName: string | null;
+            accounts: { id: string; provider: string; lastSeen: string | null }[];
+          };
+        }[];
+      }>(
+        '{ deals { amount contact { id lifetimeValue displayName accounts { id provider lastSeen } } } }',
+        undefined,
+        url(),
+      );
+      expect(errors).toBeUndefined();
+      expect(data!.deals).toHaveLength(contacts.length);
+      data!.deals.forEach((deal, index) => {
+        expect(deal.contact.id).toBe(contacts[index].person.id);
+        expect(deal.contact.lifetimeValue).toBe(lifetimeValue(contacts[index].person.id));
+        // Back out to the user, with another subgraph's field on it.
+        expect(deal.contact.accounts).toEqual([
+          {
+            id: contacts[index].id,
+            provider: 'TWILIO_CONVERSATIONS',
+            lastSeen: `seen:${contacts[index].id.slice(-6)}`,
+          },
+        ]);
+      });
+    },
+  );
 });
 
 describe('_entities on rollcall', () => {

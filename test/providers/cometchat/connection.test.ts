@@ -390,7 +390,7 @@ describe('CometChat users and lookups', () => {
       displayName: 'Barry Allen',
       firstName: null,
       lastName: null,
-      email: null,
+      email: 'user@email.com',
       avatarUrl: 'http://placehold.it/120x120&text=image1',
       active: true,
       createdAt: '2021-12-01T10:20:15.000Z',
