@@ -9,7 +9,7 @@
  *   1 upstream   upstream/ (the HTTP client, cache, policy, operation scope)
  *   2 core       providers/core/ (the provider core), context.ts (the per-request context)
  *   3 providers  providers/<provider>/, providers/registry.ts
- *   4 graphql    schema, root and directory resolvers, graphql/ (plugins, errors), limits, validation,
+ *   4 graphql    schema, root, directory and people resolvers, graphql/ (plugins, errors), limits, validation,
  *                config.ts and sources/ (which read every registered provider's settings), emulators/demo
  *   5 server     server.ts, http/, main.ts, emulators/main
  *
@@ -28,7 +28,7 @@ const LAYERS: [number, RegExp][] = [
   [3, /^providers\/[^/]+\/|^providers\/registry\.ts$/],
   [
     4,
-    /^(schema|resolvers|limits|validation|config)\.ts$|^(auth|directory|graphql|sources)\/|^emulators\/demo\.ts$/,
+    /^(schema|resolvers|limits|validation|config)\.ts$|^(auth|directory|graphql|people|sources)\/|^emulators\/demo\.ts$/,
   ],
   [5, /^(server|main)\.ts$|^http\/|^emulators\/main\.ts$/],
 ];

@@ -135,7 +135,11 @@ export function startCrm(personIds: string[]): Promise<TestSubgraph> {
   return serve(CRM_SDL, {
     Query: {
       deals: () =>
-        personIds.map((id, index) => ({ id: `D${index}`, amount: 100 * (index + 1), contact: { id } })),
+        personIds.map((id, index) => ({
+          id: `D${index}`,
+          amount: 100 * (index + 1),
+          contact: { id, lifetimeValue: lifetimeValue(id) },
+        })),
     },
     Person: {
       __resolveReference: (reference: { id: string }) => ({

@@ -131,7 +131,7 @@ sources:
   it('refuses unknown keys at every level, naming their path', () => {
     const env = { TOKEN: SECRET };
     expect(problems(`${twilio()}extra: 1\n`, env)).toEqual([
-      'extra: unknown key (allowed: auth, federation, sources)',
+      'extra: unknown key (allowed: auth, federation, people, sources)',
     ]);
     expect(problems(twilio('    region: us\n'), env)).toEqual([
       'sources[0].region: unknown key (allowed: name, enabled, default, settings, provider, credentials, options)',
@@ -316,7 +316,7 @@ people:
   blockedAddresses: [noreply, alerts@acme.test, '*@bounces.example']
 `,
     );
-    expect(loadConfig({ HOST: '127.0.0.1', ROLLCALL_CONFIG: path }).people).toEqual({
+    expect(loadConfig({ HOST: '127.0.0.1', ROLLCALL_CONFIG: path, TOKEN: SECRET }).people).toEqual({
       sharedAddressThreshold: 5,
       blockedAddresses: ['noreply', 'alerts@acme.test', '*@bounces.example'],
     });
@@ -324,7 +324,7 @@ people:
 people:
   blockedAddresses: []
 `);
-    expect(loadConfig({ HOST: '127.0.0.1', ROLLCALL_CONFIG: none }).people).toEqual({
+    expect(loadConfig({ HOST: '127.0.0.1', ROLLCALL_CONFIG: none, TOKEN: SECRET }).people).toEqual({
       sharedAddressThreshold: 3,
       blockedAddresses: [],
     });
@@ -333,7 +333,7 @@ people:
   sharedAddressThreshold: 0
   blockedAddresses: ['two words']
 `);
-    expect(loadProblems({ HOST: '127.0.0.1', ROLLCALL_CONFIG: bad })).toEqual(
+    expect(loadProblems({ HOST: '127.0.0.1', ROLLCALL_CONFIG: bad, TOKEN: SECRET })).toEqual(
       expect.arrayContaining([
         expect.stringContaining('people.sharedAddressThreshold'),
         expect.stringContaining('people.blockedAddresses[0]'),
