@@ -75,11 +75,41 @@ function selectedSources(context: RequestContext, args: IndexedUsersArgs): strin
  * Refuses what would tell a caller an email it may not read: `filter.email` and `orderBy: EMAIL` need the
  * scope that reads emails (FORBIDDEN, before any query); `search` then leaves emails out.
  */
-function forbidden(argument: string, scope: string): GraphQLError {
+export function forbidden(argument: string, scope: string): GraphQLError {
   return new GraphQLError(
     `Not allowed: "${argument}" reads email addresses, which need the scope ${scope}.`,
     { extensions: { code: ErrorCode.FORBIDDEN, argument, requires: `the scope ${scope}` } },
   );
+}
+
+/** `filter.search`, trimmed and checked (`users` and `people` take the same). */
+export function checkedSearch(raw: string): string {
+  const search = raw.trim();
+  if (CONTROL.test(search))
+    throw new BadUserInputError('"filter.search" must not hold control characters.', {
+      argument: 'filter.search',
+    });
+  if (search.length === 0 || search.length > MAX_SEARCH)
+    throw new BadUserInputError(
+      `"filter.search" must hold 1 to ${MAX_SEARCH} characters (besides surrounding spaces); got ${search.length}.`,
+      { argument: 'filter.search', maximum: MAX_SEARCH },
+    );
+  return search;
+}
+
+/** `filter.email`, trimmed and checked (`users` and `people` take the same). */
+export function checkedEmail(raw: string): string {
+  const email = raw.trim();
+  if (CONTROL.test(email))
+    throw new BadUserInputError('"filter.email" must not hold control characters.', {
+      argument: 'filter.email',
+    });
+  if (email.length === 0 || email.length > MAX_EMAIL)
+    throw new BadUserInputError(
+      `"filter.email" must be an email address of 1 to ${MAX_EMAIL} characters; got ${email.length}.`,
+      { argument: 'filter.email', maximum: MAX_EMAIL },
+    );
+  return email;
 }
 
 /** The query `args` ask for, checked (BAD_USER_INPUT before any database call). */
@@ -90,32 +120,8 @@ function userQuery(context: RequestContext, args: IndexedUsersArgs, piiScope: st
   if (filter.email !== undefined && filter.email !== null && !readsEmails)
     throw forbidden('filter.email', piiScope);
   if (args.orderBy?.field === 'EMAIL' && !readsEmails) throw forbidden('orderBy', piiScope);
-  if (filter.search !== undefined && filter.search !== null) {
-    const search = filter.search.trim();
-    if (CONTROL.test(search))
-      throw new BadUserInputError('"filter.search" must not hold control characters.', {
-        argument: 'filter.search',
-      });
-    if (search.length === 0 || search.length > MAX_SEARCH)
-      throw new BadUserInputError(
-        `"filter.search" must hold 1 to ${MAX_SEARCH} characters (besides surrounding spaces); got ${search.length}.`,
-        { argument: 'filter.search', maximum: MAX_SEARCH },
-      );
-    query.search = search;
-  }
-  if (filter.email !== undefined && filter.email !== null) {
-    const email = filter.email.trim();
-    if (CONTROL.test(email))
-      throw new BadUserInputError('"filter.email" must not hold control characters.', {
-        argument: 'filter.email',
-      });
-    if (email.length === 0 || email.length > MAX_EMAIL)
-      throw new BadUserInputError(
-        `"filter.email" must be an email address of 1 to ${MAX_EMAIL} characters; got ${email.length}.`,
-        { argument: 'filter.email', maximum: MAX_EMAIL },
-      );
-    query.email = email;
-  }
+  if (filter.search !== undefined && filter.search !== null) query.search = checkedSearch(filter.search);
+  if (filter.email !== undefined && filter.email !== null) query.email = checkedEmail(filter.email);
   if (filter.active !== undefined && filter.active !== null) query.active = filter.active;
   if (filter.updatedSince) query.updatedSince = filter.updatedSince;
   if (filter.includeDeleted) query.includeDeleted = true;

@@ -9,10 +9,8 @@ import { allows } from '../auth/principal.js';
 import type { RequestContext } from '../context.js';
 import type { Database } from '../directory/store/database.js';
 import { normalizeEmail } from '../directory/store/users.js';
-import { MAX_SEARCH } from '../directory/indexed.js';
-import { BadUserInputError, ErrorCode } from '../errors.js';
-import { GraphQLError } from 'graphql';
-import { CONTROL } from '../providers/core/nativeId.js';
+import { checkedEmail, checkedSearch, forbidden } from '../directory/indexed.js';
+import { BadUserInputError } from '../errors.js';
 import type { ProviderDefinition } from '../providers/core/definition.js';
 import type { ProviderId, UserRecord } from '../providers/core/record.js';
 import { parseGlobalId, userByGlobalId } from '../providers/core/reference.js';
@@ -210,10 +208,9 @@ export function peopleResolvers(
           : person.kind === 'lone'
             ? [{ ...person.user, linkReason: null }]
             : [],
-      history: async (person: PersonSource, _args: unknown, context: RequestContext) => {
+      history: async (person: PersonSource) => {
         if (person.kind === 'lone' || !db) return [];
         const rows = await historyOf(db, person.personId);
-        void context;
         return rows.map((row) => ({
           at: row.at,
           actor: row.actor,
@@ -248,36 +245,11 @@ export function peopleResolvers(
           searchEmail: emails,
         };
         if (filter.email !== undefined && filter.email !== null) {
-          if (!emails)
-            throw new GraphQLError(
-              `Not allowed: "filter.email" reads email addresses, which need the scope ${piiScope}.`,
-              {
-                extensions: {
-                  code: ErrorCode.FORBIDDEN,
-                  argument: 'filter.email',
-                  requires: `the scope ${piiScope}`,
-                },
-              },
-            );
-          const email = filter.email.trim();
-          if (CONTROL.test(email) || email.length === 0 || email.length > 320)
-            throw new BadUserInputError(
-              '"filter.email" must be an email address of 1 to 320 characters, without control characters.',
-              {
-                argument: 'filter.email',
-              },
-            );
-          query.email = email;
+          if (!emails) throw forbidden('filter.email', piiScope);
+          query.email = checkedEmail(filter.email);
         }
-        if (filter.search !== undefined && filter.search !== null) {
-          const search = filter.search.trim();
-          if (CONTROL.test(search) || search.length === 0 || search.length > MAX_SEARCH)
-            throw new BadUserInputError(
-              `"filter.search" must hold 1 to ${MAX_SEARCH} characters (besides surrounding spaces), without control characters; got ${search.length}.`,
-              { argument: 'filter.search', maximum: MAX_SEARCH },
-            );
-          query.search = search;
-        }
+        if (filter.search !== undefined && filter.search !== null)
+          query.search = checkedSearch(filter.search);
         if (filter.providers) {
           const unknown = filter.providers.filter(
             (id) => !context.sources.some((source) => source.provider === id),

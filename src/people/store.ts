@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LOCK_NAMESPACE, toNumber, type Database, type Queryable } from '../directory/store/database.js';
-import { dateKey, normalizeEmail, reviveRecord, textKey } from '../directory/store/users.js';
+import { dateKey, likeLiteral, normalizeEmail, reviveRecord, textKey } from '../directory/store/users.js';
 import type { UserRecord } from '../providers/core/record.js';
 import type { PeopleSettings } from './settings.js';
 import { blockList, match, type KnownPerson, type LinkReason, type MatchUser } from './matcher.js';
@@ -601,8 +601,6 @@ export interface PeoplePage {
   size: number;
   cursor: PersonKeyset | null;
 }
-
-const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function peopleWhere(query: PeopleQuery, params: unknown[]): string {
   const add = (value: unknown) => {

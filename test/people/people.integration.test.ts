@@ -293,10 +293,27 @@ describe.each(engines)('people on $name', ({ postgres }) => {
       const answer = await post(query, variables);
       expect(answer.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument });
     }
-    for (const args of ['filter: { minAccounts: 0 }', `filter: { search: "${'x'.repeat(101)}" }`]) {
+    for (const args of [
+      'filter: { minAccounts: 0 }',
+      `filter: { search: "${'x'.repeat(101)}" }`,
+      'filter: { search: "ann\\u0000" }',
+      'filter: { email: "ada@example.com\\u0007" }',
+    ]) {
       const answer = await server.query(`{ people(first: 5, ${args}) { totalCount } }`);
       expect(answer.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     }
+  });
+
+  it('searches %, _ and \\ as themselves, not as patterns', async () => {
+    for (const search of ['%%', 'a%e', '_x_y_z_', '\\'])
+      expect(
+        (
+          await server.query<{ people: { totalCount: number } }>(
+            `query ($search: String) { people(first: 0, filter: { search: $search }) { totalCount } }`,
+            { search },
+          )
+        ).data!.people.totalCount,
+      ).toBe(0);
   });
 
   it('pages people forward and backward in every order with an exact total', async () => {

@@ -367,7 +367,7 @@ export interface IndexedRow {
 }
 
 /** `%`, `_` and `\` literal in a LIKE pattern. */
-const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+export const likeLiteral = (text: string): string => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function where(query: UserQuery, params: unknown[]): string {
   const add = (value: unknown) => {
