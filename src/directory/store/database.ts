@@ -9,7 +9,16 @@
  * - `withLock` runs a callback while holding a named lock: a PostgreSQL session advisory lock (one
  *   replica at a time across every replica on the server), or a lock inside the process for PGlite
  *   (whose database belongs to one process). It answers `{ acquired: false }` at once when another holds it.
+ *
+ * PGlite runs each statement synchronously on the event loop and settles its promise at once, so a run
+ * of `await`ed statements (a walk's apply, a people batch) would never let the process read a socket or
+ * fire a timer: measured, 300 inserts in a row fired none of a 10 ms timer's 231 ticks, and a first sync
+ * of 171,000 users (four sources) stood the process still for up to 111 s (health checks and upstream
+ * calls timed out); with the turns, its longest stall was 1.4 s and the sync took 198 s instead of 368 s. Every PGlite
+ * statement therefore ends with a turn of the event loop (`setImmediate`): between two statements the
+ * process serves whatever is waiting.
  */
+import { setImmediate as turn } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
@@ -37,28 +46,53 @@ export function toNumber(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
 
+/** PGlite's handle or a transaction's: what the two helpers below need of either. */
+interface PgliteHandle {
+  query<Row>(sql: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+  exec(sql: string): Promise<unknown>;
+}
+
+/** One statement, then a turn of the event loop (see the header); the turn happens when it fails too. */
+async function queryThenTurn<Row extends object>(
+  handle: PgliteHandle,
+  sql: string,
+  params: readonly unknown[],
+): Promise<Row[]> {
+  try {
+    return (await handle.query<Row>(sql, [...params])).rows;
+  } finally {
+    await turn();
+  }
+}
+
+async function execThenTurn(handle: PgliteHandle, sql: string): Promise<void> {
+  try {
+    await handle.exec(sql);
+  } finally {
+    await turn();
+  }
+}
+
 class PgliteDatabase implements Database {
   readonly kind = 'pglite';
   private readonly held = new Set<string>();
 
   constructor(private readonly db: PGlite) {}
 
-  async query<Row extends object>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await this.db.query<Row>(sql, [...params])).rows;
+  query<Row extends object>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    return queryThenTurn(this.db, sql, params);
   }
 
-  async exec(sql: string): Promise<void> {
-    await this.db.exec(sql);
+  exec(sql: string): Promise<void> {
+    return execThenTurn(this.db, sql);
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.db.transaction((tx) =>
       work({
-        query: async <Row extends object>(sql: string, params: readonly unknown[] = []) =>
-          (await tx.query<Row>(sql, [...params])).rows,
-        exec: async (sql: string) => {
-          await tx.exec(sql);
-        },
+        query: <Row extends object>(sql: string, params: readonly unknown[] = []) =>
+          queryThenTurn<Row>(tx, sql, params),
+        exec: (sql: string) => execThenTurn(tx, sql),
       }),
     );
   }
