@@ -161,6 +161,16 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'staged walk users found by position',
+    sql: `
+      -- A walk is applied in slices of its order (position ranges): without position in the index each
+      -- slice read every row the walk staged (at 100,000 users, 50 slices × 100,000 rows).
+      CREATE INDEX directory_walk_users_position ON directory_walk_users (source, walk, position);
+      DROP INDEX directory_walk_users_walk;
+    `,
+  },
 ];
 
 /** Applies every pending migration; returns the versions it applied. */

@@ -256,7 +256,7 @@ export async function markDeleted(
 }
 
 /** Staged users applied per statement (see applyWalk). */
-const APPLY_SLICE = 2000;
+const APPLY_SLICE = 500;
 
 /**
  * Applies a complete walk of `source`, in the caller's transaction: its users upserted (a user listed
