@@ -91,6 +91,39 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** People matching after walks and events (only the users the index changed are matched again). */
+  readonly peopleMatching = new Histogram({
+    name: 'rollcall_people_matching_seconds',
+    help: 'People matching runs of this replica that matched something (after a walk or an event): their duration in seconds.',
+    buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 900],
+    registers: [this.registry],
+  });
+
+  readonly peopleMatchedUsers = new Counter({
+    name: 'rollcall_people_matched_users_total',
+    help: 'Users matched again by this replica (the users the index changed and those sharing an address, a manual link or a person with them).',
+    registers: [this.registry],
+  });
+
+  readonly peopleMatchingQueries = new Counter({
+    name: 'rollcall_people_matching_queries_total',
+    help: 'Database statements run by people matching on this replica.',
+    registers: [this.registry],
+  });
+
+  /** Set by the directory when it starts: how many users await matching, read at scrape time. */
+  peoplePending: (() => Promise<number>) | undefined;
+
+  readonly peoplePendingUsers = new Gauge({
+    name: 'rollcall_people_pending_users',
+    help: 'Users the index changed that people matching has not matched yet (0 once persons follow the index), read from the directory database at scrape time.',
+    registers: [this.registry],
+    collect: async () => {
+      const pending = await this.peoplePending?.().catch(() => undefined);
+      if (pending !== undefined) this.peoplePendingUsers.set(pending);
+    },
+  });
+
   /**
    * Set by the directory when it starts: every source's state as the database holds it (shared by the
    * replicas), read when /metrics is scraped.

@@ -15,7 +15,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Authenticator } from './auth/authenticate.js';
 import { peopleResolvers } from './people/resolvers.js';
-import { applyPeopleSettings, recomputePeople } from './people/store.js';
+import { applyPeopleSettings, pendingMatches, recomputePeople } from './people/store.js';
 import { openDatabase, type Database } from './directory/store/database.js';
 import { migrate } from './directory/store/migrations.js';
 import { DirectorySync } from './directory/sync.js';
@@ -223,10 +223,15 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       async () => {
         const started = performance.now();
         const stats = await recomputePeople(db, config.people);
-        if (stats.batches > 0)
-          logger.debug({ ...stats, ms: Math.round(performance.now() - started) }, 'people matched');
+        if (stats.batches === 0) return;
+        const ms = performance.now() - started;
+        metrics.peopleMatching.observe(ms / 1000);
+        metrics.peopleMatchedUsers.inc(stats.users);
+        metrics.peopleMatchingQueries.inc(stats.queries);
+        logger.debug({ ...stats, ms: Math.round(ms) }, 'people matched');
       },
     );
+    metrics.peoplePending = () => pendingMatches(db);
     directory = { db, sync };
   }
   const people = peopleResolvers(providers, directory?.db, config.people, config.auth.scopes.pii);

@@ -186,6 +186,15 @@ describe.each(engines)('people on $name', ({ postgres }) => {
     expect(node.data!.node).toEqual(ada);
   });
 
+  it('reports matching in /metrics: every indexed user matched, none pending', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('rollcall_people_pending_users')).toBe(0);
+    expect(value('rollcall_people_matching_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(value('rollcall_people_matched_users_total')).toBeGreaterThanOrEqual(everyone.length);
+    expect(value('rollcall_people_matching_queries_total')).toBeGreaterThan(0);
+  });
+
   it('links a Voximplant operator by hand, records who did, and keeps the link across re-syncs', async () => {
     const [ada] = await people('filter: { email: "ada@example.com" }');
     const token =
