@@ -80,6 +80,7 @@ import {
   scaleId,
   SMALL_SET,
   type DirectorySize,
+  type DirectorySource,
   type EmulatorId,
   type ScaleProvider,
   type ScaleSize,
@@ -1071,6 +1072,77 @@ async function directoryConfig(
   return { file, secrets };
 }
 
+/** The people-matching counters of rollcall's /metrics (scenario 10). */
+interface Matching {
+  runs: number;
+  seconds: number;
+  queries: number;
+  users: number;
+  pending: number;
+}
+
+async function matching(url: string): Promise<Matching> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? 0);
+  return {
+    runs: value('rollcall_people_matching_seconds_count'),
+    seconds: value('rollcall_people_matching_seconds_sum'),
+    queries: value('rollcall_people_matching_queries_total'),
+    users: value('rollcall_people_matched_users_total'),
+    pending: value('rollcall_people_pending_users'),
+  };
+}
+
+/** Polls /metrics until `done` holds (people matching runs after the index changes), for `seconds` at most. */
+async function matchingUntil(
+  url: string,
+  done: (now: Matching) => boolean,
+  seconds: number,
+): Promise<Matching> {
+  const deadline = performance.now() + seconds * 1000;
+  for (;;) {
+    const now = await matching(url);
+    if (done(now)) return now;
+    if (performance.now() > deadline) throw new Error(`people matching did not settle in ${seconds} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/**
+ * One provider event, as Ada delivers it: an end user renamed in the Ada emulator (its admin endpoint),
+ * then `v1.end_user.updated` signed with the source's webhook secret, posted to rollcall's webhook.
+ */
+async function adaEvent(url: string, source: DirectorySource, endUserId: string): Promise<void> {
+  const { ADA_BASE_URL: base, ADA_API_KEY: key, ADA_WEBHOOK_SECRET: secret } = source.env;
+  if (!base || !key || !secret) throw new Error('the Ada source has no base URL, API key or webhook secret');
+  const renamed = await fetch(`${base}/api/v2/end-users/${endUserId}`, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ profile: { display_name: `Bench Event ${Date.now()}` } }),
+  });
+  if (!renamed.ok) throw new Error(`the Ada emulator answered ${renamed.status} to the rename`);
+  const body = JSON.stringify({
+    type: 'v1.end_user.updated',
+    timestamp: new Date().toISOString(),
+    data: { end_user_id: endUserId },
+    tags: [endUserId],
+  });
+  const id = `msg_bench_${Date.now()}`;
+  const timestamp = Math.floor(Date.now() / 1000);
+  const { signStandardWebhook } = await import('../src/providers/core/webhooks.js');
+  const answer = await fetch(`${url}/webhooks/${source.name}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'svix-id': id,
+      'svix-timestamp': String(timestamp),
+      'svix-signature': signStandardWebhook(secret, id, timestamp, body),
+    },
+    body,
+  });
+  if (answer.status >= 300) throw new Error(`rollcall answered ${answer.status} to the Ada event`);
+}
+
 /** `count` users: "5,000 users". */
 const usersLabel = (count: number) => `${count.toLocaleString('en')} users`;
 
@@ -1282,6 +1354,59 @@ async function directory(): Promise<void> {
             bySource: Object.fromEntries(indexed.map((source) => [source.name, source.users])),
           };
 
+          // People: matching after the first sync (it follows each walk), then after one event.
+          try {
+            const synced = await matchingUntil(url, (now) => now.pending === 0 && now.runs > 0, 1800);
+            const matchRow: Row = {
+              scenario: '10 people: matching',
+              variant: `after the first sync (${label}): ${synced.seconds.toFixed(1)} s in ${synced.runs} runs, ${synced.queries} queries, ${synced.users.toLocaleString('en')} users matched`,
+              connections: 0,
+              stats: {
+                requests: synced.runs,
+                seconds: synced.seconds,
+                rps: 0,
+                p50: synced.seconds * 1000,
+                p99: synced.seconds * 1000,
+                mean: synced.seconds * 1000,
+                errors: 0,
+              },
+              callsPerRequest: 0,
+              callsByEmulator: {},
+              versus: 'runs alongside the walks (each walk is matched once applied)',
+              target: '',
+            };
+            rows.push(matchRow);
+            const ada = sources.find((source) => source.provider === 'ada');
+            const first = ada
+              ? (
+                  (
+                    await query(
+                      url,
+                      `{ users(first: 1, filter: { sources: [${JSON.stringify(ada.name)}] }) { nodes { providerUserId } } }`,
+                    )
+                  ).data.users as { nodes: { providerUserId: string }[] }
+                ).nodes[0]?.providerUserId
+              : undefined;
+            if (!ada || !first) throw new Error('no Ada user to send an event for');
+            await adaEvent(url, ada, first);
+            const evented = await matchingUntil(
+              url,
+              (now) => now.runs > synced.runs && now.pending === 0,
+              120,
+            );
+            const seconds = evented.seconds - synced.seconds;
+            const queries = evented.queries - synced.queries;
+            targets.push({
+              scenario: '10 people',
+              target: `${label}: matching after the first sync, and after a single event`,
+              value: `sync: ${synced.seconds.toFixed(1)} s, ${synced.queries} queries (${synced.users.toLocaleString('en')} users matched in ${synced.runs} runs); one Ada event: ${(seconds * 1000).toFixed(0)} ms, ${queries} queries, ${evented.users - synced.users} users matched`,
+              verdict: 'reported',
+            });
+            details[`peopleMatching:${label}`] = { synced, evented };
+          } catch (error) {
+            problem(`scenario 10: people matching (${label}): ${String(error)}`);
+          }
+
           const email = (
             (await query(url, '{ users(first: 1, orderBy: { field: EMAIL }) { nodes { email } } }')).data
               .users as {
@@ -1324,6 +1449,8 @@ async function directory(): Promise<void> {
               );
           }
 
+          const peoplePage = `{ people(first: 50, orderBy: { field: DISPLAY_NAME }) { edges { cursor node { id displayName accounts { id provider } } } pageInfo { hasNextPage endCursor } } }`;
+          const peopleAnswer = await query(url, peoplePage);
           const warm = twilioUsers(50);
           const warmAnswer = await query(url, warm);
           await query(url, warm);
@@ -1361,6 +1488,23 @@ async function directory(): Promise<void> {
                   share >= 0.5,
                 );
             }
+            // People beside users: the same page size, the same order, the same run.
+            const peopleRow = await run(
+              '10 people',
+              `people(first: 50) orderBy DISPLAY_NAME (${label})`,
+              graphqlTarget(url, peoplePage, undefined, peopleAnswer.text),
+              ids,
+              connections,
+            );
+            queryRows.push(peopleRow);
+            const usersRow = queryRows.find(
+              (row) =>
+                row.variant === `users(first: 50) orderBy DISPLAY_NAME DESC (${label})` &&
+                row.connections === connections,
+            );
+            peopleRow.versus = usersRow
+              ? `p50 ${ms(peopleRow.stats.p50)} ms vs users(first: 50) orderBy DISPLAY_NAME DESC ${ms(usersRow.stats.p50)} ms`
+              : '';
           }
           const most = Math.max(...queryRows.map((row) => row.callsPerRequest));
           verdict(
