@@ -200,6 +200,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await db.close().catch(() => undefined);
       throw error;
     }
+    /** This deployment's sources: people matching reads and writes theirs only. */
+    const directorySources = connected.map(({ source }) => source.name);
     const sync = new DirectorySync(
       db,
       connected.map(({ source, connection }, rank) => ({
@@ -222,7 +224,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       // Persons follow every change the index takes (only the users it touched are matched again).
       async () => {
         const started = performance.now();
-        const stats = await recomputePeople(db, config.people);
+        const stats = await recomputePeople(db, config.people, directorySources);
         if (stats.batches === 0) return;
         const ms = performance.now() - started;
         metrics.peopleMatching.observe(ms / 1000);
@@ -231,7 +233,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         logger.debug({ ...stats, ms: Math.round(ms) }, 'people matched');
       },
     );
-    metrics.peoplePending = () => pendingMatches(db);
+    metrics.peoplePending = () => pendingMatches(db, directorySources);
     directory = { db, sync };
   }
   const people = peopleResolvers(providers, directory?.db, config.people, config.auth.scopes.pii);

@@ -69,7 +69,7 @@ export function peopleResolvers(
     if (!found) {
       const sources = context.sources.map((source) => source.name);
       found = {
-        persons: new DataLoader((ids) => personsById(database, ids)),
+        persons: new DataLoader((ids) => personsById(database, ids, sources)),
         ofUsers: new DataLoader(async (keys) => {
           const split = keys.map((key) => {
             const [source, nativeId] = key.split('\u0000');
@@ -343,7 +343,11 @@ export function peopleResolvers(
         await indexedOrRefuse(database, keys, ids, 'ids');
         const actor = context.principal.subject;
         await linkUsers(database, distinct, actor);
-        await recomputePeople(database, settings);
+        await recomputePeople(
+          database,
+          settings,
+          context.sources.map((source) => source.name),
+        );
         const now = await personsOfUsers(database, distinct.slice(0, 1));
         const personId = now.get(userKeyOf(distinct[0].source, distinct[0].nativeId))?.personId;
         if (!personId) return null;
@@ -354,7 +358,11 @@ export function peopleResolvers(
           'LINKED',
           distinct.map((key) => userId(key, providerOf(context, key.source))),
         );
-        const [row] = await personsById(database, [personId]);
+        const [row] = await personsById(
+          database,
+          [personId],
+          context.sources.map((source) => source.name),
+        );
         return row ? stored(row) : null;
       },
       unlinkUser: async (_parent: unknown, { id }: { id: string }, context: RequestContext) => {
@@ -366,7 +374,11 @@ export function peopleResolvers(
         )?.personId;
         const actor = context.principal.subject;
         await unlinkUser(database, key, actor);
-        await recomputePeople(database, settings);
+        await recomputePeople(
+          database,
+          settings,
+          context.sources.map((source) => source.name),
+        );
         const personId = (await personsOfUsers(database, [key])).get(
           userKeyOf(key.source, key.nativeId),
         )?.personId;
@@ -374,7 +386,11 @@ export function peopleResolvers(
         if (before && before !== personId) await recordChange(database, before, actor, 'UNLINKED', account);
         if (!personId) return null;
         await recordChange(database, personId, actor, 'UNLINKED', account);
-        const [row] = await personsById(database, [personId]);
+        const [row] = await personsById(
+          database,
+          [personId],
+          context.sources.map((source) => source.name),
+        );
         return row ? stored(row) : null;
       },
     },

@@ -103,7 +103,11 @@ const keyOf = (source: string, nativeId: string) => `${source}\u0000${nativeId}`
  * touched, not the directory's size. Measured on PGlite at 200,000 users: one user 11 ms (an OR across
  * the joined tables read every row: 180–460 ms), 5,000 users 435 ms whatever the table's size.
  */
-async function closure(tx: Queryable, seeds: readonly { source: string; native_id: string }[]) {
+async function closure(
+  tx: Queryable,
+  seeds: readonly { source: string; native_id: string }[],
+  sources: readonly string[],
+) {
   const users = new Map<string, LoadedUser>();
   const persons = new Set<string>();
   const emails = new Set<string>();
@@ -121,10 +125,12 @@ async function closure(tx: Queryable, seeds: readonly { source: string; native_i
               l.group_id, x.source IS NOT NULL AS unlinked
        FROM (
          SELECT * FROM unnest($1::text[], $2::text[]) AS k(source, native_id)
-         UNION SELECT source, native_id FROM directory_users WHERE person_id = ANY($3::text[])
          UNION SELECT source, native_id FROM directory_users
-           WHERE email_norm = ANY($4::text[]) AND deleted_at IS NULL
-         UNION SELECT source, native_id FROM directory_links WHERE group_id = ANY($5::text[])
+           WHERE person_id = ANY($3::text[]) AND source = ANY($6::text[])
+         UNION SELECT source, native_id FROM directory_users
+           WHERE email_norm = ANY($4::text[]) AND deleted_at IS NULL AND source = ANY($6::text[])
+         UNION SELECT source, native_id FROM directory_links
+           WHERE group_id = ANY($5::text[]) AND source = ANY($6::text[])
        ) AS k
        CROSS JOIN LATERAL (
          SELECT * FROM directory_users u WHERE u.source = k.source AND u.native_id = k.native_id LIMIT 1
@@ -137,6 +143,7 @@ async function closure(tx: Queryable, seeds: readonly { source: string; native_i
         frontier.persons,
         frontier.emails,
         frontier.groups,
+        [...sources],
       ],
     );
     const next = {
@@ -214,12 +221,15 @@ const packed = (values: readonly string[]) =>
   values.map((value) => value.replaceAll(SEPARATOR, '')).join(SEPARATOR);
 
 /**
- * Matches every user marked for it, batch by batch, until none is left; returns what it did. Safe to
- * call from several places at once (each batch holds the people lock).
+ * Matches every user of `sources` (this deployment's) marked for it, batch by batch, until none is left;
+ * returns what it did. Safe to call from several places at once (each batch holds the people lock).
+ * Users of other sources are never read nor written: deployments sharing one database (each with its
+ * own sources) never merge each other's users into a person.
  */
 export async function recomputePeople(
   db: Database,
   settings: PeopleSettings,
+  sources: readonly string[],
   batchSize = 1000,
 ): Promise<RecomputeStats> {
   const stats: RecomputeStats = { batches: 0, users: 0, persons: 0, queries: 0 };
@@ -236,11 +246,13 @@ export async function recomputePeople(
       await tx.query('SET LOCAL enable_hashjoin = off');
       await tx.query('SET LOCAL enable_mergejoin = off');
       const dirty = await tx.query<{ source: string; native_id: string }>(
-        `SELECT source, native_id FROM directory_users WHERE person_dirty LIMIT ${Math.max(1, Math.floor(batchSize))}`,
+        `SELECT source, native_id FROM directory_users WHERE person_dirty AND source = ANY($1::text[])
+         LIMIT ${Math.max(1, Math.floor(batchSize))}`,
+        [[...sources]],
       );
       if (dirty.length === 0) return false;
       stats.batches += 1;
-      const loaded = await closure(tx, dirty);
+      const loaded = await closure(tx, dirty, sources);
       // In key order: the same users match the same way whatever order the database answered in.
       const alive = [...loaded.values()]
         .filter((user) => !user.deleted)
@@ -337,10 +349,11 @@ export async function recomputePeople(
   }
 }
 
-/** How many users await matching (marked by the index, not matched yet). */
-export async function pendingMatches(db: Queryable): Promise<number> {
+/** How many users of `sources` await matching (marked by the index, not matched yet). */
+export async function pendingMatches(db: Queryable, sources: readonly string[]): Promise<number> {
   const [row] = await db.query<{ n: unknown }>(
-    'SELECT count(*) AS n FROM directory_users WHERE person_dirty',
+    'SELECT count(*) AS n FROM directory_users WHERE person_dirty AND source = ANY($1::text[])',
+    [[...sources]],
   );
   return toNumber(row?.n ?? 0);
 }
@@ -534,7 +547,11 @@ function toPerson(row: StoredPerson): PersonRow {
  * Persons by stored id, in input order: a retired id answers the person that absorbed it (through any
  * chain), a gone or unknown one null.
  */
-export async function personsById(db: Queryable, ids: readonly string[]): Promise<(PersonRow | null)[]> {
+export async function personsById(
+  db: Queryable,
+  ids: readonly string[],
+  sources: readonly string[],
+): Promise<(PersonRow | null)[]> {
   const rows = await db.query<StoredPerson & { asked: string }>(
     `SELECT a.asked, ${PERSON_COLUMNS.split(', ')
       .map((column) => `p.${column}`)
@@ -542,8 +559,8 @@ export async function personsById(db: Queryable, ids: readonly string[]): Promis
      FROM unnest($1::text[]) AS a(asked)
      JOIN directory_people q ON q.id = a.asked
      JOIN directory_people p ON p.id = COALESCE(q.retired_into, q.id)
-     WHERE p.accounts > 0`,
-    [[...ids]],
+     WHERE p.accounts > 0 AND p.sources && $2::text[]`,
+    [[...ids], [...sources]],
   );
   const byId = new Map(rows.map((row) => [row.asked, toPerson(row)]));
   return ids.map((id) => byId.get(id) ?? null);
