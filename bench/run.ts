@@ -1399,7 +1399,7 @@ async function directory(): Promise<void> {
             targets.push({
               scenario: '10 people',
               target: `${label}: matching after the first sync, and after a single event`,
-              value: `sync: ${synced.seconds.toFixed(1)} s, ${synced.queries} queries (${synced.users.toLocaleString('en')} users matched in ${synced.runs} runs); one Ada event: ${(seconds * 1000).toFixed(0)} ms, ${queries} queries, ${evented.users - synced.users} users matched`,
+              value: `sync: ${synced.seconds.toFixed(1)} s, ${synced.queries} queries (${synced.users.toLocaleString('en')} users matched in ${synced.runs} runs); one Ada event: ${(seconds * 1000).toFixed(0)} ms, ${queries} queries, ${evented.users - synced.users} user(s) matched`,
               verdict: 'reported',
             });
             details[`peopleMatching:${label}`] = { synced, evented };
