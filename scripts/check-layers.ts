@@ -5,7 +5,8 @@
  *
  *   0 base       errors, env (the config reader), logging, metrics, telemetry, util/, relay/, scalars,
  *                emulators/base (the emulator server every provider's emulator extends),
- *                emulators/postgres (a throwaway PostgreSQL for tests and the bench)
+ *                emulators/postgres (a throwaway PostgreSQL for tests and the bench), emulators/people (the
+ *                demo people every emulator's data shares)
  *   1 upstream   upstream/ (the HTTP client, cache, policy, operation scope)
  *   2 core       providers/core/ (the provider core), context.ts (the per-request context)
  *   3 providers  providers/<provider>/, providers/registry.ts
@@ -21,7 +22,7 @@ import madge from 'madge';
 const LAYERS: [number, RegExp][] = [
   [
     0,
-    /^(errors|env|logger|metrics|telemetry|scalars)\.ts$|^(util|relay)\/|^emulators\/(base|postgres)\.ts$|^auth\/principal\.ts$/,
+    /^(errors|env|logger|metrics|telemetry|scalars)\.ts$|^(util|relay)\/|^emulators\/(base|postgres|people)\.ts$|^auth\/principal\.ts$/,
   ],
   [1, /^upstream\//],
   [2, /^providers\/core\/|^context\.ts$/],

@@ -128,7 +128,7 @@ describe('the access log', () => {
         {
           query:
             'query Directory($first: Int, $secret: String!) { users(first: $first) { nodes { id } } twilioConversationUser(sid: $secret) { sid } }',
-          variables: { first: 60, secret: 'very-private-identity' },
+          variables: { first: 100, secret: 'very-private-identity' },
           operationName: 'Directory',
         },
         {
@@ -154,7 +154,7 @@ describe('the access log', () => {
         responseBytes: Buffer.byteLength(text),
       });
       expect(entry.durationMs).toEqual(expect.any(Number));
-      // 60 users: all of 2Chat's 30 and Twilio's first 30 (one page), and the lookup (one call).
+      // 100 users: all of 2Chat's 72 and Twilio's first 28 (one page), and the lookup (one call).
       expect(entry.upstreamCalls).toEqual({ twochat: 1, twilio: 2 });
       expect(entry.cacheHits).toEqual({});
 
@@ -260,7 +260,7 @@ describe('tracing', () => {
       const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
       const response = await post(
         replica.url,
-        { query: 'query Everyone { users(first: 40) { nodes { id } } }', operationName: 'Everyone' },
+        { query: 'query Everyone { users(first: 80) { nodes { id } } }', operationName: 'Everyone' },
         { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
       );
       expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
@@ -281,7 +281,7 @@ describe('tracing', () => {
       const users = spans.filter((span) => span.name === 'rollcall.users');
       expect(users).toHaveLength(1);
       expect(parentOf(users[0])).toBe(root);
-      // 40 users: 2Chat's 30 and the first 10 of Twilio's first page, each one upstream read under the window.
+      // 80 users: 2Chat's 72 and the first 8 of Twilio's first page, each one upstream read under the window.
       const upstream = spans.filter((span) => span.attributes['rollcall.provider'] && span.kind === 2);
       expect(
         upstream

@@ -19,6 +19,7 @@ import {
   type EmulatorResponse,
   type Fault,
 } from '../../emulators/base.js';
+import { poolAccounts, poolSlots, type PoolEntry } from '../../emulators/people.js';
 import type { AdaWireEndUser, AdaWireErrorBody, AdaWireListResponse, AdaWireProfile } from './wire.js';
 
 /** A `profile.metadata` value: Ada documents strings, booleans and integers. */
@@ -460,16 +461,24 @@ function generateEndUsers(count: number): StoredAdaEndUser[] {
   // Spread creation over about six years whatever the count.
   const maxStep = Math.max(2, Math.floor((2 * 6 * 365 * 86_400) / count));
   let counter = Math.floor(random() * 0xffffff);
+  // The demo people's Ada accounts (src/emulators/people.ts) go to every fourth named user (1, 2, 3, 4,
+  // 7, … are named; every fifth is anonymous): 42 of them among the first ~210.
+  const slots = poolSlots(poolAccounts('ada'), { from: 1, to: count, stride: 4, eligible: named });
   for (let i = 1; i < count; i++) {
     seconds += 1 + Math.floor(random() * maxStep);
     if (seconds === seedSeconds) seconds += 1;
     counter = (counter + 1) % 0x1000000;
     const id = `${seconds.toString(16).padStart(8, '0')}${randomHex(random, 10)}${counter.toString(16).padStart(6, '0')}`;
-    users.push(makeEndUser(i, id, seconds, random, pick));
+    users.push(makeEndUser(i, id, seconds, random, pick, slots.get(i)));
   }
   users.push(structuredClone(SEED_END_USER));
   users.sort((a, b) => (a.end_user_id < b.end_user_id ? -1 : 1));
   return users;
+}
+
+/** Every fifth user is an anonymous chat visitor: no name, email or avatar (Ada's most common record). */
+function named(i: number): boolean {
+  return i % 5 !== 0;
 }
 
 function makeEndUser(
@@ -478,16 +487,19 @@ function makeEndUser(
   seconds: number,
   random: () => number,
   pick: <T>(list: readonly T[]) => T,
+  /** A demo person: its name and address replace the drawn ones (drawn all the same: the next users stay). */
+  pool: PoolEntry | undefined,
 ): StoredAdaEndUser {
-  // Every fifth user is an anonymous chat visitor: no name, email or avatar (Ada's most common record).
-  const anonymous = i % 5 === 0;
-  const first = anonymous ? null : pick(FIRST_NAMES);
-  const last = anonymous || random() < 0.1 ? null : pick(LAST_NAMES);
+  const drawnFirst = named(i) ? pick(FIRST_NAMES) : null;
+  const drawnLast = !named(i) || random() < 0.1 ? null : pick(LAST_NAMES);
+  const first = pool ? pool.human.firstName : drawnFirst;
+  const last = pool ? pool.human.lastName : drawnLast;
   const roll = random();
   const display_name =
     first === null ? null : roll < 0.7 ? [first, last].filter(Boolean).join(' ') : roll < 0.85 ? first : null;
-  const email =
+  const drawnEmail =
     first === null || random() < 0.15 ? null : `${ascii(first)}.${ascii(last ?? 'user')}${i}@example.com`;
+  const email = pool ? pool.account.email : drawnEmail;
   const avatar = first !== null && random() < 0.4 ? `https://cdn.example.com/avatars/${id}.png` : null;
   const language = random() < 0.12 ? null : pick(LANGUAGES);
 

@@ -16,6 +16,12 @@ import {
   type EmulatorResponse,
   type Fault,
 } from '../../emulators/base.js';
+import {
+  SUPPORT_MAILBOX_SPELLINGS,
+  poolAccounts,
+  poolSlots,
+  type PoolEntry,
+} from '../../emulators/people.js';
 import type {
   CometChatErrorBody,
   CometChatListResponse,
@@ -935,6 +941,14 @@ const GENERATED_USERS = 160;
 const AWAY_INDEX = 42;
 const AWAY_EVERY = 1000;
 
+/** Every 13th generated user from index 5 on is deactivated. */
+function isDeactivated(i: number): boolean {
+  return i % 13 === 5;
+}
+
+/** A generated user that is a demo person, or one of the users sharing the support mailbox. */
+type DemoSlot = { kind: 'person'; entry: PoolEntry } | { kind: 'support'; email: string };
+
 /**
  * The data set, unsorted: the superheroes, then generated users. Without `total`, the hand-made seed
  * (six superheroes and {@link GENERATED_USERS} generated users); with it, exactly `total` users.
@@ -955,14 +969,26 @@ function buildUsers(total?: number): StoredCometChatUser[] {
   };
 
   const users = heroes;
+  // The demo people's CometChat accounts (src/emulators/people.ts), then the shared support mailbox, go
+  // to every third active generated user: 47 of them among the first ~150.
+  const demo: DemoSlot[] = [
+    ...poolAccounts('cometchat').map((entry): DemoSlot => ({ kind: 'person', entry })),
+    ...SUPPORT_MAILBOX_SPELLINGS.map((email): DemoSlot => ({ kind: 'support', email })),
+  ];
+  const slots = poolSlots(demo, { from: 0, to: generated, stride: 3, eligible: (i) => !isDeactivated(i) });
   for (let i = 0; i < generated; i++) {
-    const first = pick(FIRST_NAMES);
-    const last = pick(LAST_NAMES);
+    const slot = slots.get(i);
+    const person = slot?.kind === 'person' ? slot.entry : undefined;
+    // Drawn for every user, so that a demo person leaves the users after it unchanged.
+    const drawnFirst = pick(FIRST_NAMES);
+    const drawnLast = pick(LAST_NAMES);
+    const first = person ? person.human.firstName : drawnFirst;
+    const last = person ? person.human.lastName : drawnLast;
     // uid starts with the last name and the name with the first, so `searchIn` makes a difference.
     const uid = `${last}-${first}-${i + 1}`.toLowerCase().replace(/[^a-z0-9_-]/g, '');
     const createdAt = between(1609459200, 1690000000);
     const updatedAt = createdAt + between(0, 30_000_000);
-    const deactivated = i % 13 === 5;
+    const deactivated = isDeactivated(i);
     const user: StoredCometChatUser = {
       uid,
       name: `${first} ${last}`,
@@ -975,6 +1001,12 @@ function buildUsers(total?: number): StoredCometChatUser[] {
     if (random() < 0.5) user.avatar = `https://example.com/avatars/${uid}.png`;
     if (random() < 0.3) {
       user.metadata = { email: `${uid}@example.com`, department: pick(DEPARTMENTS) };
+    }
+    if (slot) {
+      // Apps keep the address in metadata (as CometChat's own examples do), spelled as the pool says.
+      const email = slot.kind === 'person' ? slot.entry.account.email : slot.email;
+      const department = user.metadata?.department ?? DEPARTMENTS[i % DEPARTMENTS.length];
+      user.metadata = { email, department };
     }
     if (!deactivated) user.status = random() < 0.35 ? 'available' : 'offline';
     if (i % AWAY_EVERY === AWAY_INDEX && !deactivated) user.status = 'away';

@@ -19,6 +19,7 @@ import {
   type EmulatorResponse,
   type Fault,
 } from '../../emulators/base.js';
+import { poolAccounts, poolSlots, type PoolEntry } from '../../emulators/people.js';
 import type { TwilioErrorBody, TwilioListResponse, TwilioWireUser } from './wire.js';
 
 interface TwilioEmulatorOptions extends EmulatorOptions {
@@ -33,6 +34,11 @@ interface TwilioEmulatorOptions extends EmulatorOptions {
   pageSizeOverMax?: 'reject' | 'clamp';
   /** The data set's seed: another seed, other users (sids, names). */
   seed?: number;
+  /**
+   * Which demo account's share of the demo people (src/emulators/people.ts) its generated users hold:
+   * 0 (`twilio-us`, the default), 1 (`twilio-eu`), or null for none.
+   */
+  poolAccount?: number | null;
 }
 
 /** The demo account's credentials: fake, fixed, and only valid against this emulator. */
@@ -115,7 +121,14 @@ export class TwilioEmulator extends EmulatorServer {
       this.credentials.add(`${options.apiKeySid}:${options.apiKeySecret}`);
     const random = seededRandom(options.seed ?? 20031);
     this.serviceSid = `IS${randomHex(random, 32)}`;
-    this.users = generateUsers(random, this.accountSid, this.serviceSid, options.userCount ?? 122);
+    const poolAccount = options.poolAccount === undefined ? 0 : options.poolAccount;
+    this.users = generateUsers(
+      random,
+      this.accountSid,
+      this.serviceSid,
+      options.userCount ?? 122,
+      poolAccount === null ? [] : poolAccounts('twilio', poolAccount),
+    );
   }
 
   /** Environment that points rollcall at this emulator. */
@@ -343,11 +356,20 @@ function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/**
+ * The pool's accounts of one demo account go to the generated users 0, 4, 8, … (0, 2, 4, … for a small
+ * account): `twilio-us` holds 28 of them among its first 112 generated users, `twilio-eu` 14 among its 40.
+ */
+function poolStride(accounts: number, count: number): number {
+  return Math.max(1, Math.min(4, Math.floor(count / Math.max(1, accounts))));
+}
+
 function generateUsers(
   random: () => number,
   accountSid: string,
   serviceSid: string,
   count: number,
+  pool: readonly PoolEntry[],
 ): StoredUser[] {
   const roles = [`RL${randomHex(random, 32)}`, `RL${randomHex(random, 32)}`];
   const users: StoredUser[] = [];
@@ -383,6 +405,7 @@ function generateUsers(
   make('admin', 'name', '{ "duty": "tech" }', Date.parse('2019-12-16T22:18:37Z'), roles[0]);
   make('agent0034', 'John from customs', '{ "duty": "agent" }', Date.parse('2020-03-24T20:38:21Z'), roles[0]);
   let created = Date.parse('2020-04-01T09:00:00Z');
+  const slots = poolSlots(pool, { from: 0, to: count, stride: poolStride(pool.length, count) });
   for (let n = 0; n < count; n += 1) {
     const first = FIRST[Math.floor(random() * FIRST.length)];
     const last = LAST[Math.floor(random() * LAST.length)];
@@ -394,16 +417,28 @@ function generateUsers(
           ? `${first.toLowerCase()}${n}@example.com`
           : `user_${n}`;
     const friendly = random() < 0.8 ? `${first} ${last}` : null;
-    const attrs =
+    const attributes: Record<string, string | number> =
       random() < 0.3
-        ? '{}'
-        : JSON.stringify({
+        ? {}
+        : {
             duty: DUTIES[n % DUTIES.length],
             team: random() < 0.5 ? 'blue' : 'green',
             level: 1 + (n % 5),
-          });
+          };
     created += Math.floor(3_600_000 + random() * 86_400_000 * 10);
-    make(identity, friendly, attrs, created, roles[n % 7 === 0 ? 1 : 0]);
+    const role = roles[n % 7 === 0 ? 1 : 0];
+    const slot = slots.get(n);
+    if (slot) {
+      // A demo person, drawn like any other (so the users after it are unchanged): its address is the
+      // identity, or `attributes.email` beside the generated attributes with the handle as identity.
+      const { human, account } = slot;
+      const name = `${human.firstName} ${human.lastName}`;
+      if (account.twilio?.field === 'identity')
+        make(account.email, name, JSON.stringify(attributes), created, role);
+      else make(human.handle, name, JSON.stringify({ ...attributes, email: account.email }), created, role);
+      continue;
+    }
+    make(identity, friendly, JSON.stringify(attributes), created, role);
   }
   return users;
 }

@@ -147,6 +147,8 @@ export const twilioSpec: ProviderSpec<
             authToken: `demo-twilio-auth-token-${account}`,
             seed: 20031 + account,
             userCount: 40,
+            // Its share of the demo people (src/emulators/people.ts); twilio-us holds the rest.
+            poolAccount: account,
           },
     ),
 

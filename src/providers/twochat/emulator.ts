@@ -15,6 +15,7 @@ import {
   type EmulatorResponse,
   type Fault,
 } from '../../emulators/base.js';
+import { poolAccounts } from '../../emulators/people.js';
 import type { TwoChatErrorBody, TwoChatInfoResponse, TwoChatListResponse, TwoChatWireUser } from './wire.js';
 
 /** 2Chat account-user statuses; only `ACTIVE` users are ever sent on the wire. */
@@ -87,7 +88,10 @@ const LAST_NAMES = [
   'Cerf', 'Hall', 'Zhang', 'Matsumoto', 'Kovač', 'Núñez', 'Borg', 'Stroustrup', 'Shaw', 'Ritchie', "O'Neil",
 ];
 
-/** How many users of each status the generated part of the data set holds (plus the 2 seed users). */
+/**
+ * How many users of each status the generated part of the data set holds (plus the 2 seed users before
+ * them and the demo people's 42 ACTIVE accounts after them).
+ */
 const GENERATED_STATUSES: [TwoChatUserStatus, number][] = [
   ['ACTIVE', 28],
   ['PENDING', 4],
@@ -122,6 +126,18 @@ function generateUsers(nullableFields: boolean): StoredTwoChatUser[] {
     emails.add(email);
     users.push({ uuid, first_name: first, last_name: last, email, status });
   });
+  // Then the demo people's 2Chat accounts (src/emulators/people.ts), ACTIVE, the address as spelled there.
+  const poolRandom = seededRandom(0x2c4a8);
+  for (const { human, account } of poolAccounts('twochat')) {
+    const hex = randomHex(poolRandom, 32);
+    users.push({
+      uuid: `USR${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`,
+      first_name: human.firstName,
+      last_name: human.lastName,
+      email: account.email,
+      status: 'ACTIVE',
+    });
+  }
   if (nullableFields) {
     // The first three generated ACTIVE users each lose one field: first_name, last_name, email.
     const targets = users.slice(SEED_USERS.length).filter((u) => u.status === 'ACTIVE');

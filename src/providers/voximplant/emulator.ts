@@ -25,6 +25,7 @@ import {
   type EmulatorResponse,
   type Fault,
 } from '../../emulators/base.js';
+import { poolSlots, voximplantOperators } from '../../emulators/people.js';
 import type {
   VoximplantErrorBody,
   VoximplantGetUsersResponse,
@@ -934,6 +935,9 @@ const CUSTOM_DATA = [
   '{"crm_id":"C-1042"}',
 ];
 
+/** The applications demo mode's source lists (`demoSourceEnv`: the first two). */
+const DEMO_APPLICATION_IDS = [10001, 10002];
+
 /** How many users join the seed's jdoe and asmith by default. */
 const GENERATED_USERS = 64;
 
@@ -1051,6 +1055,7 @@ function buildData(total?: number) {
   );
   if (total !== undefined && total < users.length) users.length = total;
   const generated = total === undefined ? GENERATED_USERS : total - users.length;
+  const firstGenerated = users.length;
   for (let i = 0; i < generated; i++) {
     const first = pick(FIRST_NAMES);
     const last = pick(LAST_NAMES);
@@ -1071,6 +1076,19 @@ function buildData(total?: number) {
     // Every ACD status is represented, whatever the dice say.
     if (i < VOXIMPLANT_ACD_STATUSES.length) user.acd_status = VOXIMPLANT_ACD_STATUSES[i];
     users.push(user);
+  }
+  // The demo people's operators (src/emulators/people.ts): every third generated user bound to an
+  // application demo mode lists (10001 or 10002) takes one's name, once all are drawn (so nobody else
+  // changes). `first-last` cannot clash with a generated user name (those have no hyphen).
+  const listed = (i: number) =>
+    (users[firstGenerated + i].applications ?? []).some((a) =>
+      DEMO_APPLICATION_IDS.includes(a.application_id),
+    );
+  const slots = poolSlots(voximplantOperators(), { from: 0, to: generated, stride: 3, eligible: listed });
+  for (const [i, human] of slots) {
+    const user = users[firstGenerated + i];
+    user.user_name = `${human.firstName}-${human.lastName}`.toLowerCase();
+    user.user_display_name = `${human.firstName} ${human.lastName}`;
   }
   return { users, applications, skills, queues };
 }
