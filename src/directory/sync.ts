@@ -144,11 +144,17 @@ export class DirectorySync {
     }
   }
 
-  /** Walks `source` now (or joins the walk in progress). */
-  walkNow(name: string): Promise<WalkOutcome> {
+  /**
+   * Walks `source` now (or joins the walk in progress). A complete walk puts the source's next one an
+   * interval away: a retry pending after an earlier failure has nothing left to do.
+   */
+  async walkNow(name: string): Promise<WalkOutcome> {
     const source = this.sources.find((candidate) => candidate.name === name);
     if (!source) throw new Error(`no source ${name}`);
-    return this.walk(source);
+    const outcome = await this.walk(source);
+    if (outcome.walked && !this.stopped && this.timers.has(source.name))
+      this.schedule(source, source.intervalMs);
+    return outcome;
   }
 
   /**

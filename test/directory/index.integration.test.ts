@@ -14,6 +14,7 @@ import { Buffer } from 'node:buffer';
 import { LOCK_NAMESPACE, openDatabase } from '../../src/directory/store/database.js';
 import { migrate, MIGRATIONS } from '../../src/directory/store/migrations.js';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
+import type { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
 import { twilioSignature } from '../../src/providers/twilio/signature.js';
 import type { AdaEmulator } from '../../src/providers/ada/emulator.js';
 import { signStandardWebhook } from '../../src/providers/core/webhooks.js';
@@ -353,6 +354,28 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
       expect(result.errors?.[0].message).toMatch(message);
     }
     expect(upstreamCalls()).toBe(0);
+  });
+
+  it('drops the retry a failed walk scheduled once a walk on demand completes', async () => {
+    // A replica whose first walk of 2Chat fails: its retry is due 5 s later (the backoff's base).
+    const twochat = live.sourceEmulator<TwoChatEmulator>('twochat');
+    twochat.injectFault({ status: 503, body: twochat.errorBody(503, 'down') });
+    const replica = await directoryReplica();
+    try {
+      // (Joins the first walk, begun at start.)
+      expect(await replica.server.directory!.sync.walkNow('twochat')).toMatchObject({
+        walked: false,
+        reason: 'failed',
+      });
+      twochat.clearFaults();
+      expect(await replica.server.directory!.sync.walkNow('twochat')).toMatchObject({ walked: true });
+      live.reset();
+      // The retry's time passes: nothing left to retry, so no call.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(twochat.calls).toEqual([]);
+    } finally {
+      twochat.clearFaults();
+    }
   });
 
   it('changes nothing when a walk fails midway, and says so until the next walk completes', async () => {
