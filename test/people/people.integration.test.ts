@@ -10,26 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AdaEmulator } from '../../src/providers/ada/emulator.js';
 import type { CometChatEmulator } from '../../src/providers/cometchat/emulator.js';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
+import { PERSON_FIELDS, type Person } from '../support/people.js';
 import { startHarness, startReplica, type Harness, type Replica } from '../support/harness.js';
 import { postgresAvailable, startPostgres, type PostgresProcess } from '../support/postgres.js';
 
 const SOURCES = ['twochat', 'twilio-us', 'twilio-eu', 'ada', 'cometchat', 'voximplant'];
 
-interface Account {
-  id: string;
-  source: string;
-  email: string | null;
-  linkReason: 'EMAIL' | 'MANUAL' | null;
-}
-interface Person {
-  id: string;
-  displayName: string | null;
-  emails: string[];
-  providers: string[];
-  sources: string[];
-  accounts: Account[];
-}
-const PERSON = 'id displayName emails providers sources accounts { id source email linkReason }';
+const PERSON = PERSON_FIELDS;
 
 let live: Harness;
 /** Every user, read live: id, source, email. */

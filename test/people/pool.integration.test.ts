@@ -19,6 +19,7 @@ import type { CometChatEmulator } from '../../src/providers/cometchat/emulator.j
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import type { TwoChatEmulator } from '../../src/providers/twochat/emulator.js';
 import type { VoximplantEmulator } from '../../src/providers/voximplant/emulator.js';
+import { PERSON_FIELDS, type Person } from '../support/people.js';
 import { startHarness, type Harness } from '../support/harness.js';
 
 const SOURCES = ['twochat', 'twilio-us', 'twilio-eu', 'ada', 'cometchat', 'voximplant'];
@@ -29,24 +30,7 @@ const PROVIDER = {
   cometchat: 'COMETCHAT',
 } as const;
 
-interface Account {
-  id: string;
-  provider: string;
-  source: string;
-  email: string | null;
-  displayName: string | null;
-  linkReason: 'EMAIL' | 'MANUAL' | null;
-}
-interface Person {
-  id: string;
-  displayName: string | null;
-  emails: string[];
-  providers: string[];
-  sources: string[];
-  accounts: Account[];
-}
-const PERSON =
-  'id displayName emails providers sources accounts { id provider source email displayName linkReason }';
+const PERSON = PERSON_FIELDS;
 
 const normal = (email: string) => email.trim().toLowerCase();
 const onThreeOrMore = PEOPLE_POOL.filter((human) => human.accounts.length >= 3);
