@@ -356,27 +356,31 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
     expect(upstreamCalls()).toBe(0);
   });
 
-  it('drops the retry a failed walk scheduled once a walk on demand completes', async () => {
-    // A replica whose first walk of 2Chat fails: its retry is due 5 s later (the backoff's base).
-    const twochat = live.sourceEmulator<TwoChatEmulator>('twochat');
-    twochat.injectFault({ status: 503, body: twochat.errorBody(503, 'down') });
-    const replica = await directoryReplica();
-    try {
-      // (Joins the first walk, begun at start.)
-      expect(await replica.server.directory!.sync.walkNow('twochat')).toMatchObject({
-        walked: false,
-        reason: 'failed',
-      });
-      twochat.clearFaults();
-      expect(await replica.server.directory!.sync.walkNow('twochat')).toMatchObject({ walked: true });
-      live.reset();
-      // The retry's time passes: nothing left to retry, so no call.
-      await new Promise((resolve) => setTimeout(resolve, 6_000));
-      expect(twochat.calls).toEqual([]);
-    } finally {
-      twochat.clearFaults();
-    }
-  });
+  // The walks' schedule is the same whatever the store: once is enough (it waits out a retry's 5 s).
+  (postgres ? it.skip : it)(
+    'drops the retry a failed walk scheduled once a walk on demand completes',
+    async () => {
+      // A replica whose first walk of 2Chat fails: its retry is due 5 s later (the backoff's base).
+      const twochat = live.sourceEmulator<TwoChatEmulator>('twochat');
+      twochat.injectFault({ status: 503, body: twochat.errorBody(503, 'down') });
+      const replica = await directoryReplica();
+      try {
+        // (Joins the first walk, begun at start.)
+        expect(await replica.server.directory!.sync.walkNow('twochat')).toMatchObject({
+          walked: false,
+          reason: 'failed',
+        });
+        twochat.clearFaults();
+        expect(await replica.server.directory!.sync.walkNow('twochat')).toMatchObject({ walked: true });
+        live.reset();
+        // The retry's time passes: nothing left to retry, so no call.
+        await new Promise((resolve) => setTimeout(resolve, 6_000));
+        expect(twochat.calls).toEqual([]);
+      } finally {
+        twochat.clearFaults();
+      }
+    },
+  );
 
   it('changes nothing when a walk fails midway, and says so until the next walk completes', async () => {
     const before = await all('filter: { sources: ["twilio-us"] }', 100);
