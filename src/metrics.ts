@@ -78,7 +78,7 @@ export class Metrics {
 
   readonly directoryWalkDuration = new Histogram({
     name: 'rollcall_directory_walk_duration_seconds',
-    help: 'Complete directory walks run by this replica: their duration in seconds, by provider and source.',
+    help: 'Complete directory walks run by this replica: their duration in seconds from the first page read to the index updated (people matching is timed on its own), by provider and source.',
     labelNames: ['provider', 'source'] as const,
     buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800],
     registers: [this.registry],

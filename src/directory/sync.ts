@@ -321,7 +321,6 @@ export class DirectorySync {
   private walk(source: SyncSource): Promise<WalkOutcome> {
     const running = this.walks.get(source.name);
     if (running) return running;
-    const started = performance.now();
     const walk = this.db
       .withLock(`directory:${source.name}`, () => this.walkLocked(source))
       .then((locked) => (locked.acquired ? locked.value : ({ walked: false, reason: 'locked' } as const)))
@@ -334,11 +333,6 @@ export class DirectorySync {
       })
       .then((outcome) => {
         this.count(source, outcome.walked ? 'complete' : outcome.reason, 'directoryWalks');
-        if (outcome.walked)
-          this.metrics?.directoryWalkDuration.observe(
-            { provider: source.provider, source: source.name },
-            (performance.now() - started) / 1000,
-          );
         return outcome;
       })
       .finally(() => this.walks.delete(source.name));
@@ -347,6 +341,7 @@ export class DirectorySync {
   }
 
   private async walkLocked(source: SyncSource): Promise<WalkOutcome> {
+    const began = performance.now();
     const [started] = await this.db.query<{ walks: unknown }>(
       `UPDATE directory_sources SET walks = walks + 1,
          state = CASE WHEN completed THEN state ELSE 'SYNCING' END
@@ -414,6 +409,11 @@ export class DirectorySync {
         );
         return { walked: false, reason: 'superseded' };
       }
+      // The walk's duration: reading and applying it (the statistics and people matching follow it).
+      this.metrics?.directoryWalkDuration.observe(
+        { provider: source.provider, source: source.name },
+        (performance.now() - began) / 1000,
+      );
       const count = applied.users;
       await this.refreshStatistics(applied.before, count);
       await this.indexed(source.name);
