@@ -1278,7 +1278,7 @@ async function directory(): Promise<void> {
           // rollcall measured it — the process's own start (and PGlite's) is not the sync's.
           // (A walk's duration is observed just after it turns its source READY: wait for every one.)
           let walkSeconds: number[] = [];
-          for (let tries = 0; tries < 50 && walkSeconds.length < indexed.length; tries += 1) {
+          for (let tries = 0; tries < 3000 && walkSeconds.length < indexed.length; tries += 1) {
             if (tries > 0) await new Promise((resolve) => setTimeout(resolve, 100));
             walkSeconds = [
               ...(await (await fetch(`${url}/metrics`)).text()).matchAll(
