@@ -102,6 +102,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string' },
     'provider-concurrency': { type: 'string', default: '64' },
     only: { type: 'string' },
+    stores: { type: 'string', default: 'pglite,postgres' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -114,7 +115,8 @@ if (args.help) {
       '  --connections N         autocannon connections (default 10)\n' +
       '  --seconds S             whole seconds per measurement (overrides the mode)\n' +
       '  --provider-concurrency  ROLLCALL_PROVIDER_CONCURRENCY for the rollcall servers (default 64)\n' +
-      '  --only 6,8              run only these scenarios (1 and 5 run together, as do 2, 3 and 5)',
+      '  --only 6,8              run only these scenarios (1 and 5 run together, as do 2, 3 and 5)\n' +
+      '  --stores pglite,postgres  the directory stores scenario 10 measures (default both)',
   );
   process.exit(0);
 }
@@ -125,6 +127,11 @@ function positive(name: string, raw: string, integer = true): number {
     process.exit(2);
   }
   return value;
+}
+const STORES = new Set(args.stores.split(',').map((store) => store.trim().toLowerCase()));
+if (STORES.size === 0 || [...STORES].some((store) => store !== 'pglite' && store !== 'postgres')) {
+  console.error('--stores takes pglite and/or postgres, comma-separated');
+  process.exit(2);
 }
 const LATENCY_MS = Number(args.latency);
 if (!Number.isInteger(LATENCY_MS) || LATENCY_MS < 0 || LATENCY_MS > 10_000) {
@@ -1093,16 +1100,24 @@ async function matching(url: string): Promise<Matching> {
   };
 }
 
-/** Polls /metrics until `done` holds (people matching runs after the index changes), for `seconds` at most. */
+/**
+ * Polls /metrics until `done` holds and matching is at rest: nothing pending, and its counters the same
+ * for two seconds (a run adds its time, statements and users when it ends, after its last batch), for
+ * `seconds` at most.
+ */
 async function matchingUntil(
   url: string,
   done: (now: Matching) => boolean,
   seconds: number,
 ): Promise<Matching> {
   const deadline = performance.now() + seconds * 1000;
+  let last: Matching | undefined;
+  let stableSince = performance.now();
   for (;;) {
     const now = await matching(url);
-    if (done(now)) return now;
+    if (last === undefined || JSON.stringify(now) !== JSON.stringify(last)) stableSince = performance.now();
+    last = now;
+    if (done(now) && now.pending === 0 && performance.now() - stableSince >= 2000) return now;
     if (performance.now() > deadline) throw new Error(`people matching did not settle in ${seconds} s`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -1150,19 +1165,20 @@ async function directory(): Promise<void> {
   const { postgresAvailable, startPostgres } = await import('../src/emulators/postgres.js');
   const folder = await mkdtemp(join(os.tmpdir(), 'rollcall-bench-'));
   let pgliteFolders = 0;
-  const stores: { name: string; env: () => Promise<Record<string, string>> }[] = [
-    // Persisted in a folder, as rollcall runs by default outside demo mode (`memory://` would hold the
-    // whole database in the process's memory); a new folder per run, removed with the bench's.
-    {
+  const stores: { name: string; env: () => Promise<Record<string, string>> }[] = [];
+  // Persisted in a folder, as rollcall runs by default outside demo mode (`memory://` would hold the
+  // whole database in the process's memory); a new folder per run, removed with the bench's.
+  if (STORES.has('pglite'))
+    stores.push({
       name: 'PGlite',
       env: async () => ({ ROLLCALL_DATA_DIR: join(folder, `pglite-${(pgliteFolders += 1)}`) }),
-    },
-  ];
+    });
   let postgres: Awaited<ReturnType<typeof startPostgres>> | undefined;
   /** p50 per store, case, connections and size. */
   const p50s = new Map<string, number>();
   try {
-    if (postgresAvailable) {
+    if (!STORES.has('postgres')) notes.push('Scenario 10: PostgreSQL left out (--stores).');
+    else if (postgresAvailable) {
       postgres = await startPostgres();
       const cluster = postgres;
       stores.push({
