@@ -11,4 +11,8 @@ export default {
     ],
   },
   testTimeout: 30000,
+  // Two suites at a time: most of a suite's time is spent waiting on its servers and child processes, so
+  // on a 2-core machine (CI's) the whole run takes 270 s instead of 430 s one suite at a time (Jest's
+  // default there: one worker per core but one).
+  maxWorkers: 2,
 };
