@@ -556,9 +556,10 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
     const saved = { ...target.wire };
     try {
       // The walk reads the first page (with the target), then waits on the second.
-      twilio.injectFault({ delayMs: 1_500, after: 1, times: 1 });
+      // (4 s: long enough for the rename and its event on a busy machine.)
+      twilio.injectFault({ delayMs: 4_000, after: 1, times: 1 });
       const walking = server.server.directory!.sync.walkNow('twilio-us');
-      for (let i = 0; i < 200 && !(twilio.calls.length >= 1 && twilio.inFlight === 1); i += 1)
+      for (let i = 0; i < 3_000 && !(twilio.calls.length >= 1 && twilio.inFlight === 1); i += 1)
         await new Promise((resolve) => setTimeout(resolve, 10));
       expect(twilio.inFlight).toBe(1);
       // Meanwhile the user is renamed: the event fetches it fresh and indexes it.
@@ -787,10 +788,12 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
       const admin = await openDatabase({ url });
       try {
         // The walker's walk hangs on its upstream call, holding the source's lock.
-        cometchat.injectFault({ delayMs: 2_000, times: 1 });
+        // (5 s: long enough for the other replica's try and the kill on a busy machine.)
+        cometchat.injectFault({ delayMs: 5_000, times: 1 });
         const dying = walker.server.directory!.sync.walkNow('cometchat');
-        for (let i = 0; i < 200 && cometchat.inFlight === 0; i += 1)
+        for (let i = 0; i < 3_000 && cometchat.inFlight === 0; i += 1)
           await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(cometchat.inFlight).toBe(1);
         expect(await other.server.directory!.sync.walkNow('cometchat')).toEqual({
           walked: false,
           reason: 'locked',
