@@ -309,7 +309,11 @@ export class EmulatorServer {
     const input = body.length ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
     switch (path) {
       case '/__emulator/calls':
-        return send(200, { count: this.recorded, calls: this.calls.map(({ headers: _h, ...c }) => c) });
+        return send(200, {
+          count: this.recorded,
+          inFlight: this.inFlight,
+          calls: this.calls.map(({ headers: _h, ...c }) => c),
+        });
       case '/__emulator/reset':
         this.reset();
         return send(200, { ok: true });

@@ -147,6 +147,17 @@ export async function injectFault(emulatorUrl: string, fault: Record<string, unk
   if (!response.ok) throw new Error(`fault injection answered ${response.status}`);
 }
 
+/** Resolves once an emulator (in another process) is answering a call, for 30 s at most. */
+async function upstreamInFlight(emulatorUrl: string): Promise<void> {
+  for (let i = 0; i < 3000; i += 1) {
+    const response = await fetch(`${emulatorUrl}/__emulator/calls`);
+    const { inFlight } = (await response.json()) as { inFlight: number };
+    if (inFlight > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('no upstream call in flight after 30 s');
+}
+
 /** The parsed JSON log lines of a process. */
 export function logEntries(lines: readonly string[]): Record<string, unknown>[] {
   return lines.flatMap((line) => {
@@ -193,7 +204,7 @@ export function slowQuery(url: string): Promise<Response> {
 }
 
 /**
- * Sends `signal` to `running` while a 1.5 s request is in flight, and checks the stop was graceful: the
+ * Sends `signal` to `running` while a 3 s request is in flight, and checks the stop was graceful: the
  * request completes with its data, the process exits 0 after logging `shutting down` then `stopped`, no
  * process below it survives, and the port is free. Returns the `shutting down` log entry.
  */
@@ -203,9 +214,10 @@ export async function stopsGracefully(
   { expectDescendants = false } = {},
 ): Promise<Record<string, unknown>> {
   await directoryReady(running.url);
-  await injectFault(running.emulators['twilio-us'], { delayMs: 1500, times: 1 });
+  await injectFault(running.emulators['twilio-us'], { delayMs: 3000, times: 1 });
   const inFlight = slowQuery(running.url);
-  await new Promise((resolve) => setTimeout(resolve, 400));
+  // The signal goes once the request waits on its upstream call (however busy the machine).
+  await upstreamInFlight(running.emulators['twilio-us']);
   const below = descendants(running.child.pid!);
   if (expectDescendants) expect(below.length).toBeGreaterThanOrEqual(1);
   running.child.kill(signal);
