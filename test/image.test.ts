@@ -151,7 +151,7 @@ describe('the production path', () => {
       rollcall.child.kill('SIGTERM');
       await rollcall.exited;
     }
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('the runtime layout', () => {
@@ -200,10 +200,10 @@ describe('the runtime layout', () => {
     expect(JSON.stringify(introspection.body)).not.toMatch(/stacktrace/);
     const ready = logEntries(rollcall.lines).find((entry) => String(entry.msg).includes('is ready'));
     expect(String(ready?.msg)).not.toMatch(/Sandbox/);
-  }, 60_000);
+  }, 150_000);
 
   it('stops on SIGTERM to node dist/main.js: the request in flight completes, then it exits 0', async () => {
     const running = rollcall!;
     expect(await stopsGracefully(running, 'SIGTERM')).toMatchObject({ signal: 'SIGTERM' });
-  }, 60_000);
+  }, 150_000);
 });

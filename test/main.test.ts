@@ -75,7 +75,7 @@ describe('with real credentials', () => {
     expect(String(ready?.msg)).not.toMatch(/Sandbox/);
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
-  }, 60_000);
+  }, 150_000);
 
   it('refuses to start with real credentials on a reachable address without access control', async () => {
     emulators ??= await startEmulators();
@@ -85,7 +85,7 @@ describe('with real credentials', () => {
         env: { ...emulators.env, PORT: '0', HOST: '0.0.0.0', LOG_FORMAT: 'json' },
       }),
     ).rejects.toThrow(/exited with 1[\s\S]*Set ROLLCALL_AUTH to jwt or router: HOST=0\.0\.0\.0 is reachable/);
-  }, 60_000);
+  }, 150_000);
 });
 
 describe("demo mode's development tokens", () => {
@@ -142,7 +142,7 @@ describe("demo mode's development tokens", () => {
     expect(forged.status).toBe(401);
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('npm start', () => {
@@ -172,7 +172,7 @@ describe('npm start', () => {
     expect(await running.exited).toBe(0);
     expect(await inFlight).toBe('connection closed');
     expect(await portFree(running.port)).toBe(true);
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('with a broken configuration file', () => {
@@ -199,5 +199,5 @@ describe('with a broken configuration file', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 150_000);
 });

@@ -25,8 +25,14 @@ export interface RollcallProcess {
 export interface StartOptions {
   cwd: string;
   env: Record<string, string>;
+  /**
+   * How long the process may take to log that it is ready (default 90 s: a start compiles TypeScript or
+   * opens PGlite, and CI runs two suites at a time on 2 cores).
+   */
   readyTimeoutMs?: number;
 }
+
+const READY_TIMEOUT_MS = 90_000;
 
 /** Starts `command args` and resolves once it logs that it is ready. */
 export async function startRollcall(
@@ -49,10 +55,10 @@ export async function startRollcall(
       child.kill('SIGKILL');
       reject(
         new Error(
-          `rollcall did not start within ${options.readyTimeoutMs ?? 30_000} ms:\n${stderr}\n${lines.join('\n')}`,
+          `rollcall did not start within ${options.readyTimeoutMs ?? READY_TIMEOUT_MS} ms:\n${stderr}\n${lines.join('\n')}`,
         ),
       );
-    }, options.readyTimeoutMs ?? 30_000);
+    }, options.readyTimeoutMs ?? READY_TIMEOUT_MS);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`rollcall exited with ${code} before it was ready:\n${stderr}\n${lines.join('\n')}`));
@@ -174,7 +180,7 @@ export function logEntries(lines: readonly string[]): Record<string, unknown>[] 
  * Waits until the directory has completed a walk of every source (demo mode walks them at start): a
  * test that injects an upstream fault must not have it taken by a walk.
  */
-export async function directoryReady(url: string, timeoutMs = 30_000): Promise<void> {
+export async function directoryReady(url: string, timeoutMs = 90_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const response = await fetch(`${url}/graphql`, {
