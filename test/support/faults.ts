@@ -11,7 +11,7 @@ import type { EmulatorServer, Fault } from '../../src/emulators/base.js';
 import type { ProviderId } from '../../src/providers/core/record.js';
 
 /** How long the slow faults (timeout, slow body) keep the answer back, in ms. */
-export const SLOW_MS = 700;
+export const SLOW_MS = 2500;
 
 export interface FaultCase {
   name: string;
