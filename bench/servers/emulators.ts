@@ -18,6 +18,7 @@
  * `latency` (sets one emulator's injected latency: scenario 8 walks to its cursors without it).
  */
 import type { EmulatorServer } from '../../src/emulators/base.js';
+import { POOL_DOMAIN } from '../../src/emulators/people.js';
 import { AdaEmulator } from '../../src/providers/ada/emulator.js';
 import { CometChatEmulator } from '../../src/providers/cometchat/emulator.js';
 import { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
@@ -83,6 +84,14 @@ await runChild(async () => {
   const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? '20');
   const cometChat = new CometChatEmulator({ latencyMs });
   cometChat.users.length = Math.min(cometChat.users.length, COMETCHAT_KEEP);
+  // 2Chat keeps its own 30 users: the demo people (src/emulators/people.ts) appended after them would
+  // push the other providers out of the first 100 users.
+  const twoChat = new TwoChatEmulator({ latencyMs });
+  const ownUsers = twoChat.users.filter(
+    (user) => !user.email?.trim().toLowerCase().endsWith(`@${POOL_DOMAIN}`),
+  );
+  twoChat.users.length = 0;
+  twoChat.users.push(...ownUsers);
   type Emulator = EmulatorServer & { demoEnv(): Record<string, string> };
   const scale: [EmulatorId, Emulator][] = [];
   for (const size of SCALE_SIZES) {
@@ -98,7 +107,7 @@ await runChild(async () => {
     scale.push([directoryExtraId(size), secondCometChat(latencyMs, size)]);
   const emulators = {
     ...(Object.fromEntries(scale) as Record<EmulatorId, Emulator>),
-    TWO_CHAT: new TwoChatEmulator({ latencyMs }),
+    TWO_CHAT: twoChat,
     TWILIO_CONVERSATIONS: new TwilioEmulator({ latencyMs, userCount: 20 }),
     ADA: new AdaEmulator({ latencyMs, userCount: 20 }),
     COMETCHAT: cometChat,
