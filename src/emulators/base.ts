@@ -90,6 +90,8 @@ export class EmulatorServer {
   /** Calls being served right now, and the most at once since the last reset (concurrency limits). */
   inFlight = 0;
   maxInFlight = 0;
+  /** While set, every call waits for it before answering (see `hold`). */
+  private gate: Promise<void> | null = null;
   private faults: (Fault & { remaining: number; skip: number })[] = [];
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -194,6 +196,23 @@ export class EmulatorServer {
     return { status: 401, body: this.errorBody(401, message) };
   }
 
+  /**
+   * Holds every call (in flight, counted in `inFlight`) until the returned function is called: a test of a
+   * concurrency limit waits for the limit's number of calls in flight instead of hoping a latency makes
+   * them overlap.
+   */
+  hold(): () => void {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = () => {
+        if (this.gate === gate) this.gate = null;
+        resolve();
+      };
+    });
+    this.gate = gate;
+    return release;
+  }
+
   /** Clears the call log, faults and latency; the data set is untouched. */
   reset(): void {
     this.resetCalls();
@@ -241,6 +260,7 @@ export class EmulatorServer {
     res: http.ServerResponse,
     request: EmulatorRequest,
   ): Promise<void> {
+    if (this.gate) await this.gate;
     const fault = this.takeFault(request.path);
     const delay = this.latencyMs + (fault?.delayMs ?? 0);
     if (delay > 0) await sleep(delay);

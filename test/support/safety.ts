@@ -40,6 +40,22 @@ export async function settle(emulator: EmulatorServer, timeoutMs = 5000): Promis
   }
 }
 
+/** Resolves once the emulator serves `count` calls at once (with `hold`, a concurrency limit's worth). */
+export async function inFlightReaches(
+  emulator: EmulatorServer,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (emulator.inFlight < count) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `${emulator.name} served ${emulator.inFlight} calls at once after ${timeoutMs} ms, not ${count}`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Runs the functions given to it one at a time, in call order (for tests sharing an emulator). */
 export function serial(): <T>(fn: () => Promise<T>) => Promise<T> {
   let tail: Promise<unknown> = Promise.resolve();

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { twilioProvider } from '../../src/providers/twilio/index.js';
 import { startHarness, type Harness } from '../support/harness.js';
+import { inFlightReaches } from '../support/safety.js';
 
 const PAGE = '{ twilioConversationUsers(first: 1) { edges { node { sid } } } }';
 let h: Harness;
@@ -123,13 +124,19 @@ describe('circuit breaker', () => {
 describe('concurrency limit', () => {
   it('keeps at most the configured number of calls in flight per provider, across requests', async () => {
     h = await startHarness({ providers: [twilioProvider], env: { ROLLCALL_PROVIDER_CONCURRENCY: '3' } });
-    twilio().latencyMs = 30;
+    // Every call waits until the limit's worth is in flight: the overlap does not depend on timing.
+    const release = twilio().hold();
     const identities = twilio()
       .users.slice(10, 22)
       .map((u) => u.wire.identity);
-    const results = await Promise.all(
+    const answers = Promise.all(
       identities.map((identity) => h.query(`{ twilioConversationUser(sid: "${identity}") { sid } }`)),
     );
+    await inFlightReaches(twilio(), 3);
+    // Time for a fourth to arrive were the limit broken (passing never depends on it).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    release();
+    const results = await answers;
     expect(results.every((r) => r.errors === undefined)).toBe(true);
     expect(twilio().calls).toHaveLength(12);
     expect(twilio().maxInFlight).toBe(3);

@@ -12,6 +12,7 @@ import { twoChatProvider } from '../../../src/providers/twochat/index.js';
 import { CursorCodec } from '../../../src/relay/cursor.js';
 import { encodeGlobalId } from '../../../src/relay/globalId.js';
 import { startHarness, type GraphQLResult, type Harness } from '../../support/harness.js';
+import { inFlightReaches } from '../../support/safety.js';
 
 interface Page {
   adaEndUsers: {
@@ -504,8 +505,12 @@ describe('Ada lookups', () => {
       await lookup(ids().slice(230, 240));
       const emulator = slow.emulator<AdaEmulator>('ADA');
       emulator.resetCalls();
-      // ...so 3 ids go straight to single fetches, made two at a time.
-      const { errors } = await lookup(ids().slice(0, 3));
+      // ...so 3 ids go straight to single fetches, made two at a time (held until two are in flight).
+      const release = emulator.hold();
+      const answer = lookup(ids().slice(0, 3));
+      await inFlightReaches(emulator, 2);
+      release();
+      const { errors } = await answer;
       expect(errors).toBeUndefined();
       expect(emulator.calls.map((c) => c.path)).toEqual(
         ids()
