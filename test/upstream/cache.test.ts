@@ -13,6 +13,7 @@ import { Metrics } from '../../src/metrics.js';
 import { createLogger } from '../../src/logger.js';
 import { startReplica, type Replica } from '../support/harness.js';
 import { redisAvailable, startRedis, type RedisProcess } from '../support/redis.js';
+import { inFlightReaches } from '../support/safety.js';
 
 const QUERY = '{ twilioConversationUsers(first: 5) { edges { node { sid identity } } } }';
 /**
@@ -171,8 +172,13 @@ describe('in-memory cache', () => {
 
   it('makes one upstream call for concurrent identical cold requests (single flight)', async () => {
     const server = await replica();
-    twilio().latencyMs = 100;
-    const results = await Promise.all(Array.from({ length: 6 }, () => server.query(QUERY)));
+    // The first call is held while the other five arrive: without single flight each would make its own.
+    const release = twilio().hold();
+    const answers = Promise.all(Array.from({ length: 6 }, () => server.query(QUERY)));
+    await inFlightReaches(twilio(), 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    const results = await answers;
     expect(results.every((r) => r.errors === undefined)).toBe(true);
     expect(twilio().calls).toHaveLength(1);
   });
