@@ -12,6 +12,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { LOCK_NAMESPACE, toNumber, type Database, type Queryable } from '../directory/store/database.js';
+import {
+  collectsMatches,
+  SEARCH_COLLECT_BOUND,
+  windowSql,
+  type WindowSql,
+} from '../directory/store/keyset.js';
 import { dateKey, likeLiteral, normalizeEmail, reviveRecord, textKey } from '../directory/store/users.js';
 import type { UserRecord } from '../providers/core/record.js';
 import type { PeopleSettings } from './settings.js';
@@ -690,36 +696,50 @@ function keyColumn(order: PeoplePage['order']): string {
   }
 }
 
-/** One window of persons in an order, and whether more lie beyond each end. */
+/**
+ * One window of persons in an order, and whether more lie beyond each end. A search reads its matches
+ * as directory/store/keyset.ts explains (`searchCollectBound`: tests read both ways).
+ */
 export async function readPeople(
   db: Queryable,
   query: PeopleQuery,
   page: PeoplePage,
+  searchCollectBound = SEARCH_COLLECT_BOUND,
 ): Promise<{
   rows: { person: PersonRow; keyset: PersonKeyset }[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
 }> {
   const key = keyColumn(page.order);
+  const filter = (params: unknown[]) => `directory_people WHERE ${peopleWhere(query, params)}`;
+  const estimate: unknown[] = [];
+  const collect =
+    query.search !== undefined && (await collectsMatches(db, filter(estimate), estimate, searchCollectBound));
   const ascending = (page.order.direction === 'ASC') === (page.direction === 'forward');
-  const read = async (cursor: PersonKeyset | null, forwardRead: boolean, limit: number) => {
+  const read = async (cursor: PersonKeyset | null, forwardRead: boolean, limit: number, sorted = true) => {
     const params: unknown[] = [];
     // The key travels as text (cursors hold it as is, `infinity` included) and is cast back to compare.
-    let sql = `SELECT ${PERSON_COLUMNS}, ${key}::text AS order_key FROM directory_people WHERE ${peopleWhere(query, params)}`;
+    const keyed = PERSON_COLUMNS.split(', ').includes(key) ? '' : `, ${key}`;
+    const selected = `SELECT ${PERSON_COLUMNS}${keyed}, ${key}::text AS order_key FROM ${filter(params)}`;
+    let bound: WindowSql['cursor'] = null;
     if (cursor) {
       params.push(String(cursor[0]), cursor[1]);
-      const up = forwardRead === ascending ? '>' : '<';
-      sql += ` AND (${key}, id) ${up} ($${params.length - 1}::${KEY_TYPE[key]}, $${params.length})`;
+      bound = {
+        values: `$${params.length - 1}::${KEY_TYPE[key]}, $${params.length}`,
+        side: forwardRead === ascending ? '>' : '<',
+      };
     }
-    const dir = forwardRead === ascending ? 'ASC' : 'DESC';
-    sql += ` ORDER BY ${key} ${dir}, id ${dir} LIMIT ${limit}`;
-    return db.query<StoredPerson & { order_key: string }>(sql, params);
+    const direction = !sorted ? null : forwardRead === ascending ? 'ASC' : 'DESC';
+    return db.query<StoredPerson & { order_key: string }>(
+      windowSql({ selected, columns: [key, 'id'], cursor: bound, direction, limit, collect }),
+      params,
+    );
   };
   const keysetOf = (row: StoredPerson & { order_key: string }): PersonKeyset => [row.order_key, row.id];
   const rows = await read(page.cursor, true, page.size + 1);
   const more = rows.length > page.size;
   const kept = rows.slice(0, page.size).map((row) => ({ person: toPerson(row), keyset: keysetOf(row) }));
-  const behind = page.cursor ? (await read(page.cursor, false, 1)).length > 0 : false;
+  const behind = page.cursor ? (await read(page.cursor, false, 1, !collect)).length > 0 : false;
   if (page.direction === 'forward') return { rows: kept, hasNextPage: more, hasPreviousPage: behind };
   return { rows: kept.reverse(), hasNextPage: behind, hasPreviousPage: more };
 }

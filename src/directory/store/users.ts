@@ -11,6 +11,7 @@
  */
 import type { UserRecord } from '../../providers/core/record.js';
 import { toNumber, type Database, type Queryable } from './database.js';
+import { collectsMatches, SEARCH_COLLECT_BOUND, windowSql, type WindowSql } from './keyset.js';
 
 export type OrderField = 'DISPLAY_NAME' | 'EMAIL' | 'CREATED_AT' | 'UPDATED_AT' | 'SOURCE';
 export type OrderDirection = 'ASC' | 'DESC';
@@ -419,36 +420,8 @@ function toRow(row: Selected, order: Order): IndexedRow {
 }
 
 /**
- * The most matches a search may have for its page to be read by collecting every match (the search
- * index) and sorting them, rather than by walking the order's index and testing each row.
- */
-export const SEARCH_COLLECT_BOUND = 20_000;
-
-/** The planner's estimate of the rows `query` selects (one EXPLAIN: no row is read). */
-async function estimatedRows(db: Queryable, query: UserQuery): Promise<number> {
-  const params: unknown[] = [];
-  const [row] = await db.query<{ 'QUERY PLAN': unknown }>(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM directory_users WHERE ${where(query, params)}`,
-    params,
-  );
-  const plan: unknown = row?.['QUERY PLAN'];
-  const parsed: unknown = typeof plan === 'string' ? JSON.parse(plan) : plan;
-  const rows = Array.isArray(parsed)
-    ? (parsed[0] as { Plan?: { 'Plan Rows'?: unknown } } | undefined)?.Plan?.['Plan Rows']
-    : undefined;
-  return typeof rows === 'number' ? rows : Number.POSITIVE_INFINITY;
-}
-
-/**
- * Rows of one window, in the order's direction, and whether more rows lie beyond each end.
- *
- * A search's matches are not spread evenly along an order: names that contain "ann" gather where
- * "Annie" sorts. The planner assumes they are, and for a few thousand matches walks the order's index
- * testing each row, which at 434,673 users read 29,366 rows in one direction and 379,187 in the other
- * (0.6 s and 3.5 s on PostgreSQL). So a search the planner expects to match at most
- * SEARCH_COLLECT_BOUND rows collects its matches from the search index and sorts them (a cost in
- * proportion to the matches: about 10 ms for 6,121); a broader one, whose matches an order's index
- * meets soon, is left to the planner.
+ * Rows of one window, in the order's direction, and whether more rows lie beyond each end. A search
+ * reads its matches as keyset.ts explains (`searchCollectBound`: tests read both ways).
  */
 export async function readPage(
   db: Queryable,
@@ -457,24 +430,26 @@ export async function readPage(
   searchCollectBound = SEARCH_COLLECT_BOUND,
 ): Promise<{ rows: IndexedRow[]; hasNextPage: boolean; hasPreviousPage: boolean }> {
   const columns = orderColumns(page.order);
-  const collect = query.search !== undefined && (await estimatedRows(db, query)) <= searchCollectBound;
+  const filter = (params: unknown[]) => `directory_users WHERE ${where(query, params)}`;
+  const estimate: unknown[] = [];
+  const collect =
+    query.search !== undefined && (await collectsMatches(db, filter(estimate), estimate, searchCollectBound));
   // Walking backward reads the order reversed, then puts the rows back in order.
   const ascending = (page.order.direction === 'ASC') === (page.direction === 'forward');
   const read = async (cursor: Keyset | null, forwardRead: boolean, limit: number, sorted = true) => {
     const params: unknown[] = [];
-    const selected = `SELECT ${[...new Set(['record', 'source_rank', 'position', 'deleted_at', ...columns])].join(', ')} FROM directory_users WHERE ${where(query, params)}`;
-    // OFFSET 0 keeps the planner from reading the subquery in the outer ORDER BY's index order, and the
-    // cursor's bound outside it (an index range over every row past the cursor would cost more).
-    let sql = collect ? `SELECT * FROM (${selected} OFFSET 0) matches` : selected;
+    const selected = `SELECT ${[...new Set(['record', 'source_rank', 'position', 'deleted_at', ...columns])].join(', ')} FROM ${filter(params)}`;
+    let bound: WindowSql['cursor'] = null;
     if (cursor) {
       params.push(...cursor);
       const n = params.length;
-      const up = forwardRead === ascending ? '>' : '<';
-      sql += ` ${collect ? 'WHERE' : 'AND'} (${columns.join(', ')}) ${up} ($${n - 2}, $${n - 1}, $${n})`;
+      bound = { values: `$${n - 2}, $${n - 1}, $${n}`, side: forwardRead === ascending ? '>' : '<' };
     }
-    const dir = forwardRead === ascending ? 'ASC' : 'DESC';
-    if (sorted) sql += ` ORDER BY ${columns.map((column) => `${column} ${dir}`).join(', ')}`;
-    return db.query<Selected>(`${sql} LIMIT ${limit}`, params);
+    const direction = !sorted ? null : forwardRead === ascending ? 'ASC' : 'DESC';
+    return db.query<Selected>(
+      windowSql({ selected, columns, cursor: bound, direction, limit, collect }),
+      params,
+    );
   };
   const rows = await read(page.cursor, true, page.size + 1);
   const more = rows.length > page.size;

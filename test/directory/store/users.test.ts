@@ -18,32 +18,10 @@ import {
   type OrderField,
   type UserQuery,
 } from '../../../src/directory/store/users.js';
-import type { UserRecord } from '../../../src/providers/core/record.js';
-import { blankRecord } from '../../support/records.js';
+import { clusteredUsers } from '../../support/records.js';
 import { postgresAvailable, startPostgres, type PostgresProcess } from '../../support/postgres.js';
 
-const FIRST = ['Annie', 'Ada', 'Joanna', 'Grace', 'Shannon', 'Linus', 'annie', 'Zed'];
-const LAST = ['Lovelace', 'Hopper', 'Mann', 'Turing', 'Hanna'];
 const SOURCES = ['alpha', 'beta', 'gamma'];
-
-/** 600 users over three sources: clustered names, some missing, duplicates (ties), some dates missing. */
-function users(): IndexedUser[] {
-  const made: IndexedUser[] = [];
-  for (let i = 0; i < 600; i += 1) {
-    const source = SOURCES[i % 3];
-    const record: UserRecord = { ...blankRecord('Fake', 'FAKE', `u${(i * 7919) % 1000}`), source };
-    const first = FIRST[(i * 31) % FIRST.length];
-    const last = LAST[(i * 17) % LAST.length];
-    record.displayName = i % 23 === 0 ? null : i % 5 === 0 ? first : `${first} ${last}`;
-    record.firstName = first;
-    record.lastName = i % 4 === 0 ? last : null;
-    record.email = i % 6 === 0 ? null : `${first.toLowerCase()}.${i}@example.test`;
-    record.createdAt = i % 9 === 0 ? null : new Date(Date.UTC(2024, 0, 1 + (i % 40)));
-    record.updatedAt = i % 11 === 0 ? null : new Date(Date.UTC(2025, 0, 1 + (i % 17)));
-    made.push({ record, rank: SOURCES.indexOf(source), position: Math.floor(i / 3) + 1 });
-  }
-  return made;
-}
 
 const compare = (a: Keyset, b: Keyset): number => {
   for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
@@ -116,7 +94,7 @@ if (postgresAvailable || process.env.CI) engines.push({ name: 'PostgreSQL', post
 describe.each(engines)('a searched page on $name', ({ postgres }) => {
   let server: PostgresProcess | undefined;
   let db: Database;
-  const all = users();
+  const all = clusteredUsers(SOURCES);
   beforeAll(async () => {
     if (postgres) server = await startPostgres();
     db = await openDatabase(server ? { url: await server.createDatabase() } : {});
