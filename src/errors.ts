@@ -38,6 +38,11 @@ export const ErrorCode = {
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
   /** `users` from the index while a source has never completed a walk: the data is partial. */
   DIRECTORY_INCOMPLETE: 'DIRECTORY_INCOMPLETE',
+  /**
+   * The directory's PostgreSQL did not answer: unreachable, or a statement of the request still running
+   * at the operation deadline (cancelled there).
+   */
+  DIRECTORY_UNAVAILABLE: 'DIRECTORY_UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -105,6 +110,21 @@ export class UpstreamError extends GraphQLError {
     if (details.retryAfter !== undefined) extensions.retryAfter = details.retryAfter;
     super(`${details.provider}: ${details.message}`, { extensions });
     this.details = details;
+  }
+}
+
+/**
+ * The directory's database did not answer (`reason`): a coded error, not a bug. The message names neither
+ * the server nor the statement.
+ */
+export class DirectoryUnavailableError extends GraphQLError {
+  constructor(reason: 'timeout' | 'unreachable', timeoutMs?: number) {
+    super(
+      reason === 'timeout'
+        ? `The directory's database did not answer within the operation deadline (${timeoutMs} ms); the statement was cancelled.`
+        : "The directory's database cannot be reached; retry later.",
+      { extensions: { code: ErrorCode.DIRECTORY_UNAVAILABLE, reason } },
+    );
   }
 }
 

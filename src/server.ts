@@ -186,7 +186,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     ? (options.developmentKey ?? (await createDevelopmentKey()))
     : undefined;
   const authenticator = await Authenticator.create(config.auth, developmentKey);
-  let directory: { db: Database; sync: DirectorySync } | undefined;
+  /**
+   * `db` for the walks, events and people matching; `requests` for what requests read and write: on
+   * PostgreSQL a pool of its own (walks hold connections for minutes, and must not starve requests) whose
+   * statements the server cancels at the operation deadline. PGlite has one database for both.
+   */
+  let directory: { db: Database; requests: Database; sync: DirectorySync } | undefined;
   if (config.directory.enabled) {
     const db = await openDatabase({
       ...(config.directory.databaseUrl ? { url: config.directory.databaseUrl } : {}),
@@ -234,15 +239,21 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       },
     );
     metrics.peoplePending = () => pendingMatches(db, directorySources);
-    directory = { db, sync };
+    const requests = config.directory.databaseUrl
+      ? await openDatabase({
+          url: config.directory.databaseUrl,
+          statementTimeoutMs: config.operationTimeoutMs,
+        })
+      : db;
+    directory = { db, requests, sync };
   }
-  const people = peopleResolvers(providers, directory?.db, config.people, config.auth.scopes.pii);
+  const people = peopleResolvers(providers, directory?.requests, config.people, config.auth.scopes.pii);
   const schema = buildSchema(
     [
       rootResolvers(statuses, sourceStatuses, people.personNode),
       runtimeResolvers(config.limits.maxSize, providers, people.personNode),
       people.resolvers,
-      directoryResolvers(providers, undefined, directory?.db, config.auth.scopes.pii),
+      directoryResolvers(providers, undefined, directory?.requests, config.auth.scopes.pii),
       ...providers.map((definition) =>
         definition.resolvers(
           connected
@@ -389,6 +400,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await cache.close();
       if (directory) {
         await syncStopped;
+        if (directory.requests !== directory.db) await directory.requests.close();
         await directory.db.close();
       }
     },

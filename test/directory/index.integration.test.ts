@@ -804,6 +804,33 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
     });
 
   if (postgres)
+    it('answers DIRECTORY_UNAVAILABLE, naming no server, when its PostgreSQL is gone; a bug it is not', async () => {
+      const own = await startPostgres();
+      const port = new URL(own.url).port;
+      const replica = await directoryReplica({ ROLLCALL_DATABASE_URL: await own.createDatabase() });
+      try {
+        await own.stop();
+        for (const query of [
+          '{ users(first: 5) { totalCount nodes { id } } }',
+          '{ users(first: 5, filter: { search: "ann" }) { nodes { id } } }',
+          '{ people(first: 5) { totalCount nodes { id } } }',
+        ]) {
+          const result = await replica.query<Page>(query);
+          expect({ query, codes: result.errors?.map((error) => error.extensions?.code) }).toEqual({
+            query,
+            codes: ['DIRECTORY_UNAVAILABLE'],
+          });
+          expect(result.errors![0].message).not.toContain(port);
+        }
+        expect(upstreamCalls()).toEqual([]);
+      } finally {
+        replicas.splice(replicas.indexOf(replica), 1);
+        await replica.stop();
+        await own.stop();
+      }
+    });
+
+  if (postgres)
     it('a walker that dies mid-walk loses its lock: the other replica walks at its next turn, and the dead walk is never applied', async () => {
       // Only this test's replicas walk the shared emulators from here: an earlier replica's walk (a retry
       // after a failure on a busy machine) took the delayed call meant for the walker.

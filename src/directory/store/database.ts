@@ -22,6 +22,7 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import pg from 'pg';
+import { DirectoryUnavailableError } from '../../errors.js';
 
 export interface Queryable {
   query<Row extends object>(sql: string, params?: readonly unknown[]): Promise<Row[]>;
@@ -112,17 +113,55 @@ class PgliteDatabase implements Database {
   }
 }
 
+/** Node's codes of a connection that failed or ended. */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+
+/**
+ * A PostgreSQL failure as the caller should see it: a statement cancelled by `statement_timeout` (57014)
+ * or a server out of reach (SQLSTATE classes 08, 57P, 53; a refused or ended connection) is a
+ * DirectoryUnavailableError; anything else (a bug) passes as it is.
+ */
+function unavailable(error: unknown, timeoutMs: number | undefined): unknown {
+  // Not `instanceof Error`: errors of Node's own sockets may come from another realm (a test's VM).
+  if (typeof error !== 'object' || error === null) return error;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === '57014' && timeoutMs !== undefined) return new DirectoryUnavailableError('timeout', timeoutMs);
+  const unreachable =
+    (typeof code === 'string' && (CONNECTION_CODES.has(code) || /^(08|57P|53)/.test(code))) ||
+    (typeof message === 'string' && /Connection terminated|connection timeout/i.test(message));
+  return unreachable ? new DirectoryUnavailableError('unreachable') : error;
+}
+
 class PostgresDatabase implements Database {
   readonly kind = 'postgres';
 
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    /** The pool's statement_timeout, when it has one. */
+    private readonly timeoutMs?: number,
+  ) {}
 
   async query<Row extends object>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    return (await this.pool.query<Row>(sql, [...params])).rows;
+    try {
+      return (await this.pool.query<Row>(sql, [...params])).rows;
+    } catch (error) {
+      throw unavailable(error, this.timeoutMs);
+    }
   }
 
   async exec(sql: string): Promise<void> {
-    await this.pool.query(sql);
+    try {
+      await this.pool.query(sql);
+    } catch (error) {
+      throw unavailable(error, this.timeoutMs);
+    }
   }
 
   transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -140,7 +179,7 @@ class PostgresDatabase implements Database {
         return value;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        throw unavailable(error, this.timeoutMs);
       }
     });
   }
@@ -176,7 +215,12 @@ class PostgresDatabase implements Database {
    * process — the query in flight fails instead, and the pool drops the connection.
    */
   private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw unavailable(error, this.timeoutMs);
+    }
     let failed = false;
     const onError = () => {
       failed = true;
@@ -198,6 +242,13 @@ export interface DatabaseOptions {
   dataDir?: string;
   /** Connections of the PostgreSQL pool. */
   poolSize?: number;
+  /**
+   * PostgreSQL: the server cancels a statement still running after this long (`statement_timeout`), and
+   * the caller gets a DirectoryUnavailableError. The requests' database has it (the operation deadline);
+   * the walks' and matching's, whose statements may rightly take longer, has not. PGlite runs in the
+   * process and cannot be interrupted.
+   */
+  statementTimeoutMs?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -207,9 +258,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       max: options.poolSize ?? 10,
       // A connection lost while idle is an event, not a crash; the next query opens another.
       idleTimeoutMillis: 30_000,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
     });
     pool.on('error', () => undefined);
-    return new PostgresDatabase(pool);
+    return new PostgresDatabase(pool, options.statementTimeoutMs);
   }
   const db = await PGlite.create({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
