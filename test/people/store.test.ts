@@ -17,54 +17,27 @@ import {
   type PeopleQuery,
   type PersonKeyset,
 } from '../../src/people/store.js';
+import { pageThrough, recording } from '../support/keyset.js';
 import { clusteredUsers } from '../support/records.js';
 import { postgresAvailable, startPostgres, type PostgresProcess } from '../support/postgres.js';
 
 const SOURCES = ['alpha', 'beta', 'gamma'];
 
 /** Every person of `query` paged at `size`, forward or backward, with the read the bound selects. */
-async function pageAll(
+const pageAll = (
   db: Queryable,
   query: PeopleQuery,
   order: PeoplePage['order'],
   size: number,
   backward: boolean,
   bound: number,
-): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: PersonKeyset | null = null;
-  for (let pages = 0; pages < 500; pages += 1) {
-    const page = await readPeople(
-      db,
-      query,
-      { order, direction: backward ? 'backward' : 'forward', size, cursor },
-      bound,
-    );
-    const got = page.rows.map((row) => row.person.personId);
-    if (backward) ids.unshift(...got);
-    else ids.push(...got);
-    if (pages > 0) expect(backward ? page.hasNextPage : page.hasPreviousPage).toBe(true);
-    const more = backward ? page.hasPreviousPage : page.hasNextPage;
-    if (!more) return ids;
-    cursor = (backward ? page.rows[0] : page.rows[page.rows.length - 1]).keyset;
-  }
-  throw new Error('more than 500 pages');
-}
-
-/** Records every statement, to tell which read a page used. */
-function recording(db: Database): { db: Queryable; statements: string[] } {
-  const statements: string[] = [];
-  return {
-    statements,
-    db: {
-      query: (sql, params) => {
-        statements.push(sql);
-        return db.query(sql, params);
-      },
-      exec: (sql) => db.exec(sql),
-    },
-  };
-}
+) =>
+  pageThrough<PersonKeyset, Awaited<ReturnType<typeof readPeople>>['rows'][number]>(
+    (window) => readPeople(db, query, { order, ...window }, bound),
+    (row) => row.person.personId,
+    size,
+    backward,
+  );
 
 const engines: { name: string; postgres: boolean }[] = [{ name: 'PGlite', postgres: false }];
 if (postgresAvailable || process.env.CI) engines.push({ name: 'PostgreSQL', postgres: true });

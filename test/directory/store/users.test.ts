@@ -12,12 +12,14 @@ import {
   keysetOf,
   readPage,
   upsertUsers,
+  type IndexedRow,
   type IndexedUser,
   type Keyset,
   type Order,
   type OrderField,
   type UserQuery,
 } from '../../../src/directory/store/users.js';
+import { pageThrough, recording } from '../../support/keyset.js';
 import { clusteredUsers } from '../../support/records.js';
 import { postgresAvailable, startPostgres, type PostgresProcess } from '../../support/postgres.js';
 
@@ -44,49 +46,20 @@ function oracle(all: IndexedUser[], search: string, order: Order): string[] {
 }
 
 /** Every row of `query` paged at `size`, forward or backward, with the read the bound selects. */
-async function pageAll(
+const pageAll = (
   db: Queryable,
   query: UserQuery,
   order: Order,
   size: number,
   backward: boolean,
   bound: number,
-): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: Keyset | null = null;
-  for (let pages = 0; pages < 500; pages += 1) {
-    const page = await readPage(
-      db,
-      query,
-      { order, direction: backward ? 'backward' : 'forward', size, cursor },
-      bound,
-    );
-    const got = page.rows.map((row) => `${row.record.source}/${row.record.providerUserId}`);
-    if (backward) ids.unshift(...got);
-    else ids.push(...got);
-    // Both ends are known exactly: a page past the first has rows behind it.
-    if (pages > 0) expect(backward ? page.hasNextPage : page.hasPreviousPage).toBe(true);
-    const more = backward ? page.hasPreviousPage : page.hasNextPage;
-    if (!more) return ids;
-    cursor = (backward ? page.rows[0] : page.rows[page.rows.length - 1]).keyset;
-  }
-  throw new Error('more than 500 pages');
-}
-
-/** Records every statement, to tell which read a page used. */
-function recording(db: Database): { db: Queryable; statements: string[] } {
-  const statements: string[] = [];
-  return {
-    statements,
-    db: {
-      query: (sql, params) => {
-        statements.push(sql);
-        return db.query(sql, params);
-      },
-      exec: (sql) => db.exec(sql),
-    },
-  };
-}
+) =>
+  pageThrough<Keyset, IndexedRow>(
+    (window) => readPage(db, query, { order, ...window }, bound),
+    (row) => `${row.record.source}/${row.record.providerUserId}`,
+    size,
+    backward,
+  );
 
 const engines: { name: string; postgres: boolean }[] = [{ name: 'PGlite', postgres: false }];
 if (postgresAvailable || process.env.CI) engines.push({ name: 'PostgreSQL', postgres: true });
