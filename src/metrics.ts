@@ -111,6 +111,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly operationsInFlight = new Gauge({
+    name: 'rollcall_graphql_operations_in_flight',
+    help: 'GraphQL requests this replica is executing, whether or not their client still waits for the answer.',
+    registers: [this.registry],
+  });
+
   /** Set by the directory when it starts: how many users await matching, read at scrape time. */
   peoplePending: (() => Promise<number>) | undefined;
 

@@ -27,6 +27,7 @@ import type { ContextDependencies, RequestContext } from './context.js';
 import { directoryResolvers } from './directory/resolvers.js';
 import { EXAMPLE_OPERATION } from './graphql/exampleOperation.js';
 import { formatError } from './graphql/formatError.js';
+import { inFlightPlugin } from './graphql/plugins/inFlight.js';
 import { accessPlugin } from './graphql/plugins/access.js';
 import { cacheHintsPlugin } from './graphql/plugins/cacheHints.js';
 import { internalErrorLogPlugin } from './graphql/plugins/internalErrorLog.js';
@@ -301,6 +302,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           })
         : ApolloServerPluginLandingPageDisabled(),
       ...(config.inlineTrace ? [] : [ApolloServerPluginInlineTraceDisabled()]),
+      inFlightPlugin(metrics),
       partialErrorsPlugin(normalise),
       accessPlugin,
       internalErrorLogPlugin,

@@ -3,7 +3,8 @@ import net from 'node:net';
 import { twilioProvider } from '../src/providers/twilio/index.js';
 import { formatError } from '../src/graphql/formatError.js';
 import { startHarness, startReplica, type Harness, type Replica } from './support/harness.js';
-import { memoryLogger } from './support/safety.js';
+import { inFlightReaches, memoryLogger } from './support/safety.js';
+import type { TwilioEmulator } from '../src/providers/twilio/emulator.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -26,6 +27,27 @@ describe('HTTP routes', () => {
     const text = await response.text();
     expect(text).toContain('# TYPE rollcall_upstream_requests_total counter');
     expect(text).toContain('# TYPE rollcall_upstream_request_duration_seconds histogram');
+  });
+
+  it('counts the GraphQL requests being executed in rollcall_graphql_operations_in_flight', async () => {
+    const inFlight = async () =>
+      (await (await fetch(`${h.url}/metrics`)).text())
+        .split('\n')
+        .find((line) => line.startsWith('rollcall_graphql_operations_in_flight '));
+    const twilio = h.emulator<TwilioEmulator>('TWILIO_CONVERSATIONS');
+    expect(await inFlight()).toBe('rollcall_graphql_operations_in_flight 0');
+    const release = twilio.hold();
+    const answer = h.query('{ twilioConversationUsers(first: 1) { edges { cursor } } }');
+    try {
+      await inFlightReaches(twilio, 1);
+      expect(await inFlight()).toBe('rollcall_graphql_operations_in_flight 1');
+    } finally {
+      release();
+    }
+    expect((await answer).errors).toBeUndefined();
+    // Refused documents and answered ones alike leave nothing counted.
+    expect((await h.query('{ nope }')).errors?.[0].extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(await inFlight()).toBe('rollcall_graphql_operations_in_flight 0');
   });
 
   it('serves the Sandbox landing page with the example operation to browsers', async () => {
