@@ -317,6 +317,28 @@ async function settle(): Promise<void> {
 }
 
 /**
+ * Resolves once the rollcall serving `url` executes no GraphQL request (its
+ * `rollcall_graphql_operations_in_flight`), at most `timeoutMs` later; at once for other servers. autocannon
+ * leaves one request per connection behind when it stops, and rollcall finishes them: a heavy row's
+ * leftovers (ten `totalCount` of 434,673 users) would otherwise run into the next row's time.
+ */
+async function idle(url: string, timeoutMs = 60_000): Promise<void> {
+  const metrics = new URL('/metrics', url).toString();
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const text = await fetch(metrics)
+      .then((response) => response.text())
+      .catch(() => '');
+    const line = text
+      .split('\n')
+      .find((candidate) => candidate.startsWith('rollcall_graphql_operations_in_flight '));
+    if (line === undefined || Number(line.split(' ')[1]) === 0) return;
+    await new Promise((done) => setTimeout(done, 50));
+  }
+  notes.push(`${url}: still executing requests ${timeoutMs / 1000} s after a row ended.`);
+}
+
+/**
  * Measures a target. Upstream calls are counted on `ids` during the measured part only: the warm-up's
  * last requests land before the logs are cleared, and the requests still in flight when autocannon
  * stops (one per connection) land before they are read and count in the denominator.
@@ -331,12 +353,15 @@ async function run(
   progress(
     `${scenario}: ${variant} (${LOAD.seconds} s, ${connections} connection${connections > 1 ? 's' : ''})`,
   );
+  const server = typeof target === 'function' ? undefined : target.url;
   const hooks = {
     beforeMeasured: async () => {
+      if (server) await idle(server);
       await settle();
       await resetCalls();
     },
   };
+  if (server) await idle(server);
   const options = { ...LOAD, connections };
   const stats =
     typeof target === 'function'
