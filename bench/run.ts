@@ -316,6 +316,12 @@ async function settle(): Promise<void> {
   }
 }
 
+/** The value of an unlabelled series in Prometheus text; undefined when the text has none. */
+function metricValue(text: string, name: string): number | undefined {
+  const found = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1];
+  return found === undefined ? undefined : Number(found);
+}
+
 /**
  * Resolves once the rollcall serving `url` executes no GraphQL request (its
  * `rollcall_graphql_operations_in_flight`), at most `timeoutMs` later; at once for other servers. autocannon
@@ -329,10 +335,8 @@ async function idle(url: string, timeoutMs = 60_000): Promise<void> {
     const text = await fetch(metrics)
       .then((response) => response.text())
       .catch(() => '');
-    const line = text
-      .split('\n')
-      .find((candidate) => candidate.startsWith('rollcall_graphql_operations_in_flight '));
-    if (line === undefined || Number(line.split(' ')[1]) === 0) return;
+    const executing = metricValue(text, 'rollcall_graphql_operations_in_flight');
+    if (executing === undefined || executing === 0) return;
     await new Promise((done) => setTimeout(done, 50));
   }
   notes.push(`${url}: still executing requests ${timeoutMs / 1000} s after a row ended.`);
@@ -1115,7 +1119,7 @@ interface Matching {
 
 async function matching(url: string): Promise<Matching> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? 0);
+  const value = (name: string) => metricValue(text, name) ?? 0;
   return {
     runs: value('rollcall_people_matching_seconds_count'),
     seconds: value('rollcall_people_matching_seconds_sum'),

@@ -712,9 +712,7 @@ export async function readPeople(
 }> {
   const key = keyColumn(page.order);
   const filter = (params: unknown[]) => `directory_people WHERE ${peopleWhere(query, params)}`;
-  const estimate: unknown[] = [];
-  const collect =
-    query.search !== undefined && (await collectsMatches(db, filter(estimate), estimate, searchCollectBound));
+  const collect = query.search !== undefined && (await collectsMatches(db, filter, searchCollectBound));
   const ascending = (page.order.direction === 'ASC') === (page.direction === 'forward');
   const read = async (cursor: PersonKeyset | null, forwardRead: boolean, limit: number, sorted = true) => {
     const params: unknown[] = [];

@@ -14,14 +14,19 @@ import type { Queryable } from './database.js';
 /** The most rows a search may be expected to match for its pages to be read by collecting the matches. */
 export const SEARCH_COLLECT_BOUND = 20_000;
 
-/** The planner's estimate of the rows `FROM <from>` selects (one EXPLAIN: no row is read). */
-export async function estimatedRows(
+/**
+ * Whether a search's pages are read by collecting its matches (see the module's comment): the planner
+ * expects `FROM <filter>` to select at most `bound` rows. One EXPLAIN; no row is read. `filter` adds its
+ * parameters to the array it is given.
+ */
+export async function collectsMatches(
   db: Queryable,
-  from: string,
-  params: readonly unknown[],
-): Promise<number> {
+  filter: (params: unknown[]) => string,
+  bound: number,
+): Promise<boolean> {
+  const params: unknown[] = [];
   const [row] = await db.query<{ 'QUERY PLAN': unknown }>(
-    `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${from}`,
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${filter(params)}`,
     params,
   );
   const plan: unknown = row?.['QUERY PLAN'];
@@ -29,17 +34,7 @@ export async function estimatedRows(
   const rows = Array.isArray(parsed)
     ? (parsed[0] as { Plan?: { 'Plan Rows'?: unknown } } | undefined)?.Plan?.['Plan Rows']
     : undefined;
-  return typeof rows === 'number' ? rows : Number.POSITIVE_INFINITY;
-}
-
-/** Whether a search's pages are read by collecting its matches (see the module's comment). */
-export async function collectsMatches(
-  db: Queryable,
-  from: string,
-  params: readonly unknown[],
-  bound: number,
-): Promise<boolean> {
-  return (await estimatedRows(db, from, params)) <= bound;
+  return typeof rows === 'number' && rows <= bound;
 }
 
 export interface WindowSql {

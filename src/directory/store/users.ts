@@ -431,9 +431,7 @@ export async function readPage(
 ): Promise<{ rows: IndexedRow[]; hasNextPage: boolean; hasPreviousPage: boolean }> {
   const columns = orderColumns(page.order);
   const filter = (params: unknown[]) => `directory_users WHERE ${where(query, params)}`;
-  const estimate: unknown[] = [];
-  const collect =
-    query.search !== undefined && (await collectsMatches(db, filter(estimate), estimate, searchCollectBound));
+  const collect = query.search !== undefined && (await collectsMatches(db, filter, searchCollectBound));
   // Walking backward reads the order reversed, then puts the rows back in order.
   const ascending = (page.order.direction === 'ASC') === (page.direction === 'forward');
   const read = async (cursor: Keyset | null, forwardRead: boolean, limit: number, sorted = true) => {
