@@ -860,8 +860,10 @@ describe.each(engines)('the directory on $name', ({ postgres }) => {
         });
         // The walker's database session dies (as when its process is killed): its lock goes with it.
         // (The source's walk lock only: people matching may hold its own advisory lock at this moment.)
+        // The lock goes when the session has exited, not when it is signalled: wait for it (up to 10 s),
+        // or on a busy machine the other replica found the source still locked.
         const killed = await admin.query<{ killed: boolean }>(
-          `SELECT pg_terminate_backend(pid) AS killed FROM pg_locks
+          `SELECT pg_terminate_backend(pid, 10000) AS killed FROM pg_locks
            WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
              AND classid::bigint = $1 AND objid::bigint = hashtext('directory:cometchat')::bigint & 4294967295`,
           [LOCK_NAMESPACE],
