@@ -15,7 +15,13 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Authenticator } from './auth/authenticate.js';
 import { peopleResolvers } from './people/resolvers.js';
-import { applyPeopleSettings, pendingMatches, recomputePeople } from './people/store.js';
+import {
+  applyPeopleSettings,
+  matchUsers,
+  pendingMatches,
+  recomputePeople,
+  type RecomputeStats,
+} from './people/store.js';
 import { openDatabase, type Database } from './directory/store/database.js';
 import { migrate } from './directory/store/migrations.js';
 import { DirectorySync } from './directory/sync.js';
@@ -208,6 +214,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     }
     /** This deployment's sources: people matching reads and writes theirs only. */
     const directorySources = connected.map(({ source }) => source.name);
+    /** One people-matching run, in /metrics and the debug log. */
+    const observeMatching = async (run: () => Promise<RecomputeStats>): Promise<void> => {
+      const started = performance.now();
+      const stats = await run();
+      if (stats.batches === 0) return;
+      const ms = performance.now() - started;
+      metrics.peopleMatching.observe(ms / 1000);
+      metrics.peopleMatchedUsers.inc(stats.users);
+      metrics.peopleMatchingQueries.inc(stats.queries);
+      logger.debug({ ...stats, ms: Math.round(ms) }, 'people matched');
+    };
     const sync = new DirectorySync(
       db,
       connected.map(({ source, connection }, rank) => ({
@@ -228,15 +245,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       logger,
       metrics,
       // Persons follow every change the index takes (only the users it touched are matched again).
-      async () => {
-        const started = performance.now();
-        const stats = await recomputePeople(db, config.people, directorySources);
-        if (stats.batches === 0) return;
-        const ms = performance.now() - started;
-        metrics.peopleMatching.observe(ms / 1000);
-        metrics.peopleMatchedUsers.inc(stats.users);
-        metrics.peopleMatchingQueries.inc(stats.queries);
-        logger.debug({ ...stats, ms: Math.round(ms) }, 'people matched');
+      {
+        catchUp: (signal) =>
+          observeMatching(() => recomputePeople(db, config.people, directorySources, { signal })),
+        follow: (source, nativeIds) =>
+          observeMatching(() => matchUsers(db, config.people, directorySources, source, nativeIds)),
       },
     );
     metrics.peoplePending = () => pendingMatches(db, directorySources);

@@ -80,11 +80,22 @@ function describeFailure(error: unknown): string {
   return 'INTERNAL_SERVER_ERROR: the walk failed';
 }
 
+/** What follows the index (the persons: people/store.ts), told after every change. */
+export interface IndexFollower {
+  /** Matches everything marked for it until none is left, or `signal` aborts (between batches). */
+  catchUp(signal: AbortSignal): Promise<void>;
+  /** Matches these users of `source` (an event's) and what they touch, now, whatever else awaits. */
+  follow(source: string, nativeIds: readonly string[]): Promise<void>;
+}
+
 export class DirectorySync {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly walks = new Map<string, Promise<WalkOutcome>>();
-  /** What follows the index (matching people) in flight: stop() waits for it. */
+  /** Events' people matching in flight: stop() waits for it. */
   private readonly following = new Set<Promise<void>>();
+  /** The catch-up run in flight (one at a time), and whether a change came in since it began. */
+  private catching: Promise<void> | undefined;
+  private catchAgain = false;
   private stopped = false;
   /** Aborts the walks' upstream calls when the server stops. */
   private readonly stopping = new AbortController();
@@ -95,8 +106,8 @@ export class DirectorySync {
     private readonly settings: SyncSettings,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
-    /** Runs after the index changed (a walk applied, an event indexed): the persons follow. */
-    private readonly onIndexed?: () => Promise<void>,
+    /** What follows the index (the persons), told after every change. */
+    private readonly follower?: IndexFollower,
   ) {
     if (metrics)
       metrics.directoryState = async () =>
@@ -246,21 +257,47 @@ export class DirectorySync {
       );
       await markDeleted(tx, name, missing, observedAt);
     });
-    await this.indexed(name);
+    await this.follow(name, ids);
     return found.length;
   }
 
-  /** Lets what follows the index catch up on what was written before this process started. */
+  /**
+   * Lets what follows the index catch up on everything marked (a walk's users, what was written before
+   * this process started). One run at a time: a call during a run is answered by one more run after it,
+   * so concurrent walks never interleave their matching batches (each would wait on the other's lock).
+   * A failure is logged, not the walk's.
+   */
   catchUp(): Promise<void> {
-    return this.indexed('*');
+    const follower = this.follower;
+    if (!follower || this.stopped) return Promise.resolve();
+    this.catchAgain = true;
+    this.catching ??= (async () => {
+      try {
+        while (this.catchAgain && !this.stopped) {
+          this.catchAgain = false;
+          await follower.catchUp(this.stopping.signal).catch((error: unknown) => {
+            if (!this.stopped)
+              this.logger.error({ err: describeFailure(error) }, 'directory: matching people failed');
+          });
+        }
+      } finally {
+        this.catching = undefined;
+      }
+    })();
+    return this.catching;
   }
 
-  /** Lets what follows the index (the persons) catch up; a failure there is logged, not the walk's. */
-  private async indexed(source: string): Promise<void> {
-    if (!this.onIndexed || this.stopped) return;
-    const following = this.onIndexed().catch((error: unknown) => {
-      if (!this.stopped)
-        this.logger.error({ source, err: describeFailure(error) }, 'directory: matching people failed');
+  /**
+   * Lets the persons follow an event's users at once, whatever backlog a walk left: the webhook answers
+   * when its users' persons are right, in the time of those users only. A failure is logged, and the
+   * catch-up takes them.
+   */
+  private async follow(source: string, nativeIds: readonly string[]): Promise<void> {
+    if (!this.follower || this.stopped) return;
+    const following = this.follower.follow(source, nativeIds).catch((error: unknown) => {
+      if (this.stopped) return;
+      this.logger.error({ source, err: describeFailure(error) }, 'directory: matching people failed');
+      void this.catchUp();
     });
     this.following.add(following);
     try {
@@ -290,7 +327,7 @@ export class DirectorySync {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await Promise.allSettled([...this.walks.values()]);
-    await Promise.allSettled([...this.following]);
+    await Promise.allSettled([...this.following, this.catching]);
   }
 
   private schedule(source: SyncSource, delayMs: number): void {
@@ -416,7 +453,7 @@ export class DirectorySync {
       );
       const count = applied.users;
       await this.refreshStatistics(applied.before, count);
-      await this.indexed(source.name);
+      await this.catchUp();
       this.logger.info(
         { source: source.name, users: count, upstreamCalls: calls },
         'directory walk complete',

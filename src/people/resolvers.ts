@@ -30,9 +30,8 @@ import {
   personsById,
   personsOfUsers,
   readPeople,
-  recomputePeople,
-  recordChange,
   unlinkUser,
+  type Correction,
   userKeyOf,
   type PeopleQuery,
   type PersonKeyset,
@@ -164,6 +163,24 @@ export function peopleResolvers(
   const userId = (key: UserKey, provider: string) => encodeGlobalId(provider, key.source, key.nativeId);
   const providerOf = (context: RequestContext, source: string): ProviderId =>
     context.sources.find((candidate) => candidate.name === source)?.provider ?? '';
+
+  /** A manual correction by the caller, naming `keys`, in the caller's deployment. */
+  const correction = (context: RequestContext, keys: readonly UserKey[]): Correction => ({
+    actor: context.principal.subject,
+    accounts: keys.map((key) => userId(key, providerOf(context, key.source))),
+    sources: context.sources.map((source) => source.name),
+    settings,
+  });
+
+  /** The person a correction left, as the mutation answers it. */
+  const personAfter = async (database: Database, context: RequestContext, personId: string) => {
+    const [row] = await personsById(
+      database,
+      [personId],
+      context.sources.map((source) => source.name),
+    );
+    return row ? stored(row) : null;
+  };
 
   const personFields = {
     person: (user: UserRecord, _args: unknown, context: RequestContext) => personOf(context, user),
@@ -341,57 +358,15 @@ export function peopleResolvers(
           throw new BadUserInputError('"ids" must name at least two different users.', { argument: 'ids' });
         const database = needDirectory('linkUsers');
         await indexedOrRefuse(database, keys, ids, 'ids');
-        const actor = context.principal.subject;
-        await linkUsers(database, distinct, actor);
-        await recomputePeople(
-          database,
-          settings,
-          context.sources.map((source) => source.name),
-        );
-        const now = await personsOfUsers(database, distinct.slice(0, 1));
-        const personId = now.get(userKeyOf(distinct[0].source, distinct[0].nativeId))?.personId;
-        if (!personId) return null;
-        await recordChange(
-          database,
-          personId,
-          actor,
-          'LINKED',
-          distinct.map((key) => userId(key, providerOf(context, key.source))),
-        );
-        const [row] = await personsById(
-          database,
-          [personId],
-          context.sources.map((source) => source.name),
-        );
-        return row ? stored(row) : null;
+        const personId = await linkUsers(database, distinct, correction(context, distinct));
+        return personId ? personAfter(database, context, personId) : null;
       },
       unlinkUser: async (_parent: unknown, { id }: { id: string }, context: RequestContext) => {
         const [key] = userKeys(context, [id], 'id');
         const database = needDirectory('unlinkUser');
         await indexedOrRefuse(database, [key], [id], 'id');
-        const before = (await personsOfUsers(database, [key])).get(
-          userKeyOf(key.source, key.nativeId),
-        )?.personId;
-        const actor = context.principal.subject;
-        await unlinkUser(database, key, actor);
-        await recomputePeople(
-          database,
-          settings,
-          context.sources.map((source) => source.name),
-        );
-        const personId = (await personsOfUsers(database, [key])).get(
-          userKeyOf(key.source, key.nativeId),
-        )?.personId;
-        const account = [userId(key, providerOf(context, key.source))];
-        if (before && before !== personId) await recordChange(database, before, actor, 'UNLINKED', account);
-        if (!personId) return null;
-        await recordChange(database, personId, actor, 'UNLINKED', account);
-        const [row] = await personsById(
-          database,
-          [personId],
-          context.sources.map((source) => source.name),
-        );
-        return row ? stored(row) : null;
+        const personId = await unlinkUser(database, key, correction(context, [key]));
+        return personId ? personAfter(database, context, personId) : null;
       },
     },
   };

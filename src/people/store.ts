@@ -21,7 +21,14 @@ import {
 import { dateKey, likeLiteral, normalizeEmail, reviveRecord, textKey } from '../directory/store/users.js';
 import type { UserRecord } from '../providers/core/record.js';
 import type { PeopleSettings } from './settings.js';
-import { blockList, match, type KnownPerson, type LinkReason, type MatchUser } from './matcher.js';
+import {
+  blockList,
+  match,
+  type KnownPerson,
+  type LinkReason,
+  type MatchSettings,
+  type MatchUser,
+} from './matcher.js';
 
 /** Users matched in one run past which the planner's statistics are refreshed (recomputePeople). */
 const REFRESH_STATISTICS_AFTER = 10_000;
@@ -230,6 +237,126 @@ const packed = (values: readonly string[]) =>
   values.map((value) => value.replaceAll(SEPARATOR, '')).join(SEPARATOR);
 
 /**
+ * Takes the people lock for the rest of `tx` and keeps its joins to index lookups: every statement of a
+ * match reads or writes rows by key, never by hashing or merging the whole table (at 200,000 users the
+ * planner hashed all of it to update 5,000 users).
+ */
+async function lockPeople(tx: Queryable): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, PEOPLE_LOCK]);
+  await tx.query('SET LOCAL enable_hashjoin = off');
+  await tx.query('SET LOCAL enable_mergejoin = off');
+}
+
+/** The settings as matching takes them. */
+const matchSettingsOf = (settings: PeopleSettings): MatchSettings => ({
+  sharedAddressThreshold: settings.sharedAddressThreshold,
+  blocked: blockList(settings.blockedAddresses),
+});
+
+/**
+ * Matches `seeds` and every user they can touch (the closure), and writes the persons that answers; the
+ * caller holds the people lock (`lockPeople`). Every loaded user is matched, so none stays marked.
+ */
+async function matchAround(
+  tx: Queryable,
+  seeds: readonly { source: string; native_id: string }[],
+  sources: readonly string[],
+  settings: MatchSettings,
+  stats: RecomputeStats,
+): Promise<void> {
+  const loaded = await closure(tx, seeds, sources);
+  // In key order: the same users match the same way whatever order the database answered in.
+  const alive = [...loaded.values()]
+    .filter((user) => !user.deleted)
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const oldIds = [...new Set([...loaded.values()].map((user) => user.person).filter((id) => id !== null))];
+  const known = new Map<string, KnownPerson>(
+    (
+      await tx.query<{ id: string; created_at: Date | string }>(
+        'SELECT id, created_at FROM directory_people WHERE id = ANY($1::text[])',
+        [oldIds],
+      )
+    ).map((row) => [row.id, { id: row.id, createdAt: new Date(row.created_at).getTime() }]),
+  );
+  const result = match(alive, known, settings);
+  const ids = result.persons.map((person) => person.id ?? newPersonId());
+
+  // Persons: created or updated with their summary.
+  const people = result.persons.map((person, index) => ({
+    id: ids[index],
+    accounts: person.members.length,
+    ...summary(person.members.map((key) => loaded.get(key)!)),
+  }));
+  await tx.query(
+    `INSERT INTO directory_people (id, accounts, display_name, name_asc, name_desc, updated_asc,
+       updated_desc, emails, providers, sources, search_text, search_public)
+     SELECT id, accounts, display_name, name_asc, name_desc, updated_asc, updated_desc,
+       string_to_array(emails, chr(1)), string_to_array(providers, chr(1)),
+       string_to_array(sources, chr(1)), search_text, search_public
+     FROM unnest($1::text[], $2::int4[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+       $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+       AS p(id, accounts, display_name, name_asc, name_desc, updated_asc, updated_desc, emails,
+         providers, sources, search_text, search_public)
+     ON CONFLICT (id) DO UPDATE SET accounts = EXCLUDED.accounts, display_name = EXCLUDED.display_name,
+       name_asc = EXCLUDED.name_asc, name_desc = EXCLUDED.name_desc,
+       updated_asc = EXCLUDED.updated_asc, updated_desc = EXCLUDED.updated_desc,
+       emails = EXCLUDED.emails, providers = EXCLUDED.providers, sources = EXCLUDED.sources,
+       search_text = EXCLUDED.search_text, search_public = EXCLUDED.search_public, retired_into = NULL`,
+    [
+      people.map((p) => p.id),
+      people.map((p) => p.accounts),
+      people.map((p) => p.displayName),
+      people.map((p) => p.nameAsc),
+      people.map((p) => p.nameDesc),
+      people.map((p) => p.updatedAsc),
+      people.map((p) => p.updatedDesc),
+      people.map((p) => packed(p.emails)),
+      people.map((p) => packed(p.providers)),
+      people.map((p) => packed(p.sources)),
+      people.map((p) => p.searchText),
+      people.map((p) => p.searchPublic),
+    ],
+  );
+  // Ids no person keeps: retired into the one that absorbed them (and whatever was retired into them
+  // follows), or gone when their accounts all went.
+  const kept = new Set(ids);
+  const retired = result.retired.map((entry) => ({ id: entry.id, into: ids[entry.into] }));
+  const retiredIds = new Set(retired.map((entry) => entry.id));
+  if (retired.length > 0)
+    await tx.query(
+      `UPDATE directory_people p SET retired_into = r.heir, accounts = 0
+       FROM unnest($1::text[], $2::text[]) AS r(id, heir)
+       WHERE p.id = r.id OR p.retired_into = r.id`,
+      [retired.map((entry) => entry.id), retired.map((entry) => entry.into)],
+    );
+  const gone = oldIds.filter((id) => !kept.has(id) && !retiredIds.has(id));
+  if (gone.length > 0)
+    await tx.query('UPDATE directory_people SET accounts = 0 WHERE id = ANY($1::text[])', [gone]);
+
+  // Users: their person and why; deleted ones belong to none.
+  const assigned = new Map<string, { person: string; reason: LinkReason | null }>();
+  result.persons.forEach((person, index) => {
+    for (const key of person.members)
+      assigned.set(key, { person: ids[index], reason: person.reasons.get(key) ?? null });
+  });
+  const users = [...loaded.values()];
+  await tx.query(
+    `UPDATE directory_users u SET person_id = a.person_id, link_reason = a.link_reason, person_dirty = false
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS a(source, native_id, person_id, link_reason)
+     WHERE u.source = a.source AND u.native_id = a.native_id`,
+    [
+      users.map((user) => user.source),
+      users.map((user) => user.nativeId),
+      users.map((user) => assigned.get(user.key)?.person ?? null),
+      users.map((user) => assigned.get(user.key)?.reason ?? null),
+    ],
+  );
+  stats.batches += 1;
+  stats.users += users.length;
+  stats.persons += people.length;
+}
+
+/**
  * Matches every user of `sources` (this deployment's) marked for it, batch by batch, until none is left;
  * returns what it did. Safe to call from several places at once (each batch holds the people lock).
  * Users of other sources are never read nor written: deployments sharing one database (each with its
@@ -239,119 +366,23 @@ export async function recomputePeople(
   db: Database,
   settings: PeopleSettings,
   sources: readonly string[],
-  batchSize = 1000,
+  { batchSize = 1000, signal }: { batchSize?: number; signal?: AbortSignal } = {},
 ): Promise<RecomputeStats> {
   const stats: RecomputeStats = { batches: 0, users: 0, persons: 0, queries: 0 };
-  const matchSettings = {
-    sharedAddressThreshold: settings.sharedAddressThreshold,
-    blocked: blockList(settings.blockedAddresses),
-  };
+  const matchSettings = matchSettingsOf(settings);
   for (;;) {
+    // Stopping: the batches done stay done, the rest stays marked for the next run.
+    if (signal?.aborted) return stats;
     const more = await db.transaction(async (handle) => {
       const tx = counted(handle, stats);
-      await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, PEOPLE_LOCK]);
-      // Every statement of a batch reads or writes rows by key: joins by index lookups, never by hashing
-      // or merging the whole table (at 200,000 users the planner hashed all of it to update 5,000 users).
-      await tx.query('SET LOCAL enable_hashjoin = off');
-      await tx.query('SET LOCAL enable_mergejoin = off');
+      await lockPeople(tx);
       const dirty = await tx.query<{ source: string; native_id: string }>(
         `SELECT source, native_id FROM directory_users WHERE person_dirty AND source = ANY($1::text[])
          LIMIT ${Math.max(1, Math.floor(batchSize))}`,
         [[...sources]],
       );
       if (dirty.length === 0) return false;
-      stats.batches += 1;
-      const loaded = await closure(tx, dirty, sources);
-      // In key order: the same users match the same way whatever order the database answered in.
-      const alive = [...loaded.values()]
-        .filter((user) => !user.deleted)
-        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      const oldIds = [
-        ...new Set([...loaded.values()].map((user) => user.person).filter((id) => id !== null)),
-      ];
-      const known = new Map<string, KnownPerson>(
-        (
-          await tx.query<{ id: string; created_at: Date | string }>(
-            'SELECT id, created_at FROM directory_people WHERE id = ANY($1::text[])',
-            [oldIds],
-          )
-        ).map((row) => [row.id, { id: row.id, createdAt: new Date(row.created_at).getTime() }]),
-      );
-      const result = match(alive, known, matchSettings);
-      const ids = result.persons.map((person) => person.id ?? newPersonId());
-
-      // Persons: created or updated with their summary.
-      const people = result.persons.map((person, index) => ({
-        id: ids[index],
-        accounts: person.members.length,
-        ...summary(person.members.map((key) => loaded.get(key)!)),
-      }));
-      await tx.query(
-        `INSERT INTO directory_people (id, accounts, display_name, name_asc, name_desc, updated_asc,
-           updated_desc, emails, providers, sources, search_text, search_public)
-         SELECT id, accounts, display_name, name_asc, name_desc, updated_asc, updated_desc,
-           string_to_array(emails, chr(1)), string_to_array(providers, chr(1)),
-           string_to_array(sources, chr(1)), search_text, search_public
-         FROM unnest($1::text[], $2::int4[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
-           $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-           AS p(id, accounts, display_name, name_asc, name_desc, updated_asc, updated_desc, emails,
-             providers, sources, search_text, search_public)
-         ON CONFLICT (id) DO UPDATE SET accounts = EXCLUDED.accounts, display_name = EXCLUDED.display_name,
-           name_asc = EXCLUDED.name_asc, name_desc = EXCLUDED.name_desc,
-           updated_asc = EXCLUDED.updated_asc, updated_desc = EXCLUDED.updated_desc,
-           emails = EXCLUDED.emails, providers = EXCLUDED.providers, sources = EXCLUDED.sources,
-           search_text = EXCLUDED.search_text, search_public = EXCLUDED.search_public, retired_into = NULL`,
-        [
-          people.map((p) => p.id),
-          people.map((p) => p.accounts),
-          people.map((p) => p.displayName),
-          people.map((p) => p.nameAsc),
-          people.map((p) => p.nameDesc),
-          people.map((p) => p.updatedAsc),
-          people.map((p) => p.updatedDesc),
-          people.map((p) => packed(p.emails)),
-          people.map((p) => packed(p.providers)),
-          people.map((p) => packed(p.sources)),
-          people.map((p) => p.searchText),
-          people.map((p) => p.searchPublic),
-        ],
-      );
-      // Ids no person keeps: retired into the one that absorbed them (and whatever was retired into
-      // them follows), or gone when their accounts all went.
-      const kept = new Set(ids);
-      const retired = result.retired.map((entry) => ({ id: entry.id, into: ids[entry.into] }));
-      const retiredIds = new Set(retired.map((entry) => entry.id));
-      if (retired.length > 0)
-        await tx.query(
-          `UPDATE directory_people p SET retired_into = r.heir, accounts = 0
-           FROM unnest($1::text[], $2::text[]) AS r(id, heir)
-           WHERE p.id = r.id OR p.retired_into = r.id`,
-          [retired.map((entry) => entry.id), retired.map((entry) => entry.into)],
-        );
-      const gone = oldIds.filter((id) => !kept.has(id) && !retiredIds.has(id));
-      if (gone.length > 0)
-        await tx.query('UPDATE directory_people SET accounts = 0 WHERE id = ANY($1::text[])', [gone]);
-
-      // Users: their person and why; deleted ones belong to none.
-      const assigned = new Map<string, { person: string; reason: LinkReason | null }>();
-      result.persons.forEach((person, index) => {
-        for (const key of person.members)
-          assigned.set(key, { person: ids[index], reason: person.reasons.get(key) ?? null });
-      });
-      const users = [...loaded.values()];
-      await tx.query(
-        `UPDATE directory_users u SET person_id = a.person_id, link_reason = a.link_reason, person_dirty = false
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS a(source, native_id, person_id, link_reason)
-         WHERE u.source = a.source AND u.native_id = a.native_id`,
-        [
-          users.map((user) => user.source),
-          users.map((user) => user.nativeId),
-          users.map((user) => assigned.get(user.key)?.person ?? null),
-          users.map((user) => assigned.get(user.key)?.reason ?? null),
-        ],
-      );
-      stats.users += users.length;
-      stats.persons += people.length;
+      await matchAround(tx, dirty, sources, matchSettings, stats);
       return true;
     });
     if (!more) {
@@ -365,6 +396,28 @@ export async function recomputePeople(
       return stats;
     }
   }
+}
+
+/**
+ * Matches `users` of `source` (an event's: changed or gone) and every user they touch, in one
+ * transaction, whatever else awaits matching: an event costs its own users, not a walk's backlog.
+ */
+export async function matchUsers(
+  db: Database,
+  settings: PeopleSettings,
+  sources: readonly string[],
+  source: string,
+  nativeIds: readonly string[],
+): Promise<RecomputeStats> {
+  const stats: RecomputeStats = { batches: 0, users: 0, persons: 0, queries: 0 };
+  if (!sources.includes(source) || nativeIds.length === 0) return stats;
+  await db.transaction(async (handle) => {
+    const tx = counted(handle, stats);
+    await lockPeople(tx);
+    const seeds = nativeIds.map((nativeId) => ({ source, native_id: nativeId }));
+    await matchAround(tx, seeds, sources, matchSettingsOf(settings), stats);
+  });
+  return stats;
 }
 
 /** How many users of `sources` await matching (marked by the index, not matched yet). */
@@ -396,17 +449,56 @@ export async function indexedUsers(db: Queryable, users: readonly UserKey[]): Pr
   return new Set(rows.map((row) => keyOf(row.source, row.native_id)));
 }
 
+/** A manual correction: who made it, what it names, and the deployment it is made in. */
+export interface Correction {
+  /** The token's subject (null: no authentication). */
+  actor: string | null;
+  /** The global ids of the accounts it names, as `Person.history` shows them. */
+  accounts: readonly string[];
+  /** The deployment's sources: only their users are matched. */
+  sources: readonly string[];
+  settings: PeopleSettings;
+}
+
+/** The person `user` belongs to now (null: not matched). */
+async function personOf(tx: Queryable, user: UserKey): Promise<string | null> {
+  const [row] = await tx.query<{ person_id: string | null }>(
+    'SELECT person_id FROM directory_users WHERE source = $1 AND native_id = $2',
+    [user.source, user.nativeId],
+  );
+  return row?.person_id ?? null;
+}
+
+/**
+ * Matches, in the correction's own transaction, the users it names and everything they touch (their
+ * persons, addresses and link groups), not the whole backlog a first sync may have left: a correction
+ * costs the same whatever else awaits matching, and is recorded with the person it made, or not at all.
+ */
+async function matchCorrection(
+  tx: Queryable,
+  users: readonly UserKey[],
+  correction: Correction,
+): Promise<void> {
+  await matchAround(
+    tx,
+    users.map((user) => ({ source: user.source, native_id: user.nativeId })),
+    correction.sources,
+    matchSettingsOf(correction.settings),
+    { batches: 0, users: 0, persons: 0, queries: 0 },
+  );
+}
+
 /**
  * Links `users` into one person by hand (their link groups, if any, merged into one), undoing any
- * unlink of theirs; the next recomputation moves them. Recorded by the caller once the person is known.
+ * unlink of theirs, matches them and records the change on the person they now form; returns its id.
  */
 export async function linkUsers(
   db: Database,
   users: readonly UserKey[],
-  actor: string | null,
-): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, PEOPLE_LOCK]);
+  correction: Correction,
+): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    await lockPeople(tx);
     const sources = users.map((user) => user.source);
     const ids = users.map((user) => user.nativeId);
     const existing = await tx.query<{ group_id: string }>(
@@ -431,23 +523,33 @@ export async function linkUsers(
        SELECT source, native_id, $3, $4 FROM unnest($1::text[], $2::text[]) AS n(source, native_id)
        ON CONFLICT (source, native_id) DO UPDATE SET group_id = EXCLUDED.group_id,
          linked_at = now(), linked_by = EXCLUDED.linked_by`,
-      [sources, ids, group, actor],
+      [sources, ids, group, correction.actor],
     );
     await tx.query(
       'DELETE FROM directory_unlinks WHERE (source, native_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))',
       [sources, ids],
     );
     await markForMatching(tx, users);
+    await matchCorrection(tx, users, correction);
+    const person = await personOf(tx, users[0]);
+    if (person) await recordChange(tx, person, correction.actor, 'LINKED', correction.accounts);
+    return person;
   });
 }
 
 /**
  * Takes `user` out of its person by hand: out of its link group, and kept apart from every automatic
  * match until it is linked again. Its former person's other accounts are matched again (they may split).
+ * Recorded on the former person and on the user's own; returns the latter's id.
  */
-export async function unlinkUser(db: Database, user: UserKey, actor: string | null): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, PEOPLE_LOCK]);
+export async function unlinkUser(
+  db: Database,
+  user: UserKey,
+  correction: Correction,
+): Promise<string | null> {
+  return db.transaction(async (tx) => {
+    await lockPeople(tx);
+    const before = await personOf(tx, user);
     await tx.query('DELETE FROM directory_links WHERE source = $1 AND native_id = $2', [
       user.source,
       user.nativeId,
@@ -455,9 +557,15 @@ export async function unlinkUser(db: Database, user: UserKey, actor: string | nu
     await tx.query(
       `INSERT INTO directory_unlinks (source, native_id, unlinked_by) VALUES ($1, $2, $3)
        ON CONFLICT (source, native_id) DO UPDATE SET unlinked_at = now(), unlinked_by = EXCLUDED.unlinked_by`,
-      [user.source, user.nativeId, actor],
+      [user.source, user.nativeId, correction.actor],
     );
     await markForMatching(tx, [user]);
+    await matchCorrection(tx, [user], correction);
+    const person = await personOf(tx, user);
+    if (before && before !== person)
+      await recordChange(tx, before, correction.actor, 'UNLINKED', correction.accounts);
+    if (person) await recordChange(tx, person, correction.actor, 'UNLINKED', correction.accounts);
+    return person;
   });
 }
 
@@ -484,7 +592,7 @@ export interface HistoryRow {
   personId: string;
 }
 
-export async function recordChange(
+async function recordChange(
   db: Queryable,
   personId: string,
   actor: string | null,
