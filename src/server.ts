@@ -17,6 +17,7 @@ import { Authenticator } from './auth/authenticate.js';
 import { peopleResolvers } from './people/resolvers.js';
 import {
   applyPeopleSettings,
+  markSourceChanges,
   matchUsers,
   pendingMatches,
   recomputePeople,
@@ -206,8 +207,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     });
     try {
       await migrate(db);
-      // A changed threshold or block list matches everyone again.
+      // A changed threshold or block list matches everyone again; removed or added sources, their persons.
       await applyPeopleSettings(db, config.people);
+      await markSourceChanges(
+        db,
+        connected.map(({ source }) => source.name),
+      );
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;

@@ -89,6 +89,27 @@ export async function applyPeopleSettings(db: Database, settings: PeopleSettings
   });
 }
 
+/**
+ * Marks for matching again the users of `sources` (this deployment's, as configured now) whose person
+ * was made with another set of sources: it holds accounts of a source no longer configured (their
+ * addresses and links must not join anyone any more), or it was made while the user's own source was
+ * not configured (a source added back). Persons never cross deployments, so a source of such a person
+ * that this deployment lacks was one of its own. Returns how many users were marked.
+ */
+export async function markSourceChanges(db: Queryable, sources: readonly string[]): Promise<number> {
+  const rows = await db.query<{ n: unknown }>(
+    `WITH marked AS (
+       UPDATE directory_users u SET person_dirty = true
+       FROM directory_people p
+       WHERE u.source = ANY($1::text[]) AND NOT u.person_dirty AND p.id = u.person_id
+         AND (p.accounts = 0 OR NOT p.sources <@ $1::text[] OR NOT p.sources @> ARRAY[u.source])
+       RETURNING 1
+     ) SELECT count(*) AS n FROM marked`,
+    [[...sources]],
+  );
+  return toNumber(rows[0]?.n ?? 0);
+}
+
 interface LoadedUser extends MatchUser {
   nativeId: string;
   provider: string;

@@ -132,4 +132,49 @@ run('people of two deployments on one PostgreSQL', () => {
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect((await personOf(b, 'ada@example.com'))[0]).toEqual(ofB);
   });
+
+  it('matches again at start the persons of a source taken out of the configuration, and of one put back', async () => {
+    const url = await pg.createDatabase();
+    const all = ['twochat', 'ada', 'twilio-us'];
+    const started: Replica[] = [];
+    const start = async (names: readonly string[]) => {
+      const replica = await deployment(names, url);
+      started.push(replica);
+      return replica;
+    };
+    try {
+      const first = await start(all);
+      await walkAll(first, all);
+      const [before] = await personOf(first, 'ada@example.com');
+      expect(before.sources.sort()).toEqual([...all].sort());
+      await started.pop()?.stop();
+
+      // Twilio taken out: its account no longer links anyone, nor counts, as soon as the deployment starts.
+      const fewer = await start(['twochat', 'ada']);
+      await fewer.server.directory!.sync.catchUp();
+      const [without] = await personOf(fewer, 'ada@example.com');
+      expect({ id: without.id, sources: without.sources.sort() }).toEqual({
+        id: before.id,
+        sources: ['ada', 'twochat'],
+      });
+      expect(without.accounts.map((account) => account.source).sort()).toEqual(['ada', 'twochat']);
+      const three = await fewer.query<{ people: { totalCount: number } }>(
+        '{ people(first: 1, filter: { email: "ada@example.com", minAccounts: 3 }) { totalCount } }',
+      );
+      expect(three.data?.people.totalCount).toBe(0);
+      await started.pop()?.stop();
+
+      // Put back: its account joins the person again, with no walk.
+      const again = await start(all);
+      await again.server.directory!.sync.catchUp();
+      const [back] = await personOf(again, 'ada@example.com');
+      expect({ id: back.id, sources: back.sources.sort() }).toEqual({
+        id: before.id,
+        sources: [...all].sort(),
+      });
+      expect(back.accounts).toHaveLength(3);
+    } finally {
+      for (const replica of started) await replica.stop().catch(() => undefined);
+    }
+  }, 120_000);
 });
