@@ -205,20 +205,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ...(config.directory.databaseUrl ? { url: config.directory.databaseUrl } : {}),
       ...(config.directory.dataDir ? { dataDir: config.directory.dataDir } : {}),
     });
+    /** This deployment's sources: people matching reads and writes theirs only. */
+    const directorySources = connected.map(({ source }) => source.name);
     try {
       await migrate(db);
       // A changed threshold or block list matches everyone again; removed or added sources, their persons.
       await applyPeopleSettings(db, config.people);
-      await markSourceChanges(
-        db,
-        connected.map(({ source }) => source.name),
-      );
+      await markSourceChanges(db, directorySources);
     } catch (error) {
       await db.close().catch(() => undefined);
       throw error;
     }
-    /** This deployment's sources: people matching reads and writes theirs only. */
-    const directorySources = connected.map(({ source }) => source.name);
     /** One people-matching run, in /metrics and the debug log. */
     const observeMatching = async (run: () => Promise<RecomputeStats>): Promise<void> => {
       const started = performance.now();

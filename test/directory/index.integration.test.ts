@@ -19,7 +19,7 @@ import { twilioSignature } from '../../src/providers/twilio/signature.js';
 import type { AdaEmulator } from '../../src/providers/ada/emulator.js';
 import { signStandardWebhook } from '../../src/providers/core/webhooks.js';
 import { startHarness, startReplica, type Harness, type Replica } from '../support/harness.js';
-import { postgresAvailable, startPostgres, type PostgresProcess } from '../support/postgres.js';
+import { onPostgres, STORES, startPostgres, type PostgresProcess } from '../support/postgres.js';
 
 const SOURCES = ['twochat', 'twilio-us', 'twilio-eu', 'ada', 'cometchat', 'voximplant'];
 
@@ -52,9 +52,7 @@ interface Page {
   } | null;
 }
 
-const engines: { name: string; postgres: boolean }[] = [{ name: 'PGlite', postgres: false }];
-if (postgresAvailable || process.env.CI) engines.push({ name: 'PostgreSQL', postgres: true });
-else console.warn('PostgreSQL not found: the directory runs on PGlite only here (CI runs both)');
+if (!onPostgres) console.warn('PostgreSQL not found: the directory runs on PGlite only here (CI runs both)');
 
 let live: Harness;
 /** Every user, read live in the configured order (the directory's SOURCE order). */
@@ -130,7 +128,7 @@ function sorted(nodes: readonly Node[], field: Field, direction: 'ASC' | 'DESC')
   });
 }
 
-describe.each(engines)('the directory on $name', ({ postgres }) => {
+describe.each(STORES)('the directory on $name', ({ postgres }) => {
   let pg: PostgresProcess | undefined;
   let server: Replica;
   const replicas: Replica[] = [];

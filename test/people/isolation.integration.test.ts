@@ -4,12 +4,12 @@
  * person of that address holds its own accounts only, whichever deployment matched last.
  * (PGlite belongs to one process: two deployments never share one.)
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import type { AdaEmulator } from '../../src/providers/ada/emulator.js';
 import type { CometChatEmulator } from '../../src/providers/cometchat/emulator.js';
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { startHarness, startReplica, type Harness, type Replica } from '../support/harness.js';
-import { postgresAvailable, startPostgres, type PostgresProcess } from '../support/postgres.js';
+import { describeOnPostgres, startPostgres, type PostgresProcess } from '../support/postgres.js';
 
 const A = ['twochat', 'ada'];
 const B = ['twilio-us', 'cometchat'];
@@ -27,9 +27,7 @@ interface PersonPage {
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
 }
 
-const run = postgresAvailable || process.env.CI ? describe : describe.skip;
-
-run('people of two deployments on one PostgreSQL', () => {
+describeOnPostgres('people of two deployments on one PostgreSQL', () => {
   let live: Harness;
   let pg: PostgresProcess;
   let a: Replica;

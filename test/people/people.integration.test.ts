@@ -12,7 +12,7 @@ import type { CometChatEmulator } from '../../src/providers/cometchat/emulator.j
 import type { TwilioEmulator } from '../../src/providers/twilio/emulator.js';
 import { PERSON_FIELDS, type Person } from '../support/people.js';
 import { startHarness, startReplica, type Harness, type Replica } from '../support/harness.js';
-import { postgresAvailable, startPostgres, type PostgresProcess } from '../support/postgres.js';
+import { STORES, startPostgres, type PostgresProcess } from '../support/postgres.js';
 
 const SOURCES = ['twochat', 'twilio-us', 'twilio-eu', 'ada', 'cometchat', 'voximplant'];
 
@@ -84,10 +84,7 @@ function oracle(): string[][] {
     .sort();
 }
 
-const engines: { name: string; postgres: boolean }[] = [{ name: 'PGlite', postgres: false }];
-if (postgresAvailable || process.env.CI) engines.push({ name: 'PostgreSQL', postgres: true });
-
-describe.each(engines)('people on $name', ({ postgres }) => {
+describe.each(STORES)('people on $name', ({ postgres }) => {
   let pg: PostgresProcess | undefined;
   let server: Replica;
 

@@ -24,7 +24,7 @@ import {
 } from '../../src/people/store.js';
 import { pageThrough, recording } from '../support/keyset.js';
 import { blankRecord, clusteredUsers } from '../support/records.js';
-import { postgresAvailable, startPostgres, type PostgresProcess } from '../support/postgres.js';
+import { STORES, startPostgres, type PostgresProcess } from '../support/postgres.js';
 
 const SOURCES = ['alpha', 'beta', 'gamma'];
 
@@ -44,10 +44,7 @@ const pageAll = (
     backward,
   );
 
-const engines: { name: string; postgres: boolean }[] = [{ name: 'PGlite', postgres: false }];
-if (postgresAvailable || process.env.CI) engines.push({ name: 'PostgreSQL', postgres: true });
-
-describe.each(engines)('a searched page of persons on $name', ({ postgres }) => {
+describe.each(STORES)('a searched page of persons on $name', ({ postgres }) => {
   let server: PostgresProcess | undefined;
   let db: Database;
   beforeAll(async () => {
@@ -122,7 +119,7 @@ const membersOf = async (db: Queryable, personId: string | null) =>
     )
   ).map((row) => row.native_id);
 
-describe.each(engines)(
+describe.each(STORES)(
   'people matching on $name follows the users changed, not the directory',
   ({ postgres }) => {
     let server: PostgresProcess | undefined;

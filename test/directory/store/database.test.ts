@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openDatabase, type Database } from '../../../src/directory/store/database.js';
 import { DirectoryUnavailableError } from '../../../src/errors.js';
-import { postgresAvailable, startPostgres, type PostgresProcess } from '../../support/postgres.js';
+import { describeOnPostgres, startPostgres, type PostgresProcess } from '../../support/postgres.js';
 
 /** Counts the event loop's turns while `work` runs: a callback re-armed with setImmediate on every turn. */
 async function turnsDuring(work: () => Promise<void>): Promise<number> {
@@ -56,9 +56,7 @@ describe('PGlite database', () => {
   });
 });
 
-const onPostgres = postgresAvailable || process.env.CI ? describe : describe.skip;
-
-onPostgres('PostgreSQL database', () => {
+describeOnPostgres('PostgreSQL database', () => {
   let server: PostgresProcess;
   let url: string;
   beforeAll(async () => {

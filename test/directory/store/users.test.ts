@@ -21,7 +21,7 @@ import {
 } from '../../../src/directory/store/users.js';
 import { pageThrough, recording } from '../../support/keyset.js';
 import { clusteredUsers } from '../../support/records.js';
-import { postgresAvailable, startPostgres, type PostgresProcess } from '../../support/postgres.js';
+import { STORES, startPostgres, type PostgresProcess } from '../../support/postgres.js';
 
 const SOURCES = ['alpha', 'beta', 'gamma'];
 
@@ -61,10 +61,7 @@ const pageAll = (
     backward,
   );
 
-const engines: { name: string; postgres: boolean }[] = [{ name: 'PGlite', postgres: false }];
-if (postgresAvailable || process.env.CI) engines.push({ name: 'PostgreSQL', postgres: true });
-
-describe.each(engines)('a searched page on $name', ({ postgres }) => {
+describe.each(STORES)('a searched page on $name', ({ postgres }) => {
   let server: PostgresProcess | undefined;
   let db: Database;
   const all = clusteredUsers(SOURCES);
